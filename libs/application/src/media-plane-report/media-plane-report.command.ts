@@ -1,0 +1,18 @@
+import { Command } from '@nestjs/cqrs';
+import type { RecordingOutcome, ResultInfo } from '@calls/domain';
+
+/** What the media plane can tell the service about a call it serves. */
+export type MediaPlaneReport =
+  | { readonly type: 'callEstablished' }
+  | { readonly type: 'operationCompleted'; readonly operationId: string; readonly recording?: RecordingOutcome }
+  | { readonly type: 'operationFailed'; readonly operationId: string; readonly resultInfo: ResultInfo };
+
+/** Applies a media-plane report; answers false when it changed nothing (late or duplicate). */
+export class ApplyMediaPlaneReportCommand extends Command<boolean> {
+  constructor(
+    readonly callId: string,
+    readonly report: MediaPlaneReport,
+  ) {
+    super();
+  }
+}

@@ -1,0 +1,190 @@
+import { Call } from './call.aggregate';
+import {
+  CallCreated,
+  CallEstablished,
+  CallTerminated,
+  MediaOperationEnded,
+  MediaOperationQueued,
+  MediaOperationStarted,
+  MediaProcessingCancelled,
+} from './call.events';
+import { CallTerminatedError } from '../errors/domain.errors';
+import type { CallDescription } from './call.values';
+import { RESULT_CALL_TERMINATED, RESULT_CANCELLED, RESULT_COMPLETED } from './media-operation';
+import type { RecordParameters } from './media-operation';
+
+const owner = { tenantId: 'tenant-a', appId: 'app-a' };
+const description: CallDescription = {
+  callbackUri: 'https://bot.example.test/callback',
+  direction: 'outgoing',
+  requestedModalities: ['audio'],
+  mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' },
+  source: null,
+  targets: [],
+  subject: null,
+};
+const record: RecordParameters = {
+  bargeInAllowed: false,
+  initialSilenceTimeoutInSeconds: 5,
+  maxSilenceTimeoutInSeconds: 5,
+  maxRecordDurationInSeconds: 5,
+  playBeep: true,
+  stopTones: ['#'],
+};
+const prompt = [{ uri: 'https://cdn.example.test/hello.wav' }];
+const t0 = new Date('2026-11-27T10:00:00Z');
+const t1 = new Date('2026-11-27T10:00:01Z');
+
+function establishedCall(): Call {
+  const call = Call.create(owner, description, t0);
+  call.establish(t0);
+  call.uncommit();
+  return call;
+}
+
+const eventNames = (call: Call) => call.getUncommittedEvents().map((e) => e.constructor.name);
+
+describe(Call.name, () => {
+  it('starts establishing, announces its creation and becomes established once', () => {
+    const call = Call.create(owner, description, t0);
+    expect(call.state).toBe('establishing');
+    call.establish(t1);
+    call.establish(t1);
+    expect(call.state).toBe('established');
+    expect(eventNames(call)).toEqual([CallCreated.name, CallEstablished.name]);
+  });
+
+  it('runs the head of the queue and keeps the rest notStarted in the order asked', () => {
+    const call = establishedCall();
+    const first = call.playPrompt(prompt, 'one', t0);
+    const second = call.recordResponse(prompt, record, 'two', t0);
+    const third = call.playPrompt(prompt, 'three', t0);
+    expect([first.status, second.status, third.status]).toEqual(['running', 'notStarted', 'notStarted']);
+    expect(call.queue().map((op) => op.clientContext)).toEqual(['one', 'two', 'three']);
+    expect(eventNames(call)).toEqual([
+      MediaOperationQueued.name,
+      MediaOperationStarted.name,
+      MediaOperationQueued.name,
+      MediaOperationQueued.name,
+    ]);
+  });
+
+  it('queues prompts asked for while establishing and starts the first when established', () => {
+    const call = Call.create(owner, description, t0);
+    const op = call.playPrompt(prompt, null, t0);
+    expect(op.status).toBe('notStarted');
+    call.establish(t1);
+    expect(op.status).toBe('running');
+  });
+
+  it('starts the next operation when the head completes, and ignores a duplicate report', () => {
+    const call = establishedCall();
+    const first = call.playPrompt(prompt, null, t0);
+    const second = call.playPrompt(prompt, null, t0);
+    expect(call.reportCompleted(first.id, t1)).toBe(true);
+    expect(call.reportCompleted(first.id, t1)).toBe(false);
+    expect(first.snapshot().resultInfo).toEqual(RESULT_COMPLETED);
+    expect(second.status).toBe('running');
+  });
+
+  describe('cancelMediaProcessing', () => {
+    it('fails the running and every queued IVR operation with 400/8508 and leaves the tone subscription', () => {
+      const call = establishedCall();
+      const tone = call.subscribeToTone('tones', t0);
+      const playing = call.playPrompt(prompt, 'p1', t0);
+      const recording = call.recordResponse(prompt, record, 'r1', t0);
+      call.uncommit();
+
+      const cancel = call.cancelMediaProcessing('stop', t1).snapshot();
+
+      for (const op of [playing, recording]) {
+        expect(op.status).toBe('failed');
+        expect(op.snapshot().resultInfo).toEqual(RESULT_CANCELLED);
+      }
+      expect(recording.snapshot()).toMatchObject({
+        completionReason: 'operationCanceled',
+        recordingLocation: '',
+        recordingAccessToken: '',
+      });
+      expect(playing.snapshot().completionReason).toBeNull();
+      expect(tone.status).toBe('completed');
+      expect(cancel).toMatchObject({ kind: 'cancelMediaProcessing', status: 'completed', clientContext: 'stop' });
+      expect(cancel.resultInfo).toEqual(RESULT_COMPLETED);
+      expect(cancel.cancelledOperations).toEqual([
+        { id: playing.id, kind: 'playPrompt', clientContext: 'p1', previousStatus: 'running' },
+        { id: recording.id, kind: 'recordResponse', clientContext: 'r1', previousStatus: 'notStarted' },
+      ]);
+      expect(call.queue()).toHaveLength(0);
+    });
+
+    it('applies one MediaOperationEnded per cancelled operation, then MediaProcessingCancelled', () => {
+      const call = establishedCall();
+      const a = call.playPrompt(prompt, null, t0);
+      const b = call.playPrompt(prompt, null, t0);
+      call.uncommit();
+      const cancel = call.cancelMediaProcessing(null, t1);
+      const events = call.getUncommittedEvents();
+      expect(events.map((e) => e.constructor.name)).toEqual([
+        MediaOperationEnded.name,
+        MediaOperationEnded.name,
+        MediaProcessingCancelled.name,
+      ]);
+      expect((events[0] as MediaOperationEnded).operation).toMatchObject({ id: a.id, status: 'failed' });
+      expect((events[1] as MediaOperationEnded).operation).toMatchObject({ id: b.id, status: 'failed' });
+      expect(events[2]).toMatchObject({ cancelOperationId: cancel.id, callId: call.id });
+    });
+
+    it('succeeds and ends nothing when nothing is queued', () => {
+      const call = establishedCall();
+      const cancel = call.cancelMediaProcessing('idle', t1).snapshot();
+      expect(cancel.status).toBe('completed');
+      expect(cancel.cancelledOperations).toEqual([]);
+      expect(eventNames(call)).toEqual([MediaProcessingCancelled.name]);
+    });
+
+    it('lets a prompt asked for after the cancel start at once', () => {
+      const call = establishedCall();
+      call.playPrompt(prompt, null, t0);
+      call.cancelMediaProcessing(null, t1);
+      expect(call.playPrompt(prompt, null, t1).status).toBe('running');
+    });
+
+    it('makes a late completion report of a cancelled operation change nothing', () => {
+      const call = establishedCall();
+      const op = call.playPrompt(prompt, null, t0);
+      call.cancelMediaProcessing(null, t1);
+      call.uncommit();
+      expect(call.reportCompleted(op.id, t1)).toBe(false);
+      expect(op.status).toBe('failed');
+      expect(call.getUncommittedEvents()).toHaveLength(0);
+    });
+  });
+
+  describe('hangUp', () => {
+    it('terminates the call, fails every queued or running operation and refuses later actions', () => {
+      const call = establishedCall();
+      const a = call.playPrompt(prompt, null, t0);
+      const b = call.playPrompt(prompt, null, t0);
+      call.uncommit();
+      call.hangUp(t1);
+      expect(call.state).toBe('terminated');
+      expect([a.status, b.status]).toEqual(['failed', 'failed']);
+      expect(a.snapshot().resultInfo).toEqual(RESULT_CALL_TERMINATED);
+      expect(eventNames(call)).toEqual([MediaOperationEnded.name, MediaOperationEnded.name, CallTerminated.name]);
+      expect(() => call.playPrompt(prompt, null, t1)).toThrow(CallTerminatedError);
+      expect(() => call.cancelMediaProcessing(null, t1)).toThrow(CallTerminatedError);
+      expect(() => call.subscribeToTone(null, t1)).toThrow(CallTerminatedError);
+      expect(() => call.hangUp(t1)).toThrow(CallTerminatedError);
+    });
+  });
+
+  it('tracks created and changed operations until they are persisted', () => {
+    const call = establishedCall();
+    const op = call.playPrompt(prompt, null, t0);
+    expect(call.changedOperations().map((o) => o.id)).toEqual([op.id]);
+    const version = call.version;
+    call.markPersisted();
+    expect(call.changedOperations()).toEqual([]);
+    expect(call.version).toBe(version + 1);
+  });
+});

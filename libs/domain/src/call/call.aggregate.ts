@@ -1,0 +1,282 @@
+import { AggregateRoot } from '@nestjs/cqrs';
+import { randomUUID } from 'node:crypto';
+import { CallTerminatedError } from '../errors/domain.errors';
+import {
+  CallCreated,
+  CallEstablished,
+  CallEvent,
+  CallTerminated,
+  MediaOperationEnded,
+  MediaOperationQueued,
+  MediaOperationStarted,
+  MediaProcessingCancelled,
+} from './call.events';
+import type { CallDescription, CallOwner, CallState } from './call.values';
+import {
+  CancelledOperationRef,
+  MediaOperation,
+  MediaOperationKind,
+  MediaPrompt,
+  OperationParameters,
+  RecordParameters,
+  RecordingOutcome,
+  RESULT_CALL_TERMINATED,
+  RESULT_CANCELLED,
+  ResultInfo,
+} from './media-operation';
+
+export interface CallProps {
+  readonly id: string;
+  readonly owner: CallOwner;
+  readonly description: CallDescription;
+  readonly myParticipantId: string;
+  state: CallState;
+  /** Last sequence number handed to an operation: the queue order. */
+  operationSequence: number;
+  /** Optimistic concurrency token, as loaded from storage. */
+  version: number;
+  readonly createdAt: Date;
+  updatedAt: Date;
+}
+
+/**
+ * The Call aggregate: it owns the call's state and its queue of media
+ * operations. playPrompt and recordResponse run one at a time, in the order
+ * they were asked for; subscribeToTone and cancelMediaProcessing complete at
+ * once and never wait in that queue.
+ *
+ * Only the operations that may still change (queued or running) are loaded
+ * with the call, so the cost of a command does not grow with a call's history.
+ */
+export class Call extends AggregateRoot<CallEvent> {
+  private readonly changed = new Map<string, MediaOperation>();
+
+  private constructor(
+    private readonly props: CallProps,
+    private readonly active: MediaOperation[],
+  ) {
+    super();
+  }
+
+  static create(owner: CallOwner, description: CallDescription, now: Date): Call {
+    const call = new Call(
+      {
+        id: randomUUID(),
+        owner,
+        description,
+        myParticipantId: randomUUID(),
+        state: 'establishing',
+        operationSequence: 0,
+        version: 0,
+        createdAt: now,
+        updatedAt: now,
+      },
+      [],
+    );
+    call.apply(new CallCreated(call.id, owner, now, description.callbackUri));
+    return call;
+  }
+
+  /** Rebuilds a call from storage with its queued and running operations. */
+  static restore(props: CallProps, activeOperations: MediaOperation[]): Call {
+    const ordered = [...activeOperations].sort((a, b) => a.sequence - b.sequence);
+    return new Call({ ...props }, ordered);
+  }
+
+  get id(): string {
+    return this.props.id;
+  }
+  get owner(): CallOwner {
+    return this.props.owner;
+  }
+  get state(): CallState {
+    return this.props.state;
+  }
+  get version(): number {
+    return this.props.version;
+  }
+
+  snapshot(): Readonly<CallProps> {
+    return { ...this.props };
+  }
+
+  /** The queued and running IVR operations, head first. */
+  queue(): readonly MediaOperation[] {
+    return this.active.filter((op) => op.isIvr && !op.isTerminal);
+  }
+
+  /** Operations created or changed since the call was loaded, for the repository to write. */
+  changedOperations(): MediaOperation[] {
+    return [...this.changed.values()];
+  }
+
+  /** Called by the repository once the changes are stored. */
+  markPersisted(): void {
+    this.changed.clear();
+    this.props.version += 1;
+    for (let i = this.active.length - 1; i >= 0; i--) {
+      if (this.active[i].isTerminal) this.active.splice(i, 1);
+    }
+  }
+
+  /** The media plane connected the call: queued prompts may start playing. */
+  establish(now: Date): void {
+    if (this.props.state !== 'establishing') return; // a repeated or late report changes nothing
+    this.props.state = 'established';
+    this.touch(now);
+    this.apply(new CallEstablished(this.id, this.owner, now));
+    this.startHeadIfIdle(now);
+  }
+
+  /**
+   * Graph playPrompt: queue the prompts. The operation runs at once when
+   * nothing else is playing or recording, else it waits `notStarted`.
+   */
+  playPrompt(prompts: readonly MediaPrompt[], clientContext: string | null, now: Date): MediaOperation {
+    return this.enqueue('playPrompt', { prompts }, clientContext, now);
+  }
+
+  /** Graph recordResponse: queued exactly like playPrompt, in the same queue. */
+  recordResponse(
+    prompts: readonly MediaPrompt[],
+    record: RecordParameters,
+    clientContext: string | null,
+    now: Date,
+  ): MediaOperation {
+    return this.enqueue('recordResponse', { prompts, record }, clientContext, now);
+  }
+
+  /** Graph subscribeToTone: completes at once and is independent of the IVR queue. */
+  subscribeToTone(clientContext: string | null, now: Date): MediaOperation {
+    this.ensureActive();
+    const op = this.newOperation('subscribeToTone', {}, clientContext, now);
+    op.complete(now);
+    this.apply(new MediaOperationEnded(this.id, this.owner, now, op.snapshot()));
+    return op;
+  }
+
+  /**
+   * Graph cancelMediaProcessing: cancels every playPrompt and recordResponse
+   * operation of the call that is running or still queued. Each ends `failed`
+   * with resultInfo 400/8508 ("Action failed, the operation was cancelled."),
+   * a recording also with completionReason `operationCanceled`. A tone
+   * subscription is not on that queue and is left alone. The cancel itself
+   * is a `completed` operation that lists what it ended; with nothing queued
+   * it is a success that ended nothing.
+   */
+  cancelMediaProcessing(clientContext: string | null, now: Date): MediaOperation {
+    this.ensureActive();
+    const cancelled: CancelledOperationRef[] = this.queue().map((op) => ({
+      id: op.id,
+      kind: op.kind,
+      clientContext: op.clientContext,
+      previousStatus: op.status,
+    }));
+    for (const op of this.queue()) this.end(op, now, (o) => o.fail(RESULT_CANCELLED, now, 'operationCanceled'));
+    const cancel = this.newOperation('cancelMediaProcessing', {}, clientContext, now);
+    cancel.recordCancelled(cancelled);
+    cancel.complete(now);
+    this.touch(now);
+    this.apply(new MediaProcessingCancelled(this.id, this.owner, now, cancel.id, clientContext, cancelled));
+    return cancel;
+  }
+
+  /** Graph DELETE call: the call ends and every queued or running operation fails with it. */
+  hangUp(now: Date): void {
+    if (this.props.state === 'terminated') throw new CallTerminatedError(this.id);
+    const previousState = this.props.state;
+    for (const op of this.queue()) this.end(op, now, (o) => o.fail(RESULT_CALL_TERMINATED, now));
+    this.props.state = 'terminated';
+    this.touch(now);
+    this.apply(new CallTerminated(this.id, this.owner, now, previousState));
+  }
+
+  /**
+   * The media plane finished an operation. A report for an operation that
+   * already ended (cancelled, or a duplicate report) changes nothing and
+   * returns false, so late reports are harmless.
+   */
+  reportCompleted(operationId: string, now: Date, recording?: RecordingOutcome): boolean {
+    const op = this.runningOperation(operationId);
+    if (!op) return false;
+    this.end(op, now, (o) => o.complete(now, recording));
+    this.startHeadIfIdle(now);
+    return true;
+  }
+
+  /** The media plane could not finish an operation; the next one in the queue starts. */
+  reportFailed(operationId: string, resultInfo: ResultInfo, now: Date): boolean {
+    const op = this.runningOperation(operationId);
+    if (!op) return false;
+    this.end(op, now, (o) => o.fail(resultInfo, now));
+    this.startHeadIfIdle(now);
+    return true;
+  }
+
+  private runningOperation(operationId: string): MediaOperation | undefined {
+    const op = this.active.find((candidate) => candidate.id === operationId);
+    return op?.status === 'running' ? op : undefined;
+  }
+
+  private enqueue(
+    kind: MediaOperationKind,
+    parameters: OperationParameters,
+    clientContext: string | null,
+    now: Date,
+  ): MediaOperation {
+    this.ensureActive();
+    const op = this.newOperation(kind, parameters, clientContext, now);
+    this.active.push(op);
+    this.touch(now);
+    this.apply(new MediaOperationQueued(this.id, this.owner, now, op.id, kind));
+    this.startHeadIfIdle(now);
+    return op;
+  }
+
+  private startHeadIfIdle(now: Date): void {
+    if (this.props.state !== 'established') return;
+    const queue = this.queue();
+    const head = queue[0];
+    if (!head || head.status === 'running') return;
+    head.start(now);
+    this.changed.set(head.id, head);
+    this.apply(new MediaOperationStarted(this.id, this.owner, now, head.snapshot()));
+  }
+
+  private end(op: MediaOperation, now: Date, transition: (op: MediaOperation) => void): void {
+    transition(op);
+    this.changed.set(op.id, op);
+    this.touch(now);
+    this.apply(new MediaOperationEnded(this.id, this.owner, now, op.snapshot()));
+  }
+
+  private newOperation(
+    kind: MediaOperationKind,
+    parameters: OperationParameters,
+    clientContext: string | null,
+    now: Date,
+  ): MediaOperation {
+    this.props.operationSequence += 1;
+    const op = MediaOperation.create({
+      id: randomUUID(),
+      callId: this.id,
+      kind,
+      sequence: this.props.operationSequence,
+      clientContext,
+      parameters,
+      createdAt: now,
+    });
+    this.changed.set(op.id, op);
+    return op;
+  }
+
+  private ensureActive(): void {
+    if (this.props.state === 'terminated' || this.props.state === 'terminating') {
+      throw new CallTerminatedError(this.id);
+    }
+  }
+
+  private touch(now: Date): void {
+    this.props.updatedAt = now;
+  }
+}

@@ -1,0 +1,23 @@
+import type { Call } from './call.aggregate';
+import type { CallOwner } from './call.values';
+import type { MediaOperationProps } from './media-operation';
+
+export const CALL_REPOSITORY = Symbol('CALL_REPOSITORY');
+
+/**
+ * Where calls live. `findOwned` answers null both for a call that does not
+ * exist and for one that belongs to another tenant or application, so no
+ * caller can tell the two apart.
+ */
+export interface CallRepository {
+  findOwned(owner: CallOwner, callId: string): Promise<Call | null>;
+  /** Any owner's call: for the media plane, which acts for the service itself. */
+  findById(callId: string): Promise<Call | null>;
+  /**
+   * Writes the call, its changed operations and its uncommitted events (to
+   * the outbox) in one transaction. Throws ConcurrencyConflictError when the
+   * call changed since it was loaded; nothing is written then.
+   */
+  save(call: Call): Promise<void>;
+  findOperation(owner: CallOwner, callId: string, operationId: string): Promise<Readonly<MediaOperationProps> | null>;
+}

@@ -1,0 +1,64 @@
+import { join, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import type { DataSourceOptions } from 'typeorm';
+import { CallEntity } from './entities/call.entity';
+import { MediaOperationEntity } from './entities/media-operation.entity';
+import { OutboxEntity } from './entities/outbox.entity';
+import { InitialSchema1764220000000 } from './migrations/1764220000000-initial-schema';
+
+export const ENTITIES = [CallEntity, MediaOperationEntity, OutboxEntity];
+export const MIGRATIONS = [InitialSchema1764220000000];
+
+export interface DatabaseSettings {
+  /** PostgreSQL connection string; without it the service uses SQLite under `dataDir`. */
+  readonly databaseUrl?: string;
+  readonly dataDir: string;
+  /** Apply pending migrations at start (the embedded default); Kubernetes runs them as a Job instead. */
+  readonly runMigrations: boolean;
+  readonly poolSize: number;
+  /** Give up on a statement after this long, so a stuck database cannot hang requests. */
+  readonly statementTimeoutMs: number;
+}
+
+export function databaseSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): DatabaseSettings {
+  return {
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir: resolve(env.DATA_DIR ?? './data'),
+    runMigrations: (env.DATABASE_MIGRATIONS_RUN ?? 'true') !== 'false',
+    poolSize: Number(env.DATABASE_POOL_SIZE ?? 10),
+    statementTimeoutMs: Number(env.DATABASE_STATEMENT_TIMEOUT_MS ?? 5000),
+  };
+}
+
+export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions {
+  const common = {
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsRun: settings.runMigrations,
+    migrationsTransactionMode: 'all' as const,
+    synchronize: false,
+  };
+  if (settings.databaseUrl) {
+    return {
+      ...common,
+      type: 'postgres',
+      url: settings.databaseUrl,
+      extra: {
+        max: settings.poolSize,
+        statement_timeout: settings.statementTimeoutMs,
+        connectionTimeoutMillis: settings.statementTimeoutMs,
+      },
+    };
+  }
+  mkdirSync(settings.dataDir, { recursive: true });
+  return {
+    ...common,
+    type: 'better-sqlite3',
+    database: join(settings.dataDir, 'calls.sqlite'),
+    enableWAL: true,
+    prepareDatabase: (db: { pragma(source: string): unknown }) => {
+      db.pragma(`busy_timeout = ${settings.statementTimeoutMs}`);
+      db.pragma('foreign_keys = ON');
+    },
+  };
+}

@@ -1,0 +1,21 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { CALL_REPOSITORY } from '@calls/domain';
+import { CallTypeormRepository } from './call.typeorm-repository';
+import { dataSourceOptions, DatabaseSettings, databaseSettingsFromEnv } from './database.config';
+
+@Module({})
+export class PersistenceModule {
+  /**
+   * The database and the CALL_REPOSITORY adapter. Settings are read when the
+   * module initialises (forRootAsync), so tests can set the environment first.
+   */
+  static forRoot(settings: () => DatabaseSettings = () => databaseSettingsFromEnv()): DynamicModule {
+    return {
+      module: PersistenceModule,
+      imports: [TypeOrmModule.forRootAsync({ useFactory: () => dataSourceOptions(settings()) })],
+      providers: [{ provide: CALL_REPOSITORY, useClass: CallTypeormRepository }],
+      exports: [CALL_REPOSITORY, TypeOrmModule],
+    };
+  }
+}
