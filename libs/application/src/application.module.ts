@@ -1,5 +1,4 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { CqrsModule } from '@nestjs/cqrs';
 import { CancelMediaProcessingHandler } from './cancel-media-processing/cancel-media-processing.handler';
 import { CreateCallHandler } from './create-call/create-call.handler';
 import { GetCallHandler } from './get-call/get-call.handler';
@@ -13,15 +12,16 @@ import { Clock } from './shared/clock';
 import { SubscribeToToneHandler } from './subscribe-to-tone/subscribe-to-tone.handler';
 
 /**
- * The use cases. The CALL_REPOSITORY port must be provided by an imported
- * persistence module (see `ApplicationModule.withPersistence`).
+ * The use cases, on the buses of `CqrsModule.forRoot()` (imported once, by
+ * the app: a second CqrsModule import would give handlers other buses). The
+ * CALL_REPOSITORY port comes from the persistence module passed in.
  */
 @Module({})
 export class ApplicationModule {
   static withPersistence(persistence: DynamicModule): DynamicModule {
     return {
       module: ApplicationModule,
-      imports: [CqrsModule, persistence],
+      imports: [persistence],
       providers: [
         Clock,
         CallUnitOfWork,

@@ -58,7 +58,8 @@ export class CallUnitOfWork {
   }
 
   private async commit(call: Call): Promise<void> {
-    const events = call.getUncommittedEvents();
+    // A copy: uncommit() empties the array getUncommittedEvents() returns.
+    const events = [...call.getUncommittedEvents()];
     await this.calls.save(call);
     call.uncommit();
     if (events.length > 0) this.eventBus.publishAll(events);

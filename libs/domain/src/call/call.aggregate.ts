@@ -150,7 +150,7 @@ export class Call extends AggregateRoot<CallEvent> {
   subscribeToTone(clientContext: string | null, now: Date): MediaOperation {
     this.ensureActive();
     const op = this.newOperation('subscribeToTone', {}, clientContext, now);
-    op.complete(now);
+    op.completeImmediately(now);
     this.apply(new MediaOperationEnded(this.id, this.owner, now, op.snapshot()));
     return op;
   }
@@ -175,7 +175,7 @@ export class Call extends AggregateRoot<CallEvent> {
     for (const op of this.queue()) this.end(op, now, (o) => o.fail(RESULT_CANCELLED, now, 'operationCanceled'));
     const cancel = this.newOperation('cancelMediaProcessing', {}, clientContext, now);
     cancel.recordCancelled(cancelled);
-    cancel.complete(now);
+    cancel.completeImmediately(now);
     this.touch(now);
     this.apply(new MediaProcessingCancelled(this.id, this.owner, now, cancel.id, clientContext, cancelled));
     return cancel;

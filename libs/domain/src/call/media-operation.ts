@@ -180,6 +180,17 @@ export class MediaOperation {
     }
   }
 
+  /**
+   * For actions that finish within their own request (subscribeToTone,
+   * cancelMediaProcessing): Graph answers those `completed` with resultInfo
+   * null, and no notification follows.
+   */
+  completeImmediately(now: Date): void {
+    this.expectStatus('completed', 'notStarted');
+    this.props.status = 'completed';
+    this.props.endedAt = now;
+  }
+
   /** Ends the operation as failed; a failed recording says why and keeps no recording. */
   fail(resultInfo: ResultInfo, now: Date, completionReason: RecordCompletionReason = 'unspecifiedError'): void {
     this.expectStatus('failed', 'running', 'notStarted');

@@ -73,7 +73,7 @@ export class InitialSchema1764220000000 implements MigrationInterface {
         name: 'outbox',
         columns: [
           { name: 'position', type: 'integer', isPrimary: true, isGenerated: true, generationStrategy: 'increment' },
-          { ...id('id'), isUnique: true },
+          { ...id('id'), isPrimary: false, isUnique: true },
           id('aggregate_id'),
           text('type', '64'),
           json('payload'),

@@ -1,0 +1,38 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { ApplicationModule } from '@calls/application';
+import { AuthModule } from '@calls/auth';
+import { PersistenceModule } from '@calls/persistence';
+import { CallsController } from './calls/calls.controller';
+import { CancelMediaProcessingController } from './cancel-media-processing/cancel-media-processing.controller';
+import { HealthController } from './health/health.controller';
+import { SIMULATED_MEDIA_PLANE_TIMING, SimulatedMediaPlane } from './media-plane/simulated-media-plane';
+import { OperationsController } from './operations/operations.controller';
+import { PlayPromptController } from './play-prompt/play-prompt.controller';
+import { RecordResponseController } from './record-response/record-response.controller';
+import type { ServiceConfig } from './service.config';
+import { SubscribeToToneController } from './subscribe-to-tone/subscribe-to-tone.controller';
+
+@Module({})
+export class AppModule {
+  /** Built at bootstrap, after configuration is read, so tests can set it first. */
+  static forRoot(config: ServiceConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [CqrsModule.forRoot(), ApplicationModule.withPersistence(PersistenceModule.forRoot()), AuthModule.forRoot()],
+      controllers: [
+        HealthController,
+        CallsController,
+        PlayPromptController,
+        RecordResponseController,
+        SubscribeToToneController,
+        CancelMediaProcessingController,
+        OperationsController,
+      ],
+      providers: [
+        { provide: SIMULATED_MEDIA_PLANE_TIMING, useValue: { connectMs: config.simulatedConnectMs, promptMs: config.simulatedPromptMs } },
+        SimulatedMediaPlane,
+      ],
+    };
+  }
+}

@@ -1,0 +1,24 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { acceptJsonBodiesOnly, GraphErrorFilter, GraphValidationPipe, registerGraphRequestIds } from '@calls/graph';
+import { AppModule } from './app.module';
+import { ServiceConfig, serviceConfigFromEnv } from './service.config';
+
+/** The configured HTTP application, not yet listening: main and the e2e suites share it. */
+export async function createApp(
+  config: ServiceConfig = serviceConfigFromEnv(),
+  options: { logger?: false } = {},
+): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimitBytes, routerOptions: { maxParamLength: 256 } });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    bodyParser: false,
+    ...(options.logger === false ? { logger: false } : {}),
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+  registerGraphRequestIds(fastify);
+  acceptJsonBodiesOnly(fastify, config.bodyLimitBytes);
+  app.useGlobalFilters(new GraphErrorFilter());
+  app.useGlobalPipes(new GraphValidationPipe());
+  app.enableShutdownHooks();
+  return app;
+}

@@ -1,0 +1,50 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CreateCallCommand, GetCallQuery, HangUpCommand } from '@calls/application';
+import { CurrentPrincipal, ownerOf, Principal, RequireRoles, Roles } from '@calls/auth';
+import { absoluteUrl, CALLS_ROUTE_PREFIXES, GraphHttpError, GuidPipe, toGraphCall } from '@calls/graph';
+import { CreateCallRequest, toCallDescription } from './create-call.request';
+
+@Controller(CALLS_ROUTE_PREFIXES)
+export class CallsController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  @RequireRoles(Roles.CallsInitiateAll)
+  async create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: CreateCallRequest,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Record<string, unknown>> {
+    // A call is created in the caller's own tenant; naming another one is a mistake worth saying.
+    if (body.tenantId !== undefined && body.tenantId !== principal.tenantId) {
+      throw new GraphHttpError(400, 'invalidRequest', "tenantId must be the tenant of the caller's token.");
+    }
+    const call = await this.commands.execute(new CreateCallCommand(ownerOf(principal), toCallDescription(body)));
+    void reply.header('Location', absoluteUrl(request, `/communications/calls/${call.id}`));
+    return toGraphCall(call);
+  }
+
+  @Get(':callId')
+  @RequireRoles(Roles.CallsInitiateAll, Roles.CallsAccessMediaAll)
+  async get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('callId', GuidPipe) callId: string,
+  ): Promise<Record<string, unknown>> {
+    return toGraphCall(await this.queries.execute(new GetCallQuery(ownerOf(principal), callId)));
+  }
+
+  /** Graph: hang up. Every queued or running operation ends failed; later actions get 409. */
+  @Delete(':callId')
+  @HttpCode(204)
+  @RequireRoles(Roles.CallsInitiateAll, Roles.CallsAccessMediaAll)
+  async hangUp(@CurrentPrincipal() principal: Principal, @Param('callId', GuidPipe) callId: string): Promise<void> {
+    await this.commands.execute(new HangUpCommand(ownerOf(principal), callId));
+  }
+}

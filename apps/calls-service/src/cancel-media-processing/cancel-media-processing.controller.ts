@@ -1,0 +1,29 @@
+import { Body, Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CancelMediaProcessingCommand } from '@calls/application';
+import { CurrentPrincipal, ownerOf, Principal, RequireRoles, Roles } from '@calls/auth';
+import { CALLS_ROUTE_PREFIXES, GuidPipe, operationResponse } from '@calls/graph';
+import { CancelMediaProcessingRequest } from './cancel-media-processing.request';
+
+@Controller(CALLS_ROUTE_PREFIXES)
+export class CancelMediaProcessingController {
+  constructor(private readonly commands: CommandBus) {}
+
+  /** Graph: cancels every queued or running playPrompt/recordResponse of the call. */
+  @Post(':callId/cancelMediaProcessing')
+  @HttpCode(200)
+  @RequireRoles(Roles.CallsInitiateAll, Roles.CallsAccessMediaAll)
+  async cancelMediaProcessing(
+    @CurrentPrincipal() principal: Principal,
+    @Param('callId', GuidPipe) callId: string,
+    @Body() body: CancelMediaProcessingRequest,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Record<string, unknown>> {
+    const operation = await this.commands.execute(
+      new CancelMediaProcessingCommand(ownerOf(principal), callId, body.clientContext ?? null),
+    );
+    return operationResponse(request, reply, operation);
+  }
+}

@@ -1,0 +1,21 @@
+import { Controller, Get, Param } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { GetOperationQuery } from '@calls/application';
+import { CurrentPrincipal, ownerOf, Principal, RequireRoles, Roles } from '@calls/auth';
+import { CALLS_ROUTE_PREFIXES, GuidPipe, toGraphOperation } from '@calls/graph';
+
+@Controller(CALLS_ROUTE_PREFIXES)
+export class OperationsController {
+  constructor(private readonly queries: QueryBus) {}
+
+  @Get(':callId/operations/:operationId')
+  @RequireRoles(Roles.CallsInitiateAll, Roles.CallsAccessMediaAll)
+  async getOperation(
+    @CurrentPrincipal() principal: Principal,
+    @Param('callId', GuidPipe) callId: string,
+    @Param('operationId', GuidPipe) operationId: string,
+  ): Promise<Record<string, unknown>> {
+    const operation = await this.queries.execute(new GetOperationQuery(ownerOf(principal), callId, operationId));
+    return toGraphOperation(operation);
+  }
+}

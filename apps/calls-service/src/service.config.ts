@@ -1,0 +1,43 @@
+import { authSettingsFromEnv } from '@calls/auth';
+import { databaseSettingsFromEnv } from '@calls/persistence';
+
+export interface ServiceConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly bodyLimitBytes: number;
+  readonly simulatedConnectMs: number;
+  readonly simulatedPromptMs: number;
+}
+
+function number(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min) throw new Error(`${name} must be a number >= ${min}, got '${raw}'.`);
+  return value;
+}
+
+/**
+ * The service's own settings. In production it refuses to start on the
+ * embedded defaults that exist only for development: the local token issuer
+ * and the SQLite file.
+ */
+export function serviceConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+  if (env.NODE_ENV === 'production') {
+    const missing = ['DATABASE_URL', 'AUTH_JWKS_URI', 'AUTH_ISSUER', 'AUTH_AUDIENCE'].filter((name) => !env[name]);
+    if (missing.length > 0) {
+      throw new Error(
+        `NODE_ENV=production needs ${missing.join(', ')}: the development token issuer and SQLite are not for production.`,
+      );
+    }
+  }
+  authSettingsFromEnv(env);
+  databaseSettingsFromEnv(env);
+  return {
+    port: number(env, 'PORT', 3000),
+    host: env.HOST || '0.0.0.0',
+    bodyLimitBytes: number(env, 'BODY_LIMIT_BYTES', 64 * 1024, 1024),
+    simulatedConnectMs: number(env, 'SIMULATED_CONNECT_MS', 0),
+    simulatedPromptMs: number(env, 'SIMULATED_PROMPT_MS', 3000),
+  };
+}

@@ -1,0 +1,28 @@
+import { Body, Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { SubscribeToToneCommand } from '@calls/application';
+import { CurrentPrincipal, ownerOf, Principal, RequireRoles, Roles } from '@calls/auth';
+import { CALLS_ROUTE_PREFIXES, GuidPipe, operationResponse } from '@calls/graph';
+import { SubscribeToToneRequest } from './subscribe-to-tone.request';
+
+@Controller(CALLS_ROUTE_PREFIXES)
+export class SubscribeToToneController {
+  constructor(private readonly commands: CommandBus) {}
+
+  @Post(':callId/subscribeToTone')
+  @HttpCode(200)
+  @RequireRoles(Roles.CallsAccessMediaAll)
+  async subscribeToTone(
+    @CurrentPrincipal() principal: Principal,
+    @Param('callId', GuidPipe) callId: string,
+    @Body() body: SubscribeToToneRequest,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Record<string, unknown>> {
+    const operation = await this.commands.execute(
+      new SubscribeToToneCommand(ownerOf(principal), callId, body.clientContext ?? null),
+    );
+    return operationResponse(request, reply, operation);
+  }
+}

@@ -1,0 +1,5 @@
+export * from './auth.config';
+export * from './auth.decorators';
+export * from './auth.module';
+export * from './dev-token-issuer';
+export * from './principal';

@@ -1,0 +1,81 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import * as jwt from 'jsonwebtoken';
+import { passportJwtSecret } from 'jwks-rsa';
+import { ExtractJwt, SecretOrKeyProvider, Strategy } from 'passport-jwt';
+import { GraphHttpError } from '@calls/graph';
+import { AUTH_SETTINGS, AuthSettings } from './auth.config';
+import { DevTokenIssuer } from './dev-token-issuer';
+import { PERSONAL_ACCOUNT_TENANT, Principal } from './principal';
+
+interface AccessTokenClaims {
+  tid?: unknown;
+  azp?: unknown;
+  appid?: unknown;
+  roles?: unknown;
+  scp?: unknown;
+}
+
+/** Keys by `kid`: from the configured JWKS (cached, rate-limited refresh on an unknown kid) or the dev issuer. */
+function keyProvider(settings: AuthSettings, devIssuer: DevTokenIssuer | null): SecretOrKeyProvider {
+  if (settings.mode === 'jwks') {
+    return passportJwtSecret({
+      jwksUri: settings.jwksUri!,
+      cache: true,
+      cacheMaxAge: 10 * 60_000,
+      rateLimit: true,
+      jwksRequestsPerMinute: 10,
+      timeout: 5_000,
+    });
+  }
+  const pem = devIssuer!.publicKeyPem();
+  return (_request, rawJwtToken, done) => {
+    const header = jwt.decode(String(rawJwtToken), { complete: true })?.header;
+    if (header?.kid === devIssuer!.kid) done(null, pem);
+    else done(new Error('signing key not found'));
+  };
+}
+
+/**
+ * Verifies Graph-style application tokens: RS256 only (no `none`, no HMAC
+ * with a public key as secret), issuer, audience, `exp` and `nbf` with a
+ * small tolerance. Graph's calling APIs take application permissions only,
+ * so delegated tokens (`scp`) and personal accounts are refused.
+ */
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  constructor(@Inject(AUTH_SETTINGS) settings: AuthSettings, @Inject(DevTokenIssuer) devIssuer: DevTokenIssuer | null) {
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      secretOrKeyProvider: keyProvider(settings, devIssuer),
+      algorithms: ['RS256'],
+      issuer: [...settings.issuers],
+      audience: settings.audience,
+      ignoreExpiration: false,
+      jsonWebTokenOptions: { clockTolerance: settings.clockToleranceSeconds },
+    });
+  }
+
+  validate(claims: AccessTokenClaims): Principal {
+    if (claims.scp !== undefined) {
+      throw new GraphHttpError(
+        403,
+        'accessDenied',
+        'Delegated (user) tokens are not supported by this API; use an application token.',
+      );
+    }
+    const appId = typeof claims.azp === 'string' ? claims.azp : claims.appid;
+    if (typeof claims.tid !== 'string' || !claims.tid || typeof appId !== 'string' || !appId) {
+      throw new GraphHttpError(
+        401,
+        'InvalidAuthenticationToken',
+        'Access token validation failure: tid and azp/appid claims are required.',
+      );
+    }
+    if (claims.tid === PERSONAL_ACCOUNT_TENANT) {
+      throw new GraphHttpError(403, 'accessDenied', 'Personal Microsoft accounts are not supported by this API.');
+    }
+    const roles = Array.isArray(claims.roles) ? claims.roles.filter((r): r is string => typeof r === 'string') : [];
+    return { tenantId: claims.tid, appId, roles };
+  }
+}

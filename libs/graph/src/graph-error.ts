@@ -1,0 +1,121 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+import { DomainError } from '@calls/domain';
+
+/** Graph's error codes, by the status they travel with unless a thrower says otherwise. */
+const CODE_BY_STATUS: Record<number, string> = {
+  400: 'invalidRequest',
+  401: 'InvalidAuthenticationToken',
+  403: 'accessDenied',
+  404: 'itemNotFound',
+  405: 'notSupported',
+  406: 'notSupported',
+  409: 'notAllowed',
+  411: 'invalidRequest',
+  413: 'requestTooLarge',
+  415: 'unsupportedMediaType',
+  422: 'unprocessableEntity',
+  429: 'activityLimitReached',
+  431: 'requestTooLarge',
+  503: 'serviceNotAvailable',
+};
+
+/** An error that already knows its Graph code; throw it from any layer outside the domain. */
+export class GraphHttpError extends HttpException {
+  constructor(
+    status: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message, status);
+  }
+}
+
+export interface GraphError {
+  readonly status: number;
+  readonly code: string;
+  readonly message: string;
+  readonly headers: Record<string, string>;
+  /** True when nothing the client did explains it: log it with its stack. */
+  readonly unexpected: boolean;
+}
+
+const DOMAIN_STATUS: Record<DomainError['reason'], { status: number; code: string }> = {
+  notFound: { status: 404, code: 'itemNotFound' },
+  notAllowed: { status: 409, code: 'notAllowed' },
+  conflict: { status: 409, code: 'resourceModified' },
+  invalid: { status: 400, code: 'invalidRequest' },
+};
+
+/** Messages clearer than the framework's for errors a client meets often. */
+const MESSAGE_BY_STATUS: Record<number, string> = {
+  413: 'The request body is too large.',
+  415: 'The request body must be JSON (Content-Type: application/json).',
+};
+
+function statusOf(exception: unknown): number | undefined {
+  if (exception instanceof HttpException) return exception.getStatus();
+  const status = (exception as { statusCode?: unknown } | null)?.statusCode;
+  return typeof status === 'number' ? status : undefined;
+}
+
+function messageOf(exception: unknown): string {
+  if (!(exception instanceof HttpException)) return (exception as Error).message;
+  const response = exception.getResponse();
+  if (typeof response === 'string') return response;
+  const message = (response as { message?: unknown }).message;
+  if (Array.isArray(message)) return message.join('; ');
+  return typeof message === 'string' ? message : exception.message;
+}
+
+/**
+ * Any thrown value as a Graph error: domain errors by their reason, Nest's
+ * HTTP exceptions and Fastify's own errors (bad JSON, body too large, wrong
+ * content type) by their status; everything else is a real fault, a 500.
+ */
+export function toGraphError(exception: unknown): GraphError {
+  if (exception instanceof GraphHttpError) {
+    return {
+      status: exception.getStatus(),
+      code: exception.code,
+      message: exception.message,
+      headers: exception.headers,
+      unexpected: false,
+    };
+  }
+  if (exception instanceof DomainError) {
+    return { ...DOMAIN_STATUS[exception.reason], message: exception.message, headers: {}, unexpected: false };
+  }
+  const status = statusOf(exception);
+  if (status !== undefined && status >= 400 && status < 500) {
+    return {
+      status,
+      code: CODE_BY_STATUS[status] ?? 'invalidRequest',
+      message: MESSAGE_BY_STATUS[status] ?? messageOf(exception),
+      headers: {},
+      unexpected: false,
+    };
+  }
+  return {
+    status: HttpStatus.INTERNAL_SERVER_ERROR,
+    code: 'generalException',
+    message: 'An unexpected error occurred.',
+    headers: {},
+    unexpected: true,
+  };
+}
+
+/** Graph's error body; innerError ties the answer to the request in logs. */
+export function graphErrorBody(error: GraphError, requestId: string, clientRequestId: string): Record<string, unknown> {
+  return {
+    error: {
+      code: error.code,
+      message: error.message,
+      innerError: {
+        'request-id': requestId,
+        'client-request-id': clientRequestId,
+        date: new Date().toISOString().replace(/\.\d{3}Z$/, ''),
+      },
+    },
+  };
+}

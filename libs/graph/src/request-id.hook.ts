@@ -1,0 +1,43 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+
+export const REQUEST_ID_HEADER = 'request-id';
+export const CLIENT_REQUEST_ID_HEADER = 'client-request-id';
+/** Longer client ids are not echoed: a header is no place to store a client's payload. */
+const MAX_CLIENT_REQUEST_ID_LENGTH = 128;
+
+/**
+ * Every response carries Graph's `request-id` (ours) and `client-request-id`
+ * (the client's, echoed, or ours when it sent none). Set as the request
+ * arrives, so errors raised before any Nest code runs carry them too.
+ */
+export function registerGraphRequestIds(fastify: FastifyInstance): void {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const requestId = randomUUID();
+    const sent = request.headers[CLIENT_REQUEST_ID_HEADER];
+    const clientRequestId =
+      typeof sent === 'string' && sent.length > 0 && sent.length <= MAX_CLIENT_REQUEST_ID_LENGTH ? sent : requestId;
+    reply.header(REQUEST_ID_HEADER, requestId);
+    reply.header(CLIENT_REQUEST_ID_HEADER, clientRequestId);
+    done();
+  });
+}
+
+/**
+ * Graph takes JSON bodies only: every other media type is a 415, not a
+ * string or form the validators would then misjudge. Fastify's own parser
+ * rejects `__proto__` and `constructor.prototype` keys.
+ */
+export function acceptJsonBodiesOnly(fastify: FastifyInstance, bodyLimit: number): void {
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string', bodyLimit },
+    fastify.getDefaultJsonParser('error', 'error'),
+  );
+}
+
+export function requestIdsOf(reply: FastifyReply): { requestId: string; clientRequestId: string } {
+  const requestId = String(reply.getHeader(REQUEST_ID_HEADER) ?? randomUUID());
+  return { requestId, clientRequestId: String(reply.getHeader(CLIENT_REQUEST_ID_HEADER) ?? requestId) };
+}
