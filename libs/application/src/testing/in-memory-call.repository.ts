@@ -1,0 +1,51 @@
+import { Call, ConcurrencyConflictError, MediaOperation, sameOwner } from '@calls/domain';
+import type { CallEvent, CallOwner, CallProps, CallRepository, MediaOperationProps } from '@calls/domain';
+
+/**
+ * The repository port in memory, for unit specs of handlers. It copies on
+ * every load and save, and checks versions, so it behaves like storage:
+ * a handler that forgets to save, or saves stale state, is caught.
+ */
+export class InMemoryCallRepository implements CallRepository {
+  private readonly calls = new Map<string, CallProps>();
+  private readonly operations = new Map<string, MediaOperationProps>();
+  readonly outbox: CallEvent[] = [];
+  saves = 0;
+
+  async findOwned(owner: CallOwner, callId: string): Promise<Call | null> {
+    const call = await this.findById(callId);
+    return call && sameOwner(call.owner, owner) ? call : null;
+  }
+
+  async findById(callId: string): Promise<Call | null> {
+    const props = this.calls.get(callId);
+    if (!props) return null;
+    const active = [...this.operations.values()]
+      .filter((op) => op.callId === callId && (op.status === 'notStarted' || op.status === 'running'))
+      .map((op) => MediaOperation.restore(structuredClone(op)));
+    return Call.restore(structuredClone(props), active);
+  }
+
+  async findOperation(owner: CallOwner, callId: string, operationId: string): Promise<MediaOperationProps | null> {
+    const op = this.operations.get(operationId);
+    const call = this.calls.get(callId);
+    return op && call && op.callId === callId && sameOwner(call.owner, owner) ? structuredClone(op) : null;
+  }
+
+  async save(call: Call): Promise<void> {
+    const props = call.snapshot();
+    const stored = this.calls.get(props.id);
+    if ((stored?.version ?? 0) !== props.version) throw new ConcurrencyConflictError(props.id);
+    this.saves += 1;
+    this.calls.set(props.id, structuredClone({ ...props, version: props.version + 1 }));
+    for (const op of call.changedOperations()) this.operations.set(op.id, structuredClone(op.snapshot()));
+    this.outbox.push(...call.getUncommittedEvents());
+    call.markPersisted();
+  }
+
+  /** Simulates another writer changing the call behind the handler's back. */
+  bumpVersion(callId: string): void {
+    const props = this.calls.get(callId)!;
+    this.calls.set(callId, { ...props, version: props.version + 1 });
+  }
+}

@@ -1,0 +1,140 @@
+import { DataSource, Logger as TypeormLogger } from 'typeorm';
+import { Call, ConcurrencyConflictError, RESULT_CANCELLED } from '@calls/domain';
+import { CallTypeormRepository, dataSourceOptions, OutboxEntity } from '@calls/persistence';
+import { TEST_DATABASES, TestDatabase } from '../support/test-databases';
+
+/** Counts the statements a piece of work sends, to prove round trips do not grow with the queue. */
+class CountingLogger implements TypeormLogger {
+  statements = 0;
+  logQuery(query: string): void {
+    if (!/^(BEGIN|COMMIT|START TRANSACTION)/i.test(query)) this.statements += 1;
+  }
+  logQueryError(): void {}
+  logQuerySlow(): void {}
+  logSchemaBuild(): void {}
+  logMigration(): void {}
+  log(): void {}
+}
+
+const owner = { tenantId: 'tenant-a', appId: 'app-a' };
+const prompts = [{ uri: 'https://cdn.example.test/a.wav' }];
+const description = {
+  callbackUri: 'https://bot.example.test/cb',
+  direction: 'outgoing' as const,
+  requestedModalities: ['audio'],
+  mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' },
+  source: { identity: { application: { id: 'app-a' } } },
+  targets: [{ identity: { user: { id: 'u1' } } }],
+  subject: 'support line',
+};
+
+describe.each(TEST_DATABASES)('CallTypeormRepository on %s', (_kind, create) => {
+  let database: TestDatabase;
+  let dataSource: DataSource;
+  let repository: CallTypeormRepository;
+  const logger = new CountingLogger();
+
+  beforeAll(async () => {
+    database = await create();
+    dataSource = new DataSource({ ...dataSourceOptions(database.settings), logging: ['query'], logger });
+    await dataSource.initialize();
+    repository = new CallTypeormRepository(dataSource);
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await database?.drop();
+  });
+
+  async function storedCall(queued: number): Promise<{ call: Call; ids: string[] }> {
+    const call = Call.create(owner, description, new Date());
+    call.establish(new Date());
+    const ids = Array.from({ length: queued }, () => call.playPrompt(prompts, 'q', new Date()).id);
+    await repository.save(call);
+    return { call, ids };
+  }
+
+  it('stores a new call and loads it back for its owner only', async () => {
+    const { call, ids } = await storedCall(2);
+    const loaded = await repository.findOwned(owner, call.id);
+    expect(loaded?.snapshot()).toMatchObject({
+      id: call.id,
+      state: 'established',
+      version: 1,
+      description,
+      operationSequence: 2,
+    });
+    expect(loaded?.queue().map((op) => [op.id, op.status])).toEqual([
+      [ids[0], 'running'],
+      [ids[1], 'notStarted'],
+    ]);
+    expect(await repository.findOwned({ tenantId: 'tenant-b', appId: 'app-a' }, call.id)).toBeNull();
+    expect(await repository.findOwned({ tenantId: 'tenant-a', appId: 'app-b' }, call.id)).toBeNull();
+    expect(await repository.findOperation({ tenantId: 'tenant-b', appId: 'app-a' }, call.id, ids[0])).toBeNull();
+  });
+
+  it('stores a cancel: the ended operations, the cancel operation and its outbox rows, in order', async () => {
+    const { call, ids } = await storedCall(3);
+    const loaded = (await repository.findOwned(owner, call.id))!;
+    const cancel = loaded.cancelMediaProcessing('stop', new Date());
+    await repository.save(loaded);
+
+    for (const id of ids) {
+      expect(await repository.findOperation(owner, call.id, id)).toMatchObject({
+        status: 'failed',
+        resultInfo: RESULT_CANCELLED,
+      });
+    }
+    expect(await repository.findOperation(owner, call.id, cancel.id)).toMatchObject({
+      kind: 'cancelMediaProcessing',
+      status: 'completed',
+      clientContext: 'stop',
+      cancelledOperations: ids.map((id, i) => expect.objectContaining({ id, previousStatus: i === 0 ? 'running' : 'notStarted' })),
+    });
+    const outbox = await dataSource.getRepository(OutboxEntity).find({
+      where: { aggregateId: call.id },
+      order: { position: 'ASC' },
+    });
+    expect(outbox.map((row) => row.type)).toEqual([
+      'CallCreated',
+      'CallEstablished',
+      ...ids.flatMap((_, i) => (i === 0 ? ['MediaOperationQueued', 'MediaOperationStarted'] : ['MediaOperationQueued'])),
+      'MediaOperationEnded',
+      'MediaOperationEnded',
+      'MediaOperationEnded',
+      'MediaProcessingCancelled',
+    ]);
+    expect(outbox.every((row) => row.publishedAt === null)).toBe(true);
+    expect(outbox.at(-1)!.payload).toMatchObject({ callId: call.id, cancelOperationId: cancel.id });
+  });
+
+  it('refuses a save on a stale version and writes none of its rows', async () => {
+    const { call } = await storedCall(1);
+    const first = (await repository.findOwned(owner, call.id))!;
+    const second = (await repository.findOwned(owner, call.id))!;
+    first.cancelMediaProcessing('first', new Date());
+    await repository.save(first);
+    const staleCancel = second.cancelMediaProcessing('second', new Date());
+    const outboxBefore = await dataSource.getRepository(OutboxEntity).countBy({ aggregateId: call.id });
+
+    await expect(repository.save(second)).rejects.toBeInstanceOf(ConcurrencyConflictError);
+
+    expect(await repository.findOperation(owner, call.id, staleCancel.id)).toBeNull();
+    expect(await dataSource.getRepository(OutboxEntity).countBy({ aggregateId: call.id })).toBe(outboxBefore);
+  });
+
+  it('sends as many statements for a cancel of 2 queued operations as for 40', async () => {
+    const counts: number[] = [];
+    for (const queued of [2, 40]) {
+      const { call } = await storedCall(queued);
+      logger.statements = 0;
+      const loaded = (await repository.findOwned(owner, call.id))!;
+      loaded.cancelMediaProcessing(null, new Date());
+      await repository.save(loaded);
+      counts.push(logger.statements);
+    }
+    expect(counts[0]).toBe(counts[1]);
+    // load: call + active operations; save: call update, operations upsert, outbox insert
+    expect(counts[0]).toBe(5);
+  });
+});
