@@ -1,0 +1,80 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DevTokenIssuer, DevTokenRequest, Roles } from '@calls/auth';
+import { createApp } from '../../apps/calls-service/src/bootstrap';
+import { serviceConfigFromEnv } from '../../apps/calls-service/src/service.config';
+import type { TestDatabase } from './test-databases';
+
+export interface TestApp {
+  readonly app: NestFastifyApplication;
+  readonly url: string;
+  readonly issuer: DevTokenIssuer;
+  /** A token of the dev issuer; by default tenant-a/app-a with both calls roles. */
+  token(overrides?: Partial<DevTokenRequest>): string;
+  close(): Promise<void>;
+}
+
+export const OWNER = { tenantId: 'tenant-a', appId: 'app-a' };
+
+/**
+ * The real service on a loopback port, on the given run-private database,
+ * configured through the environment exactly as `npm start` is.
+ */
+export async function startTestApp(database: TestDatabase, env: Record<string, string> = {}): Promise<TestApp> {
+  const saved = { ...process.env };
+  Object.assign(process.env, {
+    DATA_DIR: database.settings.dataDir,
+    DATABASE_URL: database.settings.databaseUrl ?? '',
+    SIMULATED_CONNECT_MS: '0',
+    SIMULATED_PROMPT_MS: '60000',
+    ...env,
+  });
+  delete process.env.AUTH_JWKS_URI;
+  try {
+    const app = await createApp(serviceConfigFromEnv(), { logger: false });
+    await app.listen(0, '127.0.0.1');
+    const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    const issuer = DevTokenIssuer.forDataDir(database.settings.dataDir);
+    return {
+      app,
+      url,
+      issuer,
+      token: (overrides = {}) =>
+        issuer.issue({ ...OWNER, roles: [Roles.CallsInitiateAll, Roles.CallsAccessMediaAll], ...overrides }),
+      close: () => app.close(),
+    };
+  } finally {
+    process.env = saved;
+  }
+}
+
+export const CREATE_CALL_BODY = {
+  '@odata.type': '#microsoft.graph.call',
+  callbackUri: 'https://bot.example.test/callback',
+  requestedModalities: ['audio'],
+  mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' },
+  source: {
+    '@odata.type': '#microsoft.graph.participantInfo',
+    identity: { '@odata.type': '#microsoft.graph.identitySet', application: { id: OWNER.appId } },
+  },
+  targets: [
+    {
+      '@odata.type': '#microsoft.graph.invitationParticipantInfo',
+      identity: { '@odata.type': '#microsoft.graph.identitySet', user: { id: 'user-1', displayName: 'User One' } },
+    },
+  ],
+};
+
+export const PROMPT = {
+  '@odata.type': '#microsoft.graph.mediaPrompt',
+  mediaInfo: { '@odata.type': '#microsoft.graph.mediaInfo', uri: 'https://cdn.example.test/hello.wav', resourceId: 'r1' },
+};
+
+/** Polls until the check passes or the deadline ends; for what the media plane does on its own time. */
+export async function eventually<T>(probe: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (check(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
