@@ -25,12 +25,19 @@ describe('calls and media actions (HTTP, SQLite, simulated media plane)', () => 
   });
 
   const api = () => request(service.url);
-  const post = (path: string, body: unknown, token = auth) => api().post(path).set('Authorization', token).send(body as object);
+  const post = (path: string, body: unknown, token = auth) =>
+    api()
+      .post(path)
+      .set('Authorization', token)
+      .send(body as object);
   const get = (path: string) => api().get(path).set('Authorization', auth);
 
   async function establishedCall(): Promise<string> {
     const id = (await post('/communications/calls', CREATE_CALL_BODY)).body.id as string;
-    await eventually(() => get(`/communications/calls/${id}`), (res) => res.body.state === 'established');
+    await eventually(
+      () => get(`/communications/calls/${id}`),
+      (res) => res.body.state === 'established',
+    );
     return id;
   }
 
@@ -49,20 +56,32 @@ describe('calls and media actions (HTTP, SQLite, simulated media plane)', () => 
       direction: 'outgoing',
     });
     expect(res.headers.location).toBe(`${service.url}/v1.0/communications/calls/${res.body.id}`);
-    const later = await eventually(() => get(`/communications/calls/${res.body.id}`), (r) => r.body.state === 'established');
+    const later = await eventually(
+      () => get(`/communications/calls/${res.body.id}`),
+      (r) => r.body.state === 'established',
+    );
     expect(later.body.state).toBe('established');
   });
 
   it('plays the queue in order, one at a time, each operation ending completed', async () => {
     const callId = await establishedCall();
-    const first = await post(`/communications/calls/${callId}/playPrompt`, { prompts: [PROMPT], clientContext: 'first' });
-    const second = await post(`/communications/calls/${callId}/playPrompt`, { prompts: [PROMPT], clientContext: 'second' });
+    const first = await post(`/communications/calls/${callId}/playPrompt`, {
+      prompts: [PROMPT],
+      clientContext: 'first',
+    });
+    const second = await post(`/communications/calls/${callId}/playPrompt`, {
+      prompts: [PROMPT],
+      clientContext: 'second',
+    });
     expect(first.status).toBe(200);
     expect(first.headers.location).toBe(`${service.url}/communications/calls/${callId}/operations/${first.body.id}`);
     expect([first.body.status, second.body.status]).toEqual(['running', 'notStarted']);
 
     const op = (id: string) => get(`/communications/calls/${callId}/operations/${id}`);
-    const firstDone = await eventually(() => op(first.body.id), (r) => r.body.status === 'completed');
+    const firstDone = await eventually(
+      () => op(first.body.id),
+      (r) => r.body.status === 'completed',
+    );
     expect(firstDone.body.resultInfo).toEqual({
       '@odata.type': '#microsoft.graph.resultInfo',
       code: 200,
@@ -70,7 +89,10 @@ describe('calls and media actions (HTTP, SQLite, simulated media plane)', () => 
       message: 'Action completed successfully.',
     });
     expect((await op(second.body.id)).body.status).toBe('running');
-    const secondDone = await eventually(() => op(second.body.id), (r) => r.body.status === 'completed');
+    const secondDone = await eventually(
+      () => op(second.body.id),
+      (r) => r.body.status === 'completed',
+    );
     expect(secondDone.body.status).toBe('completed');
   });
 
@@ -101,8 +123,15 @@ describe('calls and media actions (HTTP, SQLite, simulated media plane)', () => 
     }
     expect((await get(`/communications/calls/${callId}`)).body.state).toBe('terminated');
     for (const action of ['playPrompt', 'recordResponse', 'subscribeToTone', 'cancelMediaProcessing']) {
-      const later = await post(`/communications/calls/${callId}/${action}`, action === 'playPrompt' ? { prompts: [PROMPT] } : {});
-      expect({ action, status: later.status, code: later.body.error?.code }).toEqual({ action, status: 409, code: 'notAllowed' });
+      const later = await post(
+        `/communications/calls/${callId}/${action}`,
+        action === 'playPrompt' ? { prompts: [PROMPT] } : {},
+      );
+      expect({ action, status: later.status, code: later.body.error?.code }).toEqual({
+        action,
+        status: 409,
+        code: 'notAllowed',
+      });
     }
     const again = await api().delete(`/communications/calls/${callId}`).set('Authorization', auth);
     expect(again.status).toBe(409);
@@ -118,7 +147,11 @@ describe('calls and media actions (HTTP, SQLite, simulated media plane)', () => 
   });
 
   it('403 for creating a call without Calls.Initiate.All', async () => {
-    const res = await post('/communications/calls', CREATE_CALL_BODY, `Bearer ${service.token({ roles: ['Calls.AccessMedia.All'] })}`);
+    const res = await post(
+      '/communications/calls',
+      CREATE_CALL_BODY,
+      `Bearer ${service.token({ roles: ['Calls.AccessMedia.All'] })}`,
+    );
     expect({ status: res.status, code: res.body.error.code }).toEqual({ status: 403, code: 'accessDenied' });
   });
 
@@ -139,14 +172,44 @@ describe('calls and media actions (HTTP, SQLite, simulated media plane)', () => 
       ['playPrompt', 'an empty prompt list', { prompts: [] }, /prompts must contain at least 1 elements/],
       ['playPrompt', '21 prompts', { prompts: many(21) }, /prompts must contain no more than 20 elements/],
       ['playPrompt', 'a prompt without a uri', { prompts: [{ mediaInfo: {} }] }, /prompts\.0\.mediaInfo\.uri/],
-      ['playPrompt', 'an http uri', { prompts: [{ mediaInfo: { uri: 'http://cdn.example.test/a.wav' } }] }, /uri must be an https URL/],
-      ['playPrompt', 'a wrong prompt type', { prompts: [{ ...PROMPT, '@odata.type': '#microsoft.graph.textPrompt' }] }, /@odata.type/],
+      [
+        'playPrompt',
+        'an http uri',
+        { prompts: [{ mediaInfo: { uri: 'http://cdn.example.test/a.wav' } }] },
+        /uri must be an https URL/,
+      ],
+      [
+        'playPrompt',
+        'a wrong prompt type',
+        { prompts: [{ ...PROMPT, '@odata.type': '#microsoft.graph.textPrompt' }] },
+        /@odata.type/,
+      ],
       ['playPrompt', 'a long clientContext', { prompts: [PROMPT], clientContext: 'c'.repeat(257) }, /clientContext/],
       ['recordResponse', 'two prompts', { prompts: many(2) }, /prompts must contain no more than 1 elements/],
-      ['recordResponse', 'maxRecordDurationInSeconds 0', { maxRecordDurationInSeconds: 0 }, /maxRecordDurationInSeconds must not be less than 1/],
-      ['recordResponse', 'maxRecordDurationInSeconds 121', { maxRecordDurationInSeconds: 121 }, /maxRecordDurationInSeconds must not be greater than 120/],
-      ['recordResponse', 'initialSilenceTimeoutInSeconds 1.5', { initialSilenceTimeoutInSeconds: 1.5 }, /initialSilenceTimeoutInSeconds must be an integer/],
-      ['recordResponse', 'maxSilenceTimeoutInSeconds as a string', { maxSilenceTimeoutInSeconds: '5' }, /maxSilenceTimeoutInSeconds/],
+      [
+        'recordResponse',
+        'maxRecordDurationInSeconds 0',
+        { maxRecordDurationInSeconds: 0 },
+        /maxRecordDurationInSeconds must not be less than 1/,
+      ],
+      [
+        'recordResponse',
+        'maxRecordDurationInSeconds 121',
+        { maxRecordDurationInSeconds: 121 },
+        /maxRecordDurationInSeconds must not be greater than 120/,
+      ],
+      [
+        'recordResponse',
+        'initialSilenceTimeoutInSeconds 1.5',
+        { initialSilenceTimeoutInSeconds: 1.5 },
+        /initialSilenceTimeoutInSeconds must be an integer/,
+      ],
+      [
+        'recordResponse',
+        'maxSilenceTimeoutInSeconds as a string',
+        { maxSilenceTimeoutInSeconds: '5' },
+        /maxSilenceTimeoutInSeconds/,
+      ],
       ['recordResponse', 'an unknown stop tone', { stopTones: ['#', 'X'] }, /stopTones/],
       ['recordResponse', 'playBeep as a string', { playBeep: 'yes' }, /playBeep must be a boolean/],
       ['subscribeToTone', 'an unknown property', { tones: ['1'] }, /property tones should not exist/],
@@ -158,11 +221,19 @@ describe('calls and media actions (HTTP, SQLite, simulated media plane)', () => 
   });
 
   it.each([
-    ['an http callbackUri to a public host', { callbackUri: 'http://bot.example.test/cb' }, /callbackUri must be an absolute https URL/],
+    [
+      'an http callbackUri to a public host',
+      { callbackUri: 'http://bot.example.test/cb' },
+      /callbackUri must be an absolute https URL/,
+    ],
     ['no callbackUri', { callbackUri: undefined }, /callbackUri/],
     ['no modalities', { requestedModalities: [] }, /requestedModalities must contain at least 1 elements/],
     ['an unknown modality', { requestedModalities: ['smell'] }, /requestedModalities/],
-    ['app-hosted media', { mediaConfig: { '@odata.type': '#microsoft.graph.appHostedMediaConfig' } }, /app-hosted media is not supported/],
+    [
+      'app-hosted media',
+      { mediaConfig: { '@odata.type': '#microsoft.graph.appHostedMediaConfig' } },
+      /app-hosted media is not supported/,
+    ],
     ['another tenant', { tenantId: 'tenant-b' }, /tenantId must be the tenant of the caller/],
     ['an unknown property', { chatty: true }, /property chatty should not exist/],
   ])('create call with %s: 400 naming the problem', async (_what, change, message) => {
@@ -172,7 +243,10 @@ describe('calls and media actions (HTTP, SQLite, simulated media plane)', () => 
   });
 
   it('accepts a loopback http callbackUri outside production, for bots under development', async () => {
-    const res = await post('/communications/calls', { ...CREATE_CALL_BODY, callbackUri: 'http://127.0.0.1:8443/callback' });
+    const res = await post('/communications/calls', {
+      ...CREATE_CALL_BODY,
+      callbackUri: 'http://127.0.0.1:8443/callback',
+    });
     expect(res.status).toBe(201);
   });
 });

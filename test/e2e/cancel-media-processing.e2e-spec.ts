@@ -35,7 +35,10 @@ describe('POST /communications/calls/{id}/cancelMediaProcessing (HTTP, PostgreSQ
   }
 
   async function post(path: string, body: unknown, token = auth) {
-    return api().post(path).set('Authorization', token).send(body as object);
+    return api()
+      .post(path)
+      .set('Authorization', token)
+      .send(body as object);
   }
 
   async function operation(callId: string, operationId: string) {
@@ -47,7 +50,10 @@ describe('POST /communications/calls/{id}/cancelMediaProcessing (HTTP, PostgreSQ
   it('cancels the running and queued operations, leaves the tone subscription, and answers Graph operation', async () => {
     const callId = await establishedCall();
     const tone = await post(`/communications/calls/${callId}/subscribeToTone`, { clientContext: 'tones' });
-    const playing = await post(`/communications/calls/${callId}/playPrompt`, { prompts: [PROMPT], clientContext: 'p1' });
+    const playing = await post(`/communications/calls/${callId}/playPrompt`, {
+      prompts: [PROMPT],
+      clientContext: 'p1',
+    });
     const recording = await post(`/communications/calls/${callId}/recordResponse`, {
       prompts: [PROMPT],
       maxRecordDurationInSeconds: 10,
@@ -72,9 +78,24 @@ describe('POST /communications/calls/{id}/cancelMediaProcessing (HTTP, PostgreSQ
       clientContext: 'cancel-1',
       resultInfo: null,
       cancelledOperations: [
-        { '@odata.type': '#microsoft.graph.playPromptOperation', id: playing.body.id, clientContext: 'p1', previousStatus: 'running' },
-        { '@odata.type': '#microsoft.graph.recordOperation', id: recording.body.id, clientContext: 'r1', previousStatus: 'notStarted' },
-        { '@odata.type': '#microsoft.graph.playPromptOperation', id: queued.body.id, clientContext: null, previousStatus: 'notStarted' },
+        {
+          '@odata.type': '#microsoft.graph.playPromptOperation',
+          id: playing.body.id,
+          clientContext: 'p1',
+          previousStatus: 'running',
+        },
+        {
+          '@odata.type': '#microsoft.graph.recordOperation',
+          id: recording.body.id,
+          clientContext: 'r1',
+          previousStatus: 'notStarted',
+        },
+        {
+          '@odata.type': '#microsoft.graph.playPromptOperation',
+          id: queued.body.id,
+          clientContext: null,
+          previousStatus: 'notStarted',
+        },
       ],
     });
     expect(res.headers.location).toBe(`${service.url}/communications/calls/${callId}/operations/${res.body.id}`);
@@ -110,12 +131,20 @@ describe('POST /communications/calls/{id}/cancelMediaProcessing (HTTP, PostgreSQ
 
   it('answers under /app, /v1.0 and /beta, with Location under the prefix the client used', async () => {
     const callId = await establishedCall();
-    for (const prefix of ['/app/calls', '/v1.0/communications/calls', '/beta/communications/calls', '/beta/app/calls', '/v1.0/app/calls']) {
+    for (const prefix of [
+      '/app/calls',
+      '/v1.0/communications/calls',
+      '/beta/communications/calls',
+      '/beta/app/calls',
+      '/v1.0/app/calls',
+    ]) {
       const res = await post(`${prefix}/${callId}/cancelMediaProcessing`, { clientContext: prefix });
       expect(res.status).toBe(200);
       expect(res.body.clientContext).toBe(prefix);
       const version = /^\/(v1\.0|beta)\//.exec(prefix)?.[0].slice(0, -1) ?? '';
-      expect(res.headers.location).toBe(`${service.url}${version}/communications/calls/${callId}/operations/${res.body.id}`);
+      expect(res.headers.location).toBe(
+        `${service.url}${version}/communications/calls/${callId}/operations/${res.body.id}`,
+      );
     }
   });
 
@@ -162,7 +191,11 @@ describe('POST /communications/calls/{id}/cancelMediaProcessing (HTTP, PostgreSQ
     }
 
     it.each([
-      ['clientContext over 256 characters', { clientContext: 'x'.repeat(257) }, /clientContext must be shorter than or equal to 256/],
+      [
+        'clientContext over 256 characters',
+        { clientContext: 'x'.repeat(257) },
+        /clientContext must be shorter than or equal to 256/,
+      ],
       ['clientContext not a string', { clientContext: 42 }, /clientContext must be a string/],
       ['an unknown property', { clientContext: 'a', operationIds: [] }, /property operationIds should not exist/],
       ['an array body', [], /must be a JSON object/],
@@ -178,7 +211,11 @@ describe('POST /communications/calls/{id}/cancelMediaProcessing (HTTP, PostgreSQ
     });
 
     it('400 for malformed JSON', async () => {
-      const res = await api().post(cancelPath()).set('Authorization', auth).set('Content-Type', 'application/json').send('{"clientContext":');
+      const res = await api()
+        .post(cancelPath())
+        .set('Authorization', auth)
+        .set('Content-Type', 'application/json')
+        .send('{"clientContext":');
       await expectError(res, 400, 'invalidRequest', /JSON/);
     });
 
@@ -188,7 +225,11 @@ describe('POST /communications/calls/{id}/cancelMediaProcessing (HTTP, PostgreSQ
     });
 
     it('415 for a body that is not JSON', async () => {
-      const res = await api().post(cancelPath()).set('Authorization', auth).set('Content-Type', 'text/plain').send('stop');
+      const res = await api()
+        .post(cancelPath())
+        .set('Authorization', auth)
+        .set('Content-Type', 'text/plain')
+        .send('stop');
       await expectError(res, 415, 'unsupportedMediaType', /application\/json/);
     });
 
@@ -208,23 +249,47 @@ describe('POST /communications/calls/{id}/cancelMediaProcessing (HTTP, PostgreSQ
     });
 
     it('401 for an expired token and for a token of another audience', async () => {
-      await expectError(await post(cancelPath(), {}, `Bearer ${service.token({ ttlSeconds: -120 })}`), 401, 'InvalidAuthenticationToken', /expired/);
-      await expectError(await post(cancelPath(), {}, `Bearer ${service.token({ audience: 'api://other' })}`), 401, 'InvalidAuthenticationToken', /audience/);
+      await expectError(
+        await post(cancelPath(), {}, `Bearer ${service.token({ ttlSeconds: -120 })}`),
+        401,
+        'InvalidAuthenticationToken',
+        /expired/,
+      );
+      await expectError(
+        await post(cancelPath(), {}, `Bearer ${service.token({ audience: 'api://other' })}`),
+        401,
+        'InvalidAuthenticationToken',
+        /audience/,
+      );
     });
 
     it('403 accessDenied for a delegated token, a personal account and a token without a calls role', async () => {
-      await expectError(await post(cancelPath(), {}, `Bearer ${service.token({ scp: 'Calls.Initiate' })}`), 403, 'accessDenied', /Delegated/);
+      await expectError(
+        await post(cancelPath(), {}, `Bearer ${service.token({ scp: 'Calls.Initiate' })}`),
+        403,
+        'accessDenied',
+        /Delegated/,
+      );
       await expectError(
         await post(cancelPath(), {}, `Bearer ${service.token({ tenantId: '9188040d-6c67-4c5b-b112-36a304b66dad' })}`),
         403,
         'accessDenied',
         /Personal/,
       );
-      await expectError(await post(cancelPath(), {}, `Bearer ${service.token({ roles: ['Calls.JoinGroupCall.All'] })}`), 403, 'accessDenied', /Calls.Initiate.All, Calls.AccessMedia.All/);
+      await expectError(
+        await post(cancelPath(), {}, `Bearer ${service.token({ roles: ['Calls.JoinGroupCall.All'] })}`),
+        403,
+        'accessDenied',
+        /Calls.Initiate.All, Calls.AccessMedia.All/,
+      );
     });
 
     it('403 for recordResponse with only Calls.Initiate.All', async () => {
-      const res = await post(`/communications/calls/${callId}/recordResponse`, {}, `Bearer ${service.token({ roles: ['Calls.Initiate.All'] })}`);
+      const res = await post(
+        `/communications/calls/${callId}/recordResponse`,
+        {},
+        `Bearer ${service.token({ roles: ['Calls.Initiate.All'] })}`,
+      );
       await expectError(res, 403, 'accessDenied', /Calls.AccessMedia.All/);
     });
 
@@ -232,7 +297,9 @@ describe('POST /communications/calls/{id}/cancelMediaProcessing (HTTP, PostgreSQ
       for (const stranger of [{ tenantId: 'tenant-b' }, { appId: 'app-b' }]) {
         const res = await post(cancelPath(), {}, `Bearer ${service.token(stranger)}`);
         await expectError(res, 404, 'itemNotFound', /^Call not found\.$/);
-        const read = await api().get(`/communications/calls/${callId}/operations/${runningId}`).set('Authorization', `Bearer ${service.token(stranger)}`);
+        const read = await api()
+          .get(`/communications/calls/${callId}/operations/${runningId}`)
+          .set('Authorization', `Bearer ${service.token(stranger)}`);
         await expectError(read, 404, 'itemNotFound');
       }
     });

@@ -47,9 +47,13 @@ describe('Graph SDK (Kiota) against the service', () => {
   }
 
   function send(adapter: GraphRequestAdapter, info: RequestInformation) {
-    return adapter.send<CancelMediaProcessingOperation>(info, createCancelMediaProcessingOperationFromDiscriminatorValue, {
-      XXX: createODataErrorFromDiscriminatorValue as never,
-    });
+    return adapter.send<CancelMediaProcessingOperation>(
+      info,
+      createCancelMediaProcessingOperationFromDiscriminatorValue,
+      {
+        XXX: createODataErrorFromDiscriminatorValue as never,
+      },
+    );
   }
 
   beforeAll(async () => {
@@ -65,12 +69,17 @@ describe('Graph SDK (Kiota) against the service', () => {
 
   async function callWithPrompt(): Promise<{ callId: string; promptId: string }> {
     const auth = `Bearer ${token}`;
-    const callId = (await request(service.url).post('/communications/calls').set('Authorization', auth).send(CREATE_CALL_BODY)).body.id;
+    const callId = (
+      await request(service.url).post('/communications/calls').set('Authorization', auth).send(CREATE_CALL_BODY)
+    ).body.id;
     await eventually(
       () => request(service.url).get(`/communications/calls/${callId}`).set('Authorization', auth),
       (res) => res.body.state === 'established',
     );
-    const prompt = await request(service.url).post(`/communications/calls/${callId}/playPrompt`).set('Authorization', auth).send({ prompts: [PROMPT] });
+    const prompt = await request(service.url)
+      .post(`/communications/calls/${callId}/playPrompt`)
+      .set('Authorization', auth)
+      .send({ prompts: [PROMPT] });
     return { callId, promptId: prompt.body.id };
   }
 

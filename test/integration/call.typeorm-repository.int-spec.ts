@@ -89,7 +89,9 @@ describe.each(TEST_DATABASES)('CallTypeormRepository on %s', (_kind, create) => 
       kind: 'cancelMediaProcessing',
       status: 'completed',
       clientContext: 'stop',
-      cancelledOperations: ids.map((id, i) => expect.objectContaining({ id, previousStatus: i === 0 ? 'running' : 'notStarted' })),
+      cancelledOperations: ids.map((id, i) =>
+        expect.objectContaining({ id, previousStatus: i === 0 ? 'running' : 'notStarted' }),
+      ),
     });
     const outbox = await dataSource.getRepository(OutboxEntity).find({
       where: { aggregateId: call.id },
@@ -98,7 +100,9 @@ describe.each(TEST_DATABASES)('CallTypeormRepository on %s', (_kind, create) => 
     expect(outbox.map((row) => row.type)).toEqual([
       'CallCreated',
       'CallEstablished',
-      ...ids.flatMap((_, i) => (i === 0 ? ['MediaOperationQueued', 'MediaOperationStarted'] : ['MediaOperationQueued'])),
+      ...ids.flatMap((_, i) =>
+        i === 0 ? ['MediaOperationQueued', 'MediaOperationStarted'] : ['MediaOperationQueued'],
+      ),
       'MediaOperationEnded',
       'MediaOperationEnded',
       'MediaOperationEnded',

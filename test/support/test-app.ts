@@ -66,11 +66,19 @@ export const CREATE_CALL_BODY = {
 
 export const PROMPT = {
   '@odata.type': '#microsoft.graph.mediaPrompt',
-  mediaInfo: { '@odata.type': '#microsoft.graph.mediaInfo', uri: 'https://cdn.example.test/hello.wav', resourceId: 'r1' },
+  mediaInfo: {
+    '@odata.type': '#microsoft.graph.mediaInfo',
+    uri: 'https://cdn.example.test/hello.wav',
+    resourceId: 'r1',
+  },
 };
 
 /** Polls until the check passes or the deadline ends; for what the media plane does on its own time. */
-export async function eventually<T>(probe: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 5000): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T>,
+  check: (value: T) => boolean,
+  timeoutMs = 5000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

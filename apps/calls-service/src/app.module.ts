@@ -19,7 +19,11 @@ export class AppModule {
   static forRoot(config: ServiceConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [CqrsModule.forRoot(), ApplicationModule.withPersistence(PersistenceModule.forRoot()), AuthModule.forRoot()],
+      imports: [
+        CqrsModule.forRoot(),
+        ApplicationModule.withPersistence(PersistenceModule.forRoot()),
+        AuthModule.forRoot(),
+      ],
       controllers: [
         HealthController,
         CallsController,
@@ -30,7 +34,10 @@ export class AppModule {
         OperationsController,
       ],
       providers: [
-        { provide: SIMULATED_MEDIA_PLANE_TIMING, useValue: { connectMs: config.simulatedConnectMs, promptMs: config.simulatedPromptMs } },
+        {
+          provide: SIMULATED_MEDIA_PLANE_TIMING,
+          useValue: { connectMs: config.simulatedConnectMs, promptMs: config.simulatedPromptMs },
+        },
         SimulatedMediaPlane,
       ],
     };

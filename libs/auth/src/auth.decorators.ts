@@ -12,5 +12,6 @@ export const RequireRoles = (...anyOf: string[]) => SetMetadata(REQUIRED_ROLES, 
 
 /** The principal the JWT guard authenticated. */
 export const CurrentPrincipal = createParamDecorator(
-  (_data: unknown, context: ExecutionContext): Principal => context.switchToHttp().getRequest<{ user: Principal }>().user,
+  (_data: unknown, context: ExecutionContext): Principal =>
+    context.switchToHttp().getRequest<{ user: Principal }>().user,
 );

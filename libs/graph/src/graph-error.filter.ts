@@ -32,4 +32,3 @@ export class GraphErrorFilter implements ExceptionFilter {
     sendGraphError(exception, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>());
   }
 }
-

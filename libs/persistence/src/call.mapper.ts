@@ -34,7 +34,10 @@ export const CallMapper = {
       createdAt: row.createdAt,
       updatedAt: row.updatedAt,
     };
-    return Call.restore(props, activeOperations.map((op) => MediaOperation.restore(CallMapper.toOperationProps(op))));
+    return Call.restore(
+      props,
+      activeOperations.map((op) => MediaOperation.restore(CallMapper.toOperationProps(op))),
+    );
   },
 
   toCallRow(props: Readonly<CallProps>, version: number): CallEntity {

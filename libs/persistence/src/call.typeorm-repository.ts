@@ -90,7 +90,13 @@ export class CallTypeormRepository implements CallRepository {
           .execute();
       }
       if (outbox.length > 0) {
-        await manager.createQueryBuilder().insert().into(OutboxEntity).values(outbox as QueryDeepPartialEntity<OutboxEntity>[]).updateEntity(false).execute();
+        await manager
+          .createQueryBuilder()
+          .insert()
+          .into(OutboxEntity)
+          .values(outbox as QueryDeepPartialEntity<OutboxEntity>[])
+          .updateEntity(false)
+          .execute();
       }
     });
     call.markPersisted();

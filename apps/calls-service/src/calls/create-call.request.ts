@@ -47,7 +47,8 @@ function IsCallbackUri(options?: ValidationOptions) {
 class MediaConfigRequest {
   /** Only service-hosted media: app-hosted media would need the bot to run the media stack itself. */
   @IsIn(['#microsoft.graph.serviceHostedMediaConfig'], {
-    message: 'mediaConfig @odata.type must be #microsoft.graph.serviceHostedMediaConfig (app-hosted media is not supported)',
+    message:
+      'mediaConfig @odata.type must be #microsoft.graph.serviceHostedMediaConfig (app-hosted media is not supported)',
   })
   '@odata.type': string;
 

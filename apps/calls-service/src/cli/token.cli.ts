@@ -31,7 +31,14 @@ function main(): void {
     .map((role) => role.trim())
     .filter(Boolean);
   console.log(
-    issuer.issue({ tenantId: values.tenant, appId: values.app, roles, scp: values.scp, ttlSeconds, audience: values.aud }),
+    issuer.issue({
+      tenantId: values.tenant,
+      appId: values.app,
+      roles,
+      scp: values.scp,
+      ttlSeconds,
+      audience: values.aud,
+    }),
   );
 }
 

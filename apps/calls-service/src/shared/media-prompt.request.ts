@@ -30,6 +30,8 @@ export class MediaPromptRequest {
 
 export function toMediaPrompts(prompts: readonly MediaPromptRequest[] | undefined): MediaPrompt[] {
   return (prompts ?? []).map(({ mediaInfo }) =>
-    mediaInfo.resourceId === undefined ? { uri: mediaInfo.uri } : { uri: mediaInfo.uri, resourceId: mediaInfo.resourceId },
+    mediaInfo.resourceId === undefined
+      ? { uri: mediaInfo.uri }
+      : { uri: mediaInfo.uri, resourceId: mediaInfo.resourceId },
   );
 }

@@ -8,6 +8,8 @@ export class SubscribeToToneHandler implements ICommandHandler<SubscribeToToneCo
   constructor(private readonly unitOfWork: CallUnitOfWork) {}
 
   execute({ owner, callId, clientContext }: SubscribeToToneCommand): Promise<OperationResult> {
-    return this.unitOfWork.changeOwned(owner, callId, (call, now) => call.subscribeToTone(clientContext, now).snapshot());
+    return this.unitOfWork.changeOwned(owner, callId, (call, now) =>
+      call.subscribeToTone(clientContext, now).snapshot(),
+    );
   }
 }
