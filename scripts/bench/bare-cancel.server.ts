@@ -1,0 +1,114 @@
+import { createServer, Server } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
+
+const CANCELLED = { code: 400, subcode: 8508, message: 'Action failed, the operation was cancelled.' };
+
+/**
+ * The floor the service is measured against: the same statements a cancel
+ * sends through the service (load the call and its active operations; in one
+ * transaction the versioned call update, one upsert of the ended operations
+ * plus the cancel operation, one outbox insert), on bare node:http and pg,
+ * with no framework, validation or authentication.
+ */
+export function startBareServer(pool: Pool, owner: { tenantId: string; appId: string }): Promise<Server> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const callId = /^\/communications\/calls\/([^/]+)\/cancelMediaProcessing$/.exec(req.url ?? '')?.[1];
+      const body = JSON.parse(Buffer.concat(chunks).toString() || '{}') as { clientContext?: string };
+      cancel(pool, owner, callId!, body.clientContext ?? null).then(
+        (answer) => {
+          res.writeHead(answer ? 200 : 404, { 'content-type': 'application/json' });
+          res.end(JSON.stringify(answer ?? { error: { code: 'itemNotFound' } }));
+        },
+        (error: Error) => {
+          res.writeHead(500);
+          res.end(error.message);
+        },
+      );
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+async function cancel(
+  pool: Pool,
+  owner: { tenantId: string; appId: string },
+  callId: string,
+  clientContext: string | null,
+): Promise<Record<string, unknown> | null> {
+  const call = await pool.query('SELECT * FROM calls WHERE id = $1 AND tenant_id = $2 AND app_id = $3', [
+    callId,
+    owner.tenantId,
+    owner.appId,
+  ]);
+  if (call.rowCount === 0) return null;
+  const active = await pool.query(
+    "SELECT * FROM media_operations WHERE call_id = $1 AND status IN ('notStarted', 'running') ORDER BY sequence",
+    [callId],
+  );
+  const now = new Date().toISOString();
+  const { version, operation_sequence: sequence } = call.rows[0] as { version: number; operation_sequence: number };
+  const cancelId = randomUUID();
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query(
+      'UPDATE calls SET operation_sequence = $1, version = $2, updated_at = $3 WHERE id = $4 AND version = $5',
+      [sequence + 1, version + 1, now, callId, version],
+    );
+    const values: unknown[] = [];
+    const rows = active.rows.map((op: { id: string; sequence: number; parameters: string }) => {
+      values.push(
+        op.id,
+        callId,
+        'playPrompt',
+        op.sequence,
+        'failed',
+        op.parameters,
+        CANCELLED.code,
+        CANCELLED.subcode,
+        CANCELLED.message,
+        now,
+        now,
+      );
+      const p = values.length - 11;
+      return `($${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5}, NULL, $${p + 6}, $${p + 7}, $${p + 8}, $${p + 9}, NULL, NULL, NULL, NULL, $${p + 10}, NULL, $${p + 11})`;
+    });
+    values.push(cancelId, callId, 'cancelMediaProcessing', sequence + 1, 'completed', '{}', now, now);
+    const p = values.length - 8;
+    rows.push(
+      `($${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5}, NULL, $${p + 6}, NULL, NULL, NULL, NULL, NULL, NULL, NULL, $${p + 7}, NULL, $${p + 8})`,
+    );
+    await client.query(
+      `INSERT INTO media_operations VALUES ${rows.join(', ')} ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, result_code = EXCLUDED.result_code, result_subcode = EXCLUDED.result_subcode, result_message = EXCLUDED.result_message, ended_at = EXCLUDED.ended_at`,
+      values,
+    );
+    const events = [...active.rows.map(() => 'MediaOperationEnded'), 'MediaProcessingCancelled'];
+    const outboxValues: unknown[] = [];
+    const outboxRows = events.map((type) => {
+      outboxValues.push(randomUUID(), callId, type, JSON.stringify({ callId }), now);
+      const q = outboxValues.length - 5;
+      return `($${q + 1}, $${q + 2}, $${q + 3}, $${q + 4}, $${q + 5}, NULL, 0)`;
+    });
+    await client.query(
+      `INSERT INTO outbox (id, aggregate_id, type, payload, occurred_at, published_at, attempts) VALUES ${outboxRows.join(', ')}`,
+      outboxValues,
+    );
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  } finally {
+    client.release();
+  }
+  return {
+    '@odata.type': '#microsoft.graph.cancelMediaProcessingOperation',
+    id: cancelId,
+    status: 'completed',
+    clientContext,
+    resultInfo: null,
+  };
+}

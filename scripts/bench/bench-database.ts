@@ -1,0 +1,59 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Client, Pool } from 'pg';
+
+const ADMIN_URL = process.env.BENCH_POSTGRES_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** A database for this benchmark run alone, dropped at the end. */
+export async function createBenchDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `calls_bench_${process.pid}_${randomBytes(3).toString('hex')}`;
+  const admin = new Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const client = new Client({ connectionString: ADMIN_URL });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+/**
+ * Established calls, each with one prompt playing and two queued, written
+ * straight into the service's tables (the migrations ran already).
+ */
+export async function seedCalls(
+  pool: Pool,
+  owner: { tenantId: string; appId: string },
+  count: number,
+): Promise<string[]> {
+  const ids: string[] = [];
+  const now = new Date().toISOString();
+  const prompts = JSON.stringify({ prompts: [{ uri: 'https://cdn.example.test/hold.wav' }] });
+  for (let offset = 0; offset < count; offset += 500) {
+    const batch = Array.from({ length: Math.min(500, count - offset) }, () => randomUUID());
+    ids.push(...batch);
+    const callValues: unknown[] = [];
+    const callRows = batch.map((id, i) => {
+      callValues.push(id, owner.tenantId, owner.appId, randomUUID(), now);
+      const p = i * 5;
+      return `($${p + 1}, $${p + 2}, $${p + 3}, 'established', 'https://bot.example.test/cb', 'outgoing', '["audio"]', '{}', NULL, '[]', NULL, $${p + 4}, 3, 1, $${p + 5}, $${p + 5})`;
+    });
+    await pool.query(`INSERT INTO calls VALUES ${callRows.join(', ')}`, callValues);
+    const opValues: unknown[] = [];
+    const opRows = batch.flatMap((callId) =>
+      [1, 2, 3].map((sequence) => {
+        opValues.push(randomUUID(), callId, sequence, sequence === 1 ? 'running' : 'notStarted', prompts, now);
+        const p = opValues.length - 6;
+        return `($${p + 1}, $${p + 2}, 'playPrompt', $${p + 3}, $${p + 4}, NULL, $${p + 5}, NULL, NULL, NULL, NULL, NULL, NULL, NULL, $${p + 6}, NULL, NULL)`;
+      }),
+    );
+    await pool.query(`INSERT INTO media_operations VALUES ${opRows.join(', ')}`, opValues);
+  }
+  return ids;
+}
