@@ -60,6 +60,8 @@ export class CallUnitOfWork {
   private async commit(call: Call): Promise<void> {
     // A copy: uncommit() empties the array getUncommittedEvents() returns.
     const events = [...call.getUncommittedEvents()];
+    // A decision that changed nothing (a late media report) costs no write and no version bump.
+    if (events.length === 0 && call.changedOperations().length === 0) return;
     await this.calls.save(call);
     call.uncommit();
     if (events.length > 0) this.eventBus.publishAll(events);
