@@ -1,18 +1,28 @@
-import { createServer, Server } from 'node:http';
+import { createServer } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 
 const CANCELLED = { code: 400, subcode: 8508, message: 'Action failed, the operation was cancelled.' };
 
 /**
- * The floor the service is measured against: the same statements a cancel
- * sends through the service (load the call and its active operations; in one
- * transaction the versioned call update, one upsert of the ended operations
- * plus the cancel operation, one outbox insert), on bare node:http and pg,
- * with no framework, validation or authentication.
+ * The floor the service is measured against, run as its own process like the
+ * service: the same statements a cancel sends through the service (load the
+ * call and its active operations; in one transaction the versioned call
+ * update, one upsert of the ended operations plus the cancel operation, one
+ * outbox insert), on bare node:http and pg, with no framework, validation or
+ * authentication. Environment: DATABASE_URL, PORT, BENCH_TENANT, BENCH_APP.
  */
-export function startBareServer(pool: Pool, owner: { tenantId: string; appId: string }): Promise<Server> {
+function main(): void {
+  const pool = new Pool({
+    connectionString: process.env.DATABASE_URL,
+    max: Number(process.env.DATABASE_POOL_SIZE ?? 10),
+  });
+  const owner = { tenantId: process.env.BENCH_TENANT ?? '', appId: process.env.BENCH_APP ?? '' };
   const server = createServer((req, res) => {
+    if (req.url === '/health/live') {
+      res.end('ok');
+      return;
+    }
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -30,7 +40,8 @@ export function startBareServer(pool: Pool, owner: { tenantId: string; appId: st
       );
     });
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+  server.listen(Number(process.env.PORT), '127.0.0.1');
+  process.once('SIGTERM', () => server.close(() => void pool.end()));
 }
 
 async function cancel(
@@ -112,3 +123,5 @@ async function cancel(
     resultInfo: null,
   };
 }
+
+main();

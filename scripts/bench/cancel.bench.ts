@@ -11,7 +11,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Pool } from 'pg';
 import { DevTokenIssuer } from '@calls/auth';
-import { startBareServer } from './bare-cancel.server';
 import { createBenchDatabase, seedCalls } from './bench-database';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -26,17 +25,15 @@ interface Figures {
   readonly non2xx: number;
 }
 
-async function startService(databaseUrl: string, dataDir: string): Promise<{ url: string; child: ChildProcess }> {
+/** Starts a server script as its own process on a free loopback port and waits until it answers. */
+async function startProcess(
+  script: string,
+  env: Record<string, string>,
+  nodeFlags: string[] = [],
+): Promise<{ url: string; child: ChildProcess }> {
   const port = 30000 + Math.floor(Math.random() * 20000);
-  const child = spawn(process.execPath, [resolve(__dirname, '../../apps/calls-service/src/main.js')], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATABASE_URL: databaseUrl,
-      DATA_DIR: dataDir,
-      SIMULATED_PROMPT_MS: String(3_600_000),
-    },
+  const child = spawn(process.execPath, [...nodeFlags, script], {
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
@@ -49,7 +46,14 @@ async function startService(databaseUrl: string, dataDir: string): Promise<{ url
     await new Promise((r) => setTimeout(r, 100));
   }
   child.kill();
-  throw new Error('the service did not start');
+  throw new Error(`${script} did not start`);
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
 }
 
 function load(url: string, callIds: string[], headers: Record<string, string>): Promise<Figures> {
@@ -88,10 +92,18 @@ function load(url: string, callIds: string[], headers: Record<string, string>): 
 async function main(): Promise<void> {
   const database = await createBenchDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), 'calls-bench-'));
-  const { url: serviceUrl, child } = await startService(database.url, dataDir); // runs the migrations
-  const pool = new Pool({ connectionString: database.url, max: 10 });
-  const bare = await startBareServer(pool, owner);
-  const bareUrl = `http://127.0.0.1:${(bare.address() as { port: number }).port}`;
+  // The service first: it runs the migrations that create the tables both servers use.
+  const service = await startProcess(
+    resolve(__dirname, '../../apps/calls-service/src/main.js'),
+    { DATABASE_URL: database.url, DATA_DIR: dataDir, SIMULATED_PROMPT_MS: String(3_600_000) },
+    process.env.BENCH_SERVICE_NODE_FLAGS?.split(' ').filter(Boolean),
+  );
+  const bare = await startProcess(resolve(__dirname, 'bare-cancel.server.js'), {
+    DATABASE_URL: database.url,
+    BENCH_TENANT: owner.tenantId,
+    BENCH_APP: owner.appId,
+  });
+  const pool = new Pool({ connectionString: database.url, max: 4 });
   try {
     const token = DevTokenIssuer.forDataDir(dataDir).issue({ ...owner, roles: ['Calls.Initiate.All'] });
     const auth = { authorization: `Bearer ${token}` };
@@ -103,10 +115,10 @@ async function main(): Promise<void> {
       await seedCalls(pool, owner, REQUESTS),
     ];
     await pool.query('VACUUM ANALYZE');
-    await load(serviceUrl, serviceWarm, auth);
-    await load(bareUrl, bareWarm, {});
-    const bareFigures = await load(bareUrl, bareCalls, {});
-    const serviceFigures = await load(serviceUrl, serviceCalls, auth);
+    await load(service.url, serviceWarm, auth);
+    await load(bare.url, bareWarm, {});
+    const bareFigures = await load(bare.url, bareCalls, {});
+    const serviceFigures = await load(service.url, serviceCalls, auth);
 
     const row = (name: string, f: Figures) =>
       `${name.padEnd(26)} ${f.requestsPerSecond.toFixed(0).padStart(8)} ${String(f.p50).padStart(8)} ${String(f.p99).padStart(8)} ${String(f.non2xx).padStart(7)}`;
@@ -123,9 +135,8 @@ async function main(): Promise<void> {
         `p50 ${(serviceFigures.p50 / Math.max(bareFigures.p50, 1)).toFixed(2)}x, p99 ${(serviceFigures.p99 / Math.max(bareFigures.p99, 1)).toFixed(2)}x`,
     );
   } finally {
-    bare.close();
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await stop(bare.child);
+    await stop(service.child);
     await pool.end();
     await database.drop();
     rmSync(dataDir, { recursive: true, force: true });

@@ -1,12 +1,8 @@
 import { join, resolve } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import type { DataSourceOptions } from 'typeorm';
-import { CallEntity } from './entities/call.entity';
-import { MediaOperationEntity } from './entities/media-operation.entity';
-import { OutboxEntity } from './entities/outbox.entity';
 import { InitialSchema1764220000000 } from './migrations/1764220000000-initial-schema';
 
-export const ENTITIES = [CallEntity, MediaOperationEntity, OutboxEntity];
 export const MIGRATIONS = [InitialSchema1764220000000];
 
 export interface DatabaseSettings {
@@ -32,7 +28,8 @@ export function databaseSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): D
 
 export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions {
   const common = {
-    entities: ENTITIES,
+    // No entities: the repository writes its SQL by hand (see CallTypeormRepository).
+    entities: [],
     migrations: MIGRATIONS,
     migrationsRun: settings.runMigrations,
     migrationsTransactionMode: 'all' as const,
