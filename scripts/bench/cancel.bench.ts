@@ -6,7 +6,7 @@
  */
 import autocannon from 'autocannon';
 import { spawn, ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Pool } from 'pg';
@@ -23,6 +23,33 @@ interface Figures {
   readonly p50: number;
   readonly p99: number;
   readonly non2xx: number;
+  /** CPU time per request of the server process and of all PostgreSQL processes (Linux /proc). */
+  readonly serverCpuMs: number;
+  readonly postgresCpuMs: number;
+}
+
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+
+function cpuMsOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS; // utime + stime
+  } catch {
+    return 0;
+  }
+}
+
+function postgresCpuMs(): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim().startsWith('postgres')) total += cpuMsOf(Number(entry));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return total;
 }
 
 /** Starts a server script as its own process on a free loopback port and waits until it answers. */
@@ -56,7 +83,26 @@ async function stop(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-function load(url: string, callIds: string[], headers: Record<string, string>): Promise<Figures> {
+async function load(
+  server: { url: string; child: ChildProcess },
+  callIds: string[],
+  headers: Record<string, string>,
+): Promise<Figures> {
+  const serverBefore = cpuMsOf(server.child.pid!);
+  const postgresBefore = postgresCpuMs();
+  const figures = await run(server.url, callIds, headers);
+  return {
+    ...figures,
+    serverCpuMs: (cpuMsOf(server.child.pid!) - serverBefore) / callIds.length,
+    postgresCpuMs: (postgresCpuMs() - postgresBefore) / callIds.length,
+  };
+}
+
+function run(
+  url: string,
+  callIds: string[],
+  headers: Record<string, string>,
+): Promise<Omit<Figures, 'serverCpuMs' | 'postgresCpuMs'>> {
   let next = 0;
   return new Promise((resolvePromise, reject) => {
     autocannon(
@@ -115,24 +161,32 @@ async function main(): Promise<void> {
       await seedCalls(pool, owner, REQUESTS),
     ];
     await pool.query('VACUUM ANALYZE');
-    await load(service.url, serviceWarm, auth);
-    await load(bare.url, bareWarm, {});
-    const bareFigures = await load(bare.url, bareCalls, {});
-    const serviceFigures = await load(service.url, serviceCalls, auth);
+    await load(service, serviceWarm, auth);
+    await load(bare, bareWarm, {});
+    const bareFigures = await load(bare, bareCalls, {});
+    const serviceFigures = await load(service, serviceCalls, auth);
 
-    const row = (name: string, f: Figures) =>
-      `${name.padEnd(26)} ${f.requestsPerSecond.toFixed(0).padStart(8)} ${String(f.p50).padStart(8)} ${String(f.p99).padStart(8)} ${String(f.non2xx).padStart(7)}`;
+    const columns: [string, number, (f: Figures) => string][] = [
+      ['req/s', 8, (f) => f.requestsPerSecond.toFixed(0)],
+      ['p50 ms', 8, (f) => String(f.p50)],
+      ['p99 ms', 8, (f) => String(f.p99)],
+      ['non-2xx', 8, (f) => String(f.non2xx)],
+      ['cpu ms/req', 11, (f) => f.serverCpuMs.toFixed(2)],
+      ['pg cpu ms/req', 14, (f) => f.postgresCpuMs.toFixed(2)],
+    ];
+    const row = (name: string, cell: (column: (typeof columns)[number]) => string) =>
+      `${name.padEnd(22)}${columns.map((column) => cell(column).padStart(column[1])).join('')}`;
     console.log(
       `\ncancelMediaProcessing, ${CONNECTIONS} connections, ${REQUESTS} requests each, 3 queued prompts per call`,
     );
+    console.log(row('server', ([title]) => title));
+    console.log(row('bare node:http + pg', ([, , value]) => value(bareFigures)));
+    console.log(row('calls-service', ([, , value]) => value(serviceFigures)));
+    const ratio = (value: (f: Figures) => number) =>
+      (value(serviceFigures) / Math.max(value(bareFigures), 1e-9)).toFixed(2);
     console.log(
-      `${'server'.padEnd(26)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'non-2xx'.padStart(7)}`,
-    );
-    console.log(row('bare node:http + pg', bareFigures));
-    console.log(row('calls-service', serviceFigures));
-    console.log(
-      `\nratio service/bare: throughput ${(serviceFigures.requestsPerSecond / bareFigures.requestsPerSecond).toFixed(2)}x, ` +
-        `p50 ${(serviceFigures.p50 / Math.max(bareFigures.p50, 1)).toFixed(2)}x, p99 ${(serviceFigures.p99 / Math.max(bareFigures.p99, 1)).toFixed(2)}x`,
+      `\nratio service/bare: throughput ${ratio((f) => f.requestsPerSecond)}x, p50 ${ratio((f) => f.p50)}x, ` +
+        `p99 ${ratio((f) => f.p99)}x, server cpu/req ${ratio((f) => f.serverCpuMs)}x, postgres cpu/req ${ratio((f) => f.postgresCpuMs)}x`,
     );
   } finally {
     await stop(bare.child);
