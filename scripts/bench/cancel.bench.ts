@@ -39,16 +39,25 @@ function cpuMsOf(pid: number): number {
   }
 }
 
-function postgresCpuMs(): number {
-  let total = 0;
+/** CPU time so far of each PostgreSQL process, by pid. */
+function postgresCpuMs(): Map<number, number> {
+  const byPid = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim().startsWith('postgres')) total += cpuMsOf(Number(entry));
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim().startsWith('postgres'))
+        byPid.set(Number(entry), cpuMsOf(Number(entry)));
     } catch {
       // the process ended meanwhile
     }
   }
+  return byPid;
+}
+
+/** CPU PostgreSQL spent between two readings; a backend started in between counts from zero. */
+function postgresCpuSince(before: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, ms] of postgresCpuMs()) total += ms - (before.get(pid) ?? 0);
   return total;
 }
 
@@ -94,7 +103,7 @@ async function load(
   return {
     ...figures,
     serverCpuMs: (cpuMsOf(server.child.pid!) - serverBefore) / callIds.length,
-    postgresCpuMs: (postgresCpuMs() - postgresBefore) / callIds.length,
+    postgresCpuMs: postgresCpuSince(postgresBefore) / callIds.length,
   };
 }
 
