@@ -94,13 +94,36 @@ async function cancel(
       `($${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5}, NULL, $${p + 6}, NULL, NULL, NULL, NULL, NULL, NULL, NULL, $${p + 7}, NULL, $${p + 8})`,
     );
     await client.query(
-      `INSERT INTO media_operations VALUES ${rows.join(', ')} ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, result_code = EXCLUDED.result_code, result_subcode = EXCLUDED.result_subcode, result_message = EXCLUDED.result_message, ended_at = EXCLUDED.ended_at`,
+      `INSERT INTO media_operations VALUES ${rows.join(', ')} ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, result_code = EXCLUDED.result_code, result_subcode = EXCLUDED.result_subcode, result_message = EXCLUDED.result_message, completion_reason = EXCLUDED.completion_reason, recording_location = EXCLUDED.recording_location, recording_access_token = EXCLUDED.recording_access_token, cancelled_operations = EXCLUDED.cancelled_operations, started_at = EXCLUDED.started_at, ended_at = EXCLUDED.ended_at`,
       values,
     );
-    const events = [...active.rows.map(() => 'MediaOperationEnded'), 'MediaProcessingCancelled'];
+    // Payloads of the same size and shape as the service's events: the ended operations, then the cancel.
+    const ended = active.rows.map((op: Record<string, unknown>) => ({
+      callId,
+      owner,
+      occurredAt: now,
+      operation: { ...op, status: 'failed', resultInfo: CANCELLED, endedAt: now },
+    }));
+    const cancelled = {
+      callId,
+      owner,
+      occurredAt: now,
+      cancelOperationId: cancelId,
+      clientContext,
+      cancelled: active.rows.map((op: { id: string; status: string }) => ({
+        id: op.id,
+        kind: 'playPrompt',
+        clientContext: null,
+        previousStatus: op.status,
+      })),
+    };
+    const events: [string, unknown][] = [
+      ...ended.map((payload): [string, unknown] => ['MediaOperationEnded', payload]),
+      ['MediaProcessingCancelled', cancelled],
+    ];
     const outboxValues: unknown[] = [];
-    const outboxRows = events.map((type) => {
-      outboxValues.push(randomUUID(), callId, type, JSON.stringify({ callId }), now);
+    const outboxRows = events.map(([type, payload]) => {
+      outboxValues.push(randomUUID(), callId, type, JSON.stringify(payload), now);
       const q = outboxValues.length - 5;
       return `($${q + 1}, $${q + 2}, $${q + 3}, $${q + 4}, $${q + 5}, NULL, 0)`;
     });
