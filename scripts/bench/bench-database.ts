@@ -44,7 +44,10 @@ export async function seedCalls(
       const p = i * 5;
       return `($${p + 1}, $${p + 2}, $${p + 3}, 'established', 'https://bot.example.test/cb', 'outgoing', '["audio"]', '{}', NULL, '[]', NULL, $${p + 4}, 3, 1, $${p + 5}, $${p + 5})`;
     });
-    await pool.query(`INSERT INTO calls VALUES ${callRows.join(', ')}`, callValues);
+    await pool.query(
+      `INSERT INTO calls (id, tenant_id, app_id, state, callback_uri, direction, requested_modalities, media_config, source, targets, subject, my_participant_id, operation_sequence, version, created_at, updated_at) VALUES ${callRows.join(', ')}`,
+      callValues,
+    );
     const opValues: unknown[] = [];
     const opRows = batch.flatMap((callId) =>
       [1, 2, 3].map((sequence) => {

@@ -104,6 +104,7 @@ export class CallTypeormRepository implements CallRepository {
     const q = this.sql();
     const result = await runner.query(
       `UPDATE calls SET state = ${q.param(props.state)}, operation_sequence = ${q.param(props.operationSequence)},
+         tone_subscribed = ${q.param(props.toneSubscribed ? 1 : 0)}, tone_sequence = ${q.param(props.toneSequence)},
          version = ${q.param(props.version + 1)}, updated_at = ${q.param(props.updatedAt.toISOString())}
        WHERE id = ${q.param(props.id)} AND version = ${q.param(props.version)}`,
       q.params,

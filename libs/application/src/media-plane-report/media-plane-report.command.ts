@@ -5,7 +5,8 @@ import type { RecordingOutcome, ResultInfo } from '@calls/domain';
 export type MediaPlaneReport =
   | { readonly type: 'callEstablished' }
   | { readonly type: 'operationCompleted'; readonly operationId: string; readonly recording?: RecordingOutcome }
-  | { readonly type: 'operationFailed'; readonly operationId: string; readonly resultInfo: ResultInfo };
+  | { readonly type: 'operationFailed'; readonly operationId: string; readonly resultInfo: ResultInfo }
+  | { readonly type: 'toneReceived'; readonly tone: string };
 
 /** Applies a media-plane report; answers false when it changed nothing (late or duplicate). */
 export class ApplyMediaPlaneReportCommand extends Command<boolean> {

@@ -18,6 +18,8 @@ export class ApplyMediaPlaneReportHandler implements ICommandHandler<ApplyMediaP
           return call.reportCompleted(report.operationId, now, report.recording);
         case 'operationFailed':
           return call.reportFailed(report.operationId, report.resultInfo, now);
+        case 'toneReceived':
+          return call.receiveTone(report.tone, now);
       }
     });
   }

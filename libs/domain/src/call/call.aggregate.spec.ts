@@ -7,6 +7,7 @@ import {
   MediaOperationQueued,
   MediaOperationStarted,
   MediaProcessingCancelled,
+  ToneReceived,
 } from './call.events';
 import { CallTerminatedError } from '../errors/domain.errors';
 import type { CallDescription } from './call.values';
@@ -176,6 +177,20 @@ describe(Call.name, () => {
       expect(() => call.subscribeToTone(null, t1)).toThrow(CallTerminatedError);
       expect(() => call.hangUp(t1)).toThrow(CallTerminatedError);
     });
+  });
+
+  it('reports tones only after subscribeToTone, numbering them', () => {
+    const call = establishedCall();
+    expect(call.receiveTone('1', t0)).toBe(false);
+    call.subscribeToTone(null, t0);
+    call.uncommit();
+    expect(call.receiveTone('5', t1)).toBe(true);
+    expect(call.receiveTone('#', t1)).toBe(true);
+    expect(call.getUncommittedEvents()).toEqual([
+      expect.objectContaining({ sequenceId: 1, tone: '5' }),
+      expect.objectContaining({ sequenceId: 2, tone: '#' }),
+    ]);
+    expect(eventNames(call)).toEqual([ToneReceived.name, ToneReceived.name]);
   });
 
   it('tracks created and changed operations until they are persisted', () => {

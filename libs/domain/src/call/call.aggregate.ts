@@ -10,6 +10,7 @@ import {
   MediaOperationQueued,
   MediaOperationStarted,
   MediaProcessingCancelled,
+  ToneReceived,
 } from './call.events';
 import type { CallDescription, CallOwner, CallState } from './call.values';
 import {
@@ -33,6 +34,10 @@ export interface CallProps {
   state: CallState;
   /** Last sequence number handed to an operation: the queue order. */
   operationSequence: number;
+  /** Whether subscribeToTone was called: only then are tones reported (Graph's toneInfo). */
+  toneSubscribed: boolean;
+  /** Graph's toneInfo.sequenceId of the last tone reported. */
+  toneSequence: number;
   /** Optimistic concurrency token, as loaded from storage. */
   version: number;
   readonly createdAt: Date;
@@ -67,6 +72,8 @@ export class Call extends AggregateRoot<CallEvent> {
         myParticipantId: randomUUID(),
         state: 'establishing',
         operationSequence: 0,
+        toneSubscribed: false,
+        toneSequence: 0,
         version: 0,
         createdAt: now,
         updatedAt: now,
@@ -151,6 +158,8 @@ export class Call extends AggregateRoot<CallEvent> {
     this.ensureActive();
     const op = this.newOperation('subscribeToTone', {}, clientContext, now);
     op.completeImmediately(now);
+    this.props.toneSubscribed = true;
+    this.touch(now);
     this.apply(new MediaOperationEnded(this.id, this.owner, now, op.snapshot()));
     return op;
   }
@@ -210,6 +219,19 @@ export class Call extends AggregateRoot<CallEvent> {
     if (!op) return false;
     this.end(op, now, (o) => o.fail(resultInfo, now));
     this.startHeadIfIdle(now);
+    return true;
+  }
+
+  /**
+   * The media plane heard a DTMF tone. Graph reports tones only to a call that
+   * subscribed to them, numbering them in toneInfo.sequenceId; otherwise the
+   * tone is dropped and false returned.
+   */
+  receiveTone(tone: string, now: Date): boolean {
+    if (!this.props.toneSubscribed || this.props.state === 'terminated') return false;
+    this.props.toneSequence += 1;
+    this.touch(now);
+    this.apply(new ToneReceived(this.id, this.owner, now, this.props.toneSequence, tone));
     return true;
   }
 

@@ -95,3 +95,17 @@ export class MediaProcessingCancelled extends CallEvent {
     super(callId, owner, occurredAt);
   }
 }
+
+/** A DTMF tone heard on a call subscribed to tones (Graph's toneInfo). */
+export class ToneReceived extends CallEvent {
+  readonly eventName = 'ToneReceived';
+  constructor(
+    callId: string,
+    owner: CallOwner,
+    occurredAt: Date,
+    readonly sequenceId: number,
+    readonly tone: string,
+  ) {
+    super(callId, owner, occurredAt);
+  }
+}
