@@ -107,18 +107,40 @@ describe.each(TEST_DATABASES)('CallTypeormRepository on %s', (_kind, create) => 
     });
     const outbox = await outboxOf(call.id);
     expect(outbox.map((row) => row.type)).toEqual([
-      'CallCreated',
-      'CallEstablished',
+      'calls.v1.call.created',
+      'calls.v1.call.established',
       ...ids.flatMap((_, i) =>
-        i === 0 ? ['MediaOperationQueued', 'MediaOperationStarted'] : ['MediaOperationQueued'],
+        i === 0
+          ? ['calls.v1.mediaOperation.queued', 'calls.v1.mediaOperation.started']
+          : ['calls.v1.mediaOperation.queued'],
       ),
-      'MediaOperationEnded',
-      'MediaOperationEnded',
-      'MediaOperationEnded',
-      'MediaProcessingCancelled',
+      'calls.v1.mediaOperation.ended',
+      'calls.v1.mediaOperation.ended',
+      'calls.v1.mediaOperation.ended',
+      'calls.v1.mediaProcessing.cancelled',
     ]);
     expect(outbox.every((row) => row.published_at === null)).toBe(true);
-    expect(outbox.at(-1)!.payload).toMatchObject({ callId: call.id, cancelOperationId: cancel.id });
+    const ref = { callId: call.id, tenantId: owner.tenantId, appId: owner.appId, callbackUri: description.callbackUri };
+    expect(outbox.at(-4)!.payload).toEqual({
+      ...ref,
+      operation: {
+        '@odata.type': '#microsoft.graph.playPromptOperation',
+        id: ids[0],
+        status: 'failed',
+        clientContext: 'q',
+        resultInfo: { '@odata.type': '#microsoft.graph.resultInfo', ...RESULT_CANCELLED },
+      },
+    });
+    expect(outbox.at(-1)!.payload).toEqual({
+      ...ref,
+      cancelOperation: { id: cancel.id, clientContext: 'stop' },
+      cancelledOperations: ids.map((id, i) => ({
+        id,
+        kind: 'playPrompt',
+        clientContext: 'q',
+        previousStatus: i === 0 ? 'running' : 'notStarted',
+      })),
+    });
   });
 
   it('refuses a save on a stale version and writes none of its rows', async () => {

@@ -8,6 +8,7 @@ import type {
   RecordCompletionReason,
 } from '@calls/domain';
 import { randomUUID } from 'node:crypto';
+import { toIntegrationEvent } from '@calls/messaging';
 
 /*
  * Rows as the tables hold them (see the migrations). Timestamps are ISO-8601
@@ -127,10 +128,13 @@ export function operationValues(op: Readonly<MediaOperationProps>): unknown[] {
   ];
 }
 
-/** An event as an outbox row; the id stays with the row so a relay's retries keep it. */
-export function outboxValues(event: CallEvent): unknown[] {
-  const { eventName, ...payload } = event;
-  return [randomUUID(), event.callId, eventName, JSON.stringify(payload), iso(event.occurredAt)];
+/**
+ * An event as an outbox row, already in its published contract shape. The id
+ * stays with the row and becomes the CloudEvent id, so a relay's retries keep it.
+ */
+export function outboxValues(event: CallEvent, callbackUri: string): unknown[] {
+  const integration = toIntegrationEvent(event, callbackUri);
+  return [randomUUID(), event.callId, integration.type, JSON.stringify(integration.data), iso(event.occurredAt)];
 }
 
 export function toOperationProps(row: Row): MediaOperationProps {

@@ -69,7 +69,7 @@ export class CallTypeormRepository implements CallRepository {
   async save(call: Call): Promise<void> {
     const props = call.snapshot();
     const operations = call.changedOperations().map((op) => operationValues(op.snapshot()));
-    const outbox = call.getUncommittedEvents().map((event) => outboxValues(event));
+    const outbox = call.getUncommittedEvents().map((event) => outboxValues(event, props.description.callbackUri));
     await this.dataSource.transaction(async (manager) => {
       const runner = manager.queryRunner!;
       if (props.version === 0) {

@@ -1,0 +1,98 @@
+/**
+ * The integration events this service publishes: its public, versioned
+ * contract with subscribers (media plane, notifier, analytics). They are
+ * written for subscribers and change only by adding a version; the domain
+ * events they come from may change freely. Every event carries the call's
+ * owner and callbackUri, so a subscriber needs no state to act on it.
+ * `asyncapi.yaml` beside this file documents them; a test keeps the two equal.
+ */
+
+export const CALLS_V1 = {
+  callCreated: 'calls.v1.call.created',
+  callEstablished: 'calls.v1.call.established',
+  callTerminated: 'calls.v1.call.terminated',
+  mediaOperationQueued: 'calls.v1.mediaOperation.queued',
+  mediaOperationStarted: 'calls.v1.mediaOperation.started',
+  mediaOperationEnded: 'calls.v1.mediaOperation.ended',
+  mediaProcessingCancelled: 'calls.v1.mediaProcessing.cancelled',
+  toneReceived: 'calls.v1.tone.received',
+} as const;
+
+export type CallsV1Type = (typeof CALLS_V1)[keyof typeof CALLS_V1];
+
+export const ALL_CALLS_V1_TYPES: readonly CallsV1Type[] = Object.values(CALLS_V1);
+
+/** Common to every event's data. */
+export interface CallRef {
+  readonly callId: string;
+  readonly tenantId: string;
+  readonly appId: string;
+  readonly callbackUri: string;
+}
+
+export interface CallCreatedV1 extends CallRef {
+  readonly state: 'establishing';
+}
+
+export interface CallEstablishedV1 extends CallRef {
+  readonly state: 'established';
+}
+
+export interface CallTerminatedV1 extends CallRef {
+  readonly state: 'terminated';
+  readonly previousState: string;
+}
+
+export interface MediaOperationQueuedV1 extends CallRef {
+  readonly operationId: string;
+  readonly kind: string;
+}
+
+/** What the media plane must play (and, for a recording, how to record). */
+export interface MediaOperationStartedV1 extends CallRef {
+  readonly operation: {
+    readonly id: string;
+    readonly kind: string;
+    readonly clientContext: string | null;
+    readonly prompts: readonly { readonly uri: string; readonly resourceId?: string }[];
+    readonly record: Readonly<Record<string, unknown>> | null;
+  };
+}
+
+/** The operation's final Graph body (`@odata.type`, status, resultInfo, completionReason ...). */
+export interface MediaOperationEndedV1 extends CallRef {
+  readonly operation: Readonly<Record<string, unknown>> & { readonly id: string; readonly status: string };
+}
+
+export interface MediaProcessingCancelledV1 extends CallRef {
+  readonly cancelOperation: { readonly id: string; readonly clientContext: string | null };
+  readonly cancelledOperations: readonly {
+    readonly id: string;
+    readonly kind: string;
+    readonly clientContext: string | null;
+    readonly previousStatus: string;
+  }[];
+}
+
+/** Graph's toneInfo. */
+export interface ToneReceivedV1 extends CallRef {
+  readonly toneInfo: { readonly sequenceId: number; readonly tone: string };
+}
+
+export type CallsV1Data =
+  | CallCreatedV1
+  | CallEstablishedV1
+  | CallTerminatedV1
+  | MediaOperationQueuedV1
+  | MediaOperationStartedV1
+  | MediaOperationEndedV1
+  | MediaProcessingCancelledV1
+  | ToneReceivedV1;
+
+/** An integration event before it is wrapped as a CloudEvent. */
+export interface IntegrationEvent {
+  readonly type: CallsV1Type;
+  readonly callId: string;
+  readonly occurredAt: Date;
+  readonly data: CallsV1Data;
+}

@@ -1,0 +1,82 @@
+import { Call, MediaOperationEnded } from '@calls/domain';
+import { ALL_CALLS_V1_TYPES, CALLS_V1 } from './calls-v1.contracts';
+import { CLOUDEVENTS_JSON, parseCloudEvent, toCloudEvent } from './cloud-event';
+import { toIntegrationEvent } from './integration-event.mapper';
+
+const owner = { tenantId: 'tenant-a', appId: 'app-a' };
+const callbackUri = 'https://bot.example.test/cb';
+const description = {
+  callbackUri,
+  direction: 'outgoing' as const,
+  requestedModalities: ['audio'],
+  mediaConfig: {},
+  source: null,
+  targets: [],
+  subject: null,
+};
+const now = new Date('2026-11-27T10:00:00.000Z');
+
+function lifeOfACall() {
+  const call = Call.create(owner, description, now);
+  call.establish(now);
+  call.subscribeToTone(null, now);
+  call.receiveTone('5', now);
+  const prompt = call.playPrompt([{ uri: 'https://cdn.example.test/a.wav' }], 'p', now);
+  const cancel = call.cancelMediaProcessing('c', now);
+  call.hangUp(now);
+  return { events: call.getUncommittedEvents(), callId: call.id, promptId: prompt.id, cancelId: cancel.id };
+}
+
+describe('integration events as CloudEvents', () => {
+  it('maps every domain event of a call to a versioned type, covering every published type', () => {
+    const { events } = lifeOfACall();
+    const types = events.map((event) => toIntegrationEvent(event, callbackUri).type);
+    expect(new Set(types)).toEqual(new Set(ALL_CALLS_V1_TYPES));
+  });
+
+  it('wraps an event as CloudEvents 1.0 with the outbox id, the call as source and the operation as subject', () => {
+    const { events, callId, promptId } = lifeOfACall();
+    const ended = toIntegrationEvent(
+      events.find((e) => e instanceof MediaOperationEnded && e.operation.id === promptId)!,
+      callbackUri,
+    );
+    const cloudEvent = toCloudEvent({ id: 'outbox-id-1', ...ended });
+    const wire = JSON.parse(JSON.stringify(cloudEvent));
+    expect(wire).toEqual({
+      specversion: '1.0',
+      id: 'outbox-id-1',
+      source: `/communications/calls/${callId}`,
+      type: CALLS_V1.mediaOperationEnded,
+      time: now.toISOString(),
+      subject: `/communications/calls/${callId}/operations/${promptId}`,
+      datacontenttype: 'application/json',
+      data: {
+        ...owner,
+        callId,
+        callbackUri,
+        operation: expect.objectContaining({
+          '@odata.type': '#microsoft.graph.playPromptOperation',
+          id: promptId,
+          status: 'failed',
+          resultInfo: expect.objectContaining({ code: 400, subcode: 8508 }),
+        }),
+      },
+    });
+    expect(parseCloudEvent(JSON.stringify(cloudEvent)).id).toBe('outbox-id-1');
+    expect(CLOUDEVENTS_JSON).toBe('application/cloudevents+json');
+  });
+
+  it('carries what a cancel ended in calls.v1.mediaProcessing.cancelled', () => {
+    const { events, callId, promptId, cancelId } = lifeOfACall();
+    const cancelled = events
+      .map((event) => toIntegrationEvent(event, callbackUri))
+      .find((event) => event.type === CALLS_V1.mediaProcessingCancelled)!;
+    expect(cancelled.data).toEqual({
+      ...owner,
+      callId,
+      callbackUri,
+      cancelOperation: { id: cancelId, clientContext: 'c' },
+      cancelledOperations: [{ id: promptId, kind: 'playPrompt', clientContext: 'p', previousStatus: 'running' }],
+    });
+  });
+});
