@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ApplicationModule } from '@calls/application';
 import { AuthModule } from '@calls/auth';
+import { MessagingModule } from '@calls/messaging';
 import { PersistenceModule } from '@calls/persistence';
 import { CallsController } from './calls/calls.controller';
 import { CancelMediaProcessingController } from './cancel-media-processing/cancel-media-processing.controller';
@@ -21,7 +22,9 @@ export class AppModule {
       module: AppModule,
       imports: [
         CqrsModule.forRoot(),
-        ApplicationModule.withPersistence(PersistenceModule.forRoot()),
+        PersistenceModule.forRoot(),
+        ApplicationModule,
+        MessagingModule.forRoot(),
         AuthModule.forRoot(),
       ],
       controllers: [

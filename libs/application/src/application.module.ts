@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { CancelMediaProcessingHandler } from './cancel-media-processing/cancel-media-processing.handler';
 import { CreateCallHandler } from './create-call/create-call.handler';
 import { GetCallHandler } from './get-call/get-call.handler';
@@ -14,28 +14,22 @@ import { SubscribeToToneHandler } from './subscribe-to-tone/subscribe-to-tone.ha
 /**
  * The use cases, on the buses of `CqrsModule.forRoot()` (imported once, by
  * the app: a second CqrsModule import would give handlers other buses). The
- * CALL_REPOSITORY port comes from the persistence module passed in.
+ * CALL_REPOSITORY port comes from the global persistence module.
  */
-@Module({})
-export class ApplicationModule {
-  static withPersistence(persistence: DynamicModule): DynamicModule {
-    return {
-      module: ApplicationModule,
-      imports: [persistence],
-      providers: [
-        Clock,
-        CallUnitOfWork,
-        CreateCallHandler,
-        PlayPromptHandler,
-        RecordResponseHandler,
-        SubscribeToToneHandler,
-        CancelMediaProcessingHandler,
-        HangUpHandler,
-        ApplyMediaPlaneReportHandler,
-        GetCallHandler,
-        GetOperationHandler,
-      ],
-      exports: [Clock],
-    };
-  }
-}
+@Module({
+  providers: [
+    Clock,
+    CallUnitOfWork,
+    CreateCallHandler,
+    PlayPromptHandler,
+    RecordResponseHandler,
+    SubscribeToToneHandler,
+    CancelMediaProcessingHandler,
+    HangUpHandler,
+    ApplyMediaPlaneReportHandler,
+    GetCallHandler,
+    GetOperationHandler,
+  ],
+  exports: [Clock],
+})
+export class ApplicationModule {}

@@ -2,3 +2,4 @@ export * from './call.typeorm-repository';
 export * from './database.config';
 export * from './persistence.module';
 export * from './sql/sql-builder';
+export * from './outbox.typeorm-source';

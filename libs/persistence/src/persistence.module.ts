@@ -1,6 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CALL_REPOSITORY } from '@calls/domain';
+import { OUTBOX_SOURCE } from '@calls/messaging';
+import { OutboxTypeormSource } from './outbox.typeorm-source';
 import { CallTypeormRepository } from './call.typeorm-repository';
 import { dataSourceOptions, DatabaseSettings, databaseSettingsFromEnv } from './database.config';
 
@@ -12,10 +14,15 @@ export class PersistenceModule {
    */
   static forRoot(settings: () => DatabaseSettings = () => databaseSettingsFromEnv()): DynamicModule {
     return {
+      // Global: one data source for the whole process, whichever module needs a port.
+      global: true,
       module: PersistenceModule,
       imports: [TypeOrmModule.forRootAsync({ useFactory: () => dataSourceOptions(settings()) })],
-      providers: [{ provide: CALL_REPOSITORY, useClass: CallTypeormRepository }],
-      exports: [CALL_REPOSITORY, TypeOrmModule],
+      providers: [
+        { provide: CALL_REPOSITORY, useClass: CallTypeormRepository },
+        { provide: OUTBOX_SOURCE, useClass: OutboxTypeormSource },
+      ],
+      exports: [CALL_REPOSITORY, OUTBOX_SOURCE, TypeOrmModule],
     };
   }
 }

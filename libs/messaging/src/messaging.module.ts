@@ -1,0 +1,38 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { MESSAGING_SETTINGS, MessagingSettings, messagingSettingsFromEnv } from './messaging.config';
+import { InProcessPublisher } from './outbox/in-process.publisher';
+import { OutboxRelayHost } from './outbox/outbox-relay.host';
+import { INTEGRATION_EVENT_PUBLISHER } from './outbox/outbox.ports';
+import { RabbitMqPublisher } from './rabbitmq/rabbitmq.publisher';
+
+/**
+ * Events leaving the process: the outbox relay and its publisher, RabbitMQ
+ * when AMQP_URL is set, in-process subscribers otherwise. OUTBOX_SOURCE comes
+ * from the global persistence module.
+ */
+@Module({})
+export class MessagingModule {
+  static forRoot(settings: MessagingSettings = messagingSettingsFromEnv()): DynamicModule {
+    return {
+      module: MessagingModule,
+      providers: [
+        { provide: MESSAGING_SETTINGS, useValue: settings },
+        { provide: InProcessPublisher, useValue: new InProcessPublisher() },
+        {
+          provide: INTEGRATION_EVENT_PUBLISHER,
+          inject: [InProcessPublisher],
+          useFactory: (inProcess: InProcessPublisher) =>
+            settings.amqpUrl
+              ? new RabbitMqPublisher({
+                  url: settings.amqpUrl,
+                  exchange: settings.exchange,
+                  timeoutMs: settings.brokerTimeoutMs,
+                })
+              : inProcess,
+        },
+        OutboxRelayHost,
+      ],
+      exports: [InProcessPublisher, MESSAGING_SETTINGS],
+    };
+  }
+}

@@ -1,0 +1,93 @@
+import { Logger } from '@nestjs/common';
+import { connect, ChannelModel, ConfirmChannel } from 'amqplib';
+import { CLOUDEVENTS_JSON, CallsCloudEvent } from '../contracts/cloud-event';
+import type { IntegrationEventPublisher } from '../outbox/outbox.ports';
+
+export interface RabbitMqSettings {
+  readonly url: string;
+  /** Durable topic exchange; routing key = CloudEvent type. */
+  readonly exchange: string;
+  /** Give up on a connection or a batch's confirms after this long. */
+  readonly timeoutMs: number;
+}
+
+/**
+ * Publishes CloudEvents (structured JSON) to a durable topic exchange on a
+ * confirm channel, and resolves only when the broker confirmed every message
+ * of the batch. Any failure drops the connection; the next batch connects
+ * anew, so a broker that comes back is used again without a restart.
+ */
+export class RabbitMqPublisher implements IntegrationEventPublisher {
+  private readonly logger = new Logger(RabbitMqPublisher.name);
+  private connection: ChannelModel | null = null;
+  private channel: ConfirmChannel | null = null;
+
+  constructor(private readonly settings: RabbitMqSettings) {}
+
+  async publish(events: readonly CallsCloudEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const channel = await this.ensureChannel();
+    try {
+      for (const event of events) {
+        channel.publish(this.settings.exchange, event.type, Buffer.from(JSON.stringify(event)), {
+          persistent: true,
+          contentType: CLOUDEVENTS_JSON,
+          messageId: event.id,
+          type: event.type,
+          timestamp: Math.floor(Date.parse(event.time ?? new Date().toISOString()) / 1000),
+        });
+      }
+      await withTimeout(channel.waitForConfirms(), this.settings.timeoutMs, 'publisher confirms');
+    } catch (error) {
+      await this.reset();
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.reset();
+  }
+
+  private async ensureChannel(): Promise<ConfirmChannel> {
+    if (this.channel) return this.channel;
+    try {
+      const connection = await withTimeout(
+        connect(this.settings.url, { timeout: this.settings.timeoutMs }),
+        this.settings.timeoutMs,
+        'broker connection',
+      );
+      this.connection = connection;
+      connection.on('error', (error: Error) => this.logger.warn(`broker connection error: ${error.message}`));
+      connection.on('close', () => {
+        this.connection = null;
+        this.channel = null;
+      });
+      const channel = await connection.createConfirmChannel();
+      channel.on('error', (error: Error) => this.logger.warn(`broker channel error: ${error.message}`));
+      channel.on('close', () => {
+        this.channel = null;
+      });
+      await channel.assertExchange(this.settings.exchange, 'topic', { durable: true });
+      this.channel = channel;
+      return channel;
+    } catch (error) {
+      await this.reset();
+      throw error;
+    }
+  }
+
+  private async reset(): Promise<void> {
+    const connection = this.connection;
+    this.connection = null;
+    this.channel = null;
+    if (connection) await connection.close().catch(() => undefined);
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,220 @@
+import { DataSource } from 'typeorm';
+import { Call } from '@calls/domain';
+import { CALLS_V1, CLOUDEVENTS_JSON, OutboxRelay, RabbitMqPublisher, toCloudEvent } from '@calls/messaging';
+import { CallTypeormRepository, dataSourceOptions, OutboxTypeormSource, SqlBuilder } from '@calls/persistence';
+import { AMQP_URL, ExchangeRecorder, privateExchange } from '../support/rabbitmq';
+import { TcpProxy } from '../support/tcp-proxy';
+import { createPostgresDatabase, TestDatabase } from '../support/test-databases';
+
+const owner = { tenantId: 'tenant-a', appId: 'app-a' };
+const description = {
+  callbackUri: 'https://bot.example.test/cb',
+  direction: 'outgoing' as const,
+  requestedModalities: ['audio'],
+  mediaConfig: {},
+  source: null,
+  targets: [],
+  subject: null,
+};
+const prompts = [{ uri: 'https://cdn.example.test/a.wav' }];
+const settings = { batchSize: 50, pollIntervalMs: 50, maxBackoffMs: 400 };
+
+async function until(check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe('outbox relay to RabbitMQ (PostgreSQL, RabbitMQ)', () => {
+  let database: TestDatabase;
+  let dataSource: DataSource;
+  let repository: CallTypeormRepository;
+  let exchange: string;
+  let recorder: ExchangeRecorder;
+  const closers: (() => Promise<unknown>)[] = [];
+
+  beforeAll(async () => {
+    database = await createPostgresDatabase();
+    dataSource = await new DataSource(dataSourceOptions(database.settings)).initialize();
+    repository = new CallTypeormRepository(dataSource);
+  });
+
+  beforeEach(async () => {
+    exchange = privateExchange('relay');
+    recorder = new ExchangeRecorder(exchange);
+    await recorder.start();
+    await dataSource.query('DELETE FROM outbox');
+  });
+
+  afterEach(async () => {
+    while (closers.length) await closers.pop()!();
+    await recorder.stop();
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await database?.drop();
+  });
+
+  function publisher(url = AMQP_URL): RabbitMqPublisher {
+    const created = new RabbitMqPublisher({ url, exchange, timeoutMs: 2000 });
+    closers.push(() => created.close());
+    return created;
+  }
+
+  async function unpublishedIds(): Promise<string[]> {
+    const rows: { id: string }[] = await dataSource.query('SELECT id FROM outbox WHERE published_at IS NULL');
+    return rows.map((row) => row.id);
+  }
+
+  async function allOutboxIds(): Promise<string[]> {
+    const rows: { id: string }[] = await dataSource.query('SELECT id FROM outbox ORDER BY position');
+    return rows.map((row) => row.id);
+  }
+
+  /** A call with three prompts queued and then cancelled: 10 events. */
+  async function cancelledCall(): Promise<Call> {
+    const call = Call.create(owner, description, new Date());
+    call.establish(new Date());
+    for (let i = 0; i < 3; i++) call.playPrompt(prompts, `p${i}`, new Date());
+    await repository.save(call);
+    const loaded = (await repository.findOwned(owner, call.id))!;
+    loaded.cancelMediaProcessing('stop', new Date());
+    await repository.save(loaded);
+    return loaded;
+  }
+
+  it('publishes a cancel as exactly its CloudEvents, once each, routed by type, then marks them sent', async () => {
+    const call = await cancelledCall();
+    const relay = new OutboxRelay(new OutboxTypeormSource(dataSource), publisher(), settings);
+
+    expect(await relay.publishOnce()).toBe(10);
+    await until(() => recorder.messages.length === 10);
+    await new Promise((resolve) => setTimeout(resolve, 200)); // nothing more arrives
+
+    const bodies = recorder.bodies<{
+      id: string;
+      type: string;
+      source: string;
+      specversion: string;
+      data: Record<string, unknown>;
+    }>();
+    expect(recorder.messages).toHaveLength(10);
+    expect(bodies.map((b) => b.type)).toEqual([
+      CALLS_V1.callCreated,
+      CALLS_V1.callEstablished,
+      CALLS_V1.mediaOperationQueued,
+      CALLS_V1.mediaOperationStarted,
+      CALLS_V1.mediaOperationQueued,
+      CALLS_V1.mediaOperationQueued,
+      CALLS_V1.mediaOperationEnded,
+      CALLS_V1.mediaOperationEnded,
+      CALLS_V1.mediaOperationEnded,
+      CALLS_V1.mediaProcessingCancelled,
+    ]);
+    expect(new Set(bodies.map((b) => b.id))).toEqual(new Set(await allOutboxIds()));
+    for (const [i, message] of recorder.messages.entries()) {
+      expect(message.fields.routingKey).toBe(bodies[i].type);
+      expect(message.properties.contentType).toBe(CLOUDEVENTS_JSON);
+      expect(message.properties.messageId).toBe(bodies[i].id);
+      expect(bodies[i]).toMatchObject({ specversion: '1.0', source: `/communications/calls/${call.id}` });
+    }
+    expect(await unpublishedIds()).toEqual([]);
+    expect(await relay.publishOnce()).toBe(0);
+  });
+
+  it('loses nothing while the broker is unreachable, and delivers when it is back, without a restart', async () => {
+    const proxy = new TcpProxy(5672);
+    await proxy.start();
+    closers.push(() => proxy.stop());
+    const relay = new OutboxRelay(
+      new OutboxTypeormSource(dataSource),
+      publisher(`amqp://guest:guest@127.0.0.1:${proxy.port}`),
+      settings,
+    );
+    relay.start();
+    closers.push(() => relay.stop());
+
+    await cancelledCall();
+    relay.wake();
+    await until(async () => (await unpublishedIds()).length === 0);
+
+    await proxy.stop(); // the broker goes away
+    await cancelledCall();
+    await cancelledCall();
+    relay.wake();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(await unpublishedIds()).toHaveLength(20); // waiting, not lost
+
+    await proxy.start(); // back on the same port
+    await until(async () => (await unpublishedIds()).length === 0);
+    const outboxIds = await allOutboxIds();
+    await until(() => new Set(recorder.bodies<{ id: string }>().map((b) => b.id)).size === outboxIds.length);
+    expect(new Set(recorder.bodies<{ id: string }>().map((b) => b.id))).toEqual(new Set(outboxIds));
+  });
+
+  it('runs two relays at once without losing an event, keeping each call in order', async () => {
+    const calls: Call[] = [];
+    for (let i = 0; i < 20; i++) calls.push(await cancelledCall());
+    const second = await new DataSource({ ...dataSourceOptions(database.settings), migrationsRun: false }).initialize();
+    closers.push(() => second.destroy());
+    const relays = [
+      new OutboxRelay(new OutboxTypeormSource(dataSource), publisher(), { ...settings, batchSize: 7 }),
+      new OutboxRelay(new OutboxTypeormSource(second), publisher(), { ...settings, batchSize: 7 }),
+    ];
+    for (const relay of relays) {
+      relay.start();
+      closers.push(() => relay.stop());
+    }
+
+    await until(async () => (await unpublishedIds()).length === 0);
+    const outboxIds = await allOutboxIds();
+    await until(() => new Set(recorder.bodies<{ id: string }>().map((b) => b.id)).size === outboxIds.length);
+
+    const bodies = recorder.bodies<{ id: string; source: string }>();
+    expect(new Set(bodies.map((b) => b.id))).toEqual(new Set(outboxIds));
+    const duplicates = bodies.length - new Set(bodies.map((b) => b.id)).size;
+    expect(duplicates).toBe(0); // calls are claimed whole, so in normal operation nothing is sent twice
+    const position = new Map(outboxIds.map((id, i) => [id, i]));
+    for (const call of calls) {
+      const received = bodies
+        .filter((b) => b.source === `/communications/calls/${call.id}`)
+        .map((b) => position.get(b.id)!);
+      expect(received).toEqual([...received].sort((a, b) => a - b));
+      expect(received).toHaveLength(10);
+    }
+  });
+
+  it('keeps a batch whose publishing failed half-way, and publishes it on the next attempt', async () => {
+    await cancelledCall();
+    const source = new OutboxTypeormSource(dataSource);
+    const real = publisher();
+    await expect(
+      source.publishNext(50, async (messages) => {
+        await real.publish(messages.slice(0, 4).map((message) => toCloudEvent(message)));
+        throw new Error('replica died mid-batch');
+      }),
+    ).rejects.toThrow('replica died mid-batch');
+    expect(await unpublishedIds()).toHaveLength(10);
+
+    const relay = new OutboxRelay(source, real, settings);
+    expect(await relay.publishOnce()).toBe(10);
+    expect(await unpublishedIds()).toEqual([]);
+  });
+
+  it('prunes rows published before the retention cut-off only', async () => {
+    await cancelledCall();
+    const source = new OutboxTypeormSource(dataSource);
+    await new OutboxRelay(source, publisher(), settings).publishOnce();
+    await cancelledCall(); // 10 unpublished rows
+    const q = new SqlBuilder('postgres');
+    await dataSource.query(
+      `UPDATE outbox SET published_at = ${q.param('2000-01-01T00:00:00.000Z')} WHERE published_at IS NOT NULL`,
+      q.params,
+    );
+    expect(await source.prunePublished(new Date('2001-01-01T00:00:00Z'))).toBe(10);
+    expect(await allOutboxIds()).toHaveLength(10);
+  });
+});
