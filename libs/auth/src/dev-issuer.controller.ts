@@ -1,6 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { Public } from './auth.decorators';
-import { DevTokenIssuer, Jwk } from './dev-token-issuer';
+import { DevTokenIssuer } from './dev-token-issuer';
+import type { Jwk } from './rsa-keys';
 
 /** The development issuer's public keys, as a real identity provider publishes them. */
 @Controller('dev-issuer')

@@ -1,8 +1,8 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { createPublicKey, KeyObject } from 'node:crypto';
 import { join } from 'node:path';
 import * as jwt from 'jsonwebtoken';
 import { DEFAULT_AUDIENCE, DEV_ISSUER } from './auth.config';
+import { Jwk, loadOrCreateRsaKey, publicJwk } from './rsa-keys';
 
 export interface DevTokenRequest {
   readonly tenantId: string;
@@ -12,15 +12,6 @@ export interface DevTokenRequest {
   readonly scp?: string;
   readonly ttlSeconds?: number;
   readonly audience?: string;
-}
-
-export interface Jwk {
-  readonly kty: string;
-  readonly kid: string;
-  readonly use: string;
-  readonly alg: string;
-  readonly n: string;
-  readonly e: string;
 }
 
 /**
@@ -35,31 +26,12 @@ export class DevTokenIssuer {
   ) {}
 
   static forDataDir(dataDir: string): DevTokenIssuer {
-    const dir = join(dataDir, 'dev-issuer');
-    const file = join(dir, 'signing-key.pem');
-    if (!existsSync(file)) {
-      mkdirSync(dir, { recursive: true });
-      const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-      // `wx` fails if another process (CLI or a second replica) wrote the key first; then read theirs.
-      try {
-        writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { flag: 'wx' });
-        chmodSync(file, 0o600);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      }
-    }
-    const privateKey = createPrivateKey(readFileSync(file));
-    const { n, e } = createPublicKey(privateKey).export({ format: 'jwk' });
-    // RFC 7638 thumbprint as key id: stable for the key, different for any other.
-    const kid = createHash('sha256')
-      .update(JSON.stringify({ e, kty: 'RSA', n }))
-      .digest('base64url');
-    return new DevTokenIssuer(privateKey, kid);
+    const privateKey = loadOrCreateRsaKey(join(dataDir, 'dev-issuer', 'signing-key.pem'));
+    return new DevTokenIssuer(privateKey, publicJwk(privateKey).kid);
   }
 
   jwks(): { keys: Jwk[] } {
-    const { n, e } = createPublicKey(this.privateKey).export({ format: 'jwk' });
-    return { keys: [{ kty: 'RSA', kid: this.kid, use: 'sig', alg: 'RS256', n: n!, e: e! }] };
+    return { keys: [publicJwk(this.privateKey)] };
   }
 
   publicKeyPem(): string {
