@@ -13,7 +13,7 @@ const swc = [
 ];
 
 const aliases = Object.fromEntries(
-  ['domain', 'application', 'persistence', 'auth', 'messaging', 'graph'].flatMap((lib) => [
+  ['domain', 'application', 'persistence', 'auth', 'messaging', 'graph', 'notifications'].flatMap((lib) => [
     [`^@calls/${lib}$`, `<rootDir>/libs/${lib}/src`],
     [`^@calls/${lib}/(.*)$`, `<rootDir>/libs/${lib}/src/$1`],
   ]),
@@ -36,7 +36,8 @@ const project = (displayName, testMatch, extra = {}) => ({
 module.exports = {
   projects: [
     project('unit', ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts']),
-    project('integration', ['<rootDir>/test/integration/**/*.int-spec.ts']),
-    project('e2e', ['<rootDir>/test/e2e/**/*.e2e-spec.ts']),
+    // Real databases, brokers and waits for retries: more time than a unit test.
+    project('integration', ['<rootDir>/test/integration/**/*.int-spec.ts'], { testTimeout: 30_000 }),
+    project('e2e', ['<rootDir>/test/e2e/**/*.e2e-spec.ts'], { testTimeout: 30_000 }),
   ],
 };

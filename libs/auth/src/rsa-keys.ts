@@ -33,6 +33,8 @@ export function loadOrCreateRsaKey(file: string): KeyObject {
 /** The public half as a JWK, with its RFC 7638 thumbprint as key id. */
 export function publicJwk(privateKey: KeyObject): Jwk {
   const { n, e } = createPublicKey(privateKey).export({ format: 'jwk' });
-  const kid = createHash('sha256').update(JSON.stringify({ e, kty: 'RSA', n })).digest('base64url');
+  const kid = createHash('sha256')
+    .update(JSON.stringify({ e, kty: 'RSA', n }))
+    .digest('base64url');
   return { kty: 'RSA', kid, use: 'sig', alg: 'RS256', n: n!, e: e! };
 }

@@ -1,9 +1,10 @@
 import { MigrationInterface, QueryRunner, Table, TableColumn, TableIndex } from 'typeorm';
 
 /**
- * Tone subscription on calls, and the notifier's own tables: the events it
- * delivered (so a redelivered event is not sent twice) and the dead letters
- * an operator can list and replay.
+ * Tone subscription on calls, and the notifier's inbox: every event it took
+ * (unique by event id, so a redelivered event is not sent twice), in arrival
+ * order per call, with its delivery state; rows that gave up are the dead
+ * letters an operator lists and replays.
  */
 export class TonesAndNotifier1764230000000 implements MigrationInterface {
   name = 'TonesAndNotifier1764230000000';
@@ -15,37 +16,29 @@ export class TonesAndNotifier1764230000000 implements MigrationInterface {
     ]);
     await queryRunner.createTable(
       new Table({
-        name: 'notifier_deliveries',
+        name: 'notifier_inbox',
         columns: [
-          { name: 'event_id', type: 'varchar', length: '36', isPrimary: true },
+          { name: 'position', type: 'integer', isPrimary: true, isGenerated: true, generationStrategy: 'increment' },
+          { name: 'event_id', type: 'varchar', length: '64', isUnique: true },
           { name: 'call_id', type: 'varchar', length: '36' },
-          { name: 'outcome', type: 'varchar', length: '16' },
-          { name: 'attempts', type: 'integer' },
-          { name: 'delivered_at', type: 'varchar', length: '32' },
-        ],
-      }),
-    );
-    await queryRunner.createTable(
-      new Table({
-        name: 'notifier_dead_letters',
-        columns: [
-          { name: 'event_id', type: 'varchar', length: '36', isPrimary: true },
-          { name: 'call_id', type: 'varchar', length: '36' },
-          { name: 'callback_uri', type: 'varchar', length: '2048' },
           { name: 'event', type: 'text' },
-          { name: 'last_error', type: 'varchar', length: '1024' },
-          { name: 'attempts', type: 'integer' },
-          { name: 'failed_at', type: 'varchar', length: '32' },
-          { name: 'replayed_at', type: 'varchar', length: '32', isNullable: true },
+          { name: 'status', type: 'varchar', length: '16' },
+          { name: 'attempts', type: 'integer', default: 0 },
+          { name: 'next_attempt_at', type: 'varchar', length: '32' },
+          { name: 'claimed_until', type: 'varchar', length: '32', isNullable: true },
+          { name: 'last_error', type: 'varchar', length: '1024', isNullable: true },
+          { name: 'received_at', type: 'varchar', length: '32' },
+          { name: 'finished_at', type: 'varchar', length: '32', isNullable: true },
         ],
-        indices: [new TableIndex({ name: 'ix_dead_letters_open', columnNames: ['replayed_at', 'failed_at'] })],
+        indices: [
+          new TableIndex({ name: 'ix_notifier_inbox_pending', columnNames: ['status', 'call_id', 'position'] }),
+        ],
       }),
     );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.dropTable('notifier_dead_letters');
-    await queryRunner.dropTable('notifier_deliveries');
+    await queryRunner.dropTable('notifier_inbox');
     await queryRunner.dropColumn('calls', 'tone_sequence');
     await queryRunner.dropColumn('calls', 'tone_subscribed');
   }

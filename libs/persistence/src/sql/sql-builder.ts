@@ -5,7 +5,9 @@ export type Dialect = 'postgres' | 'sqlite';
  * Collects the parameters of one statement and writes each driver's
  * placeholder for them ($1, $2 ... on PostgreSQL, ? on SQLite). Values are
  * always bound, never spliced into the text. Use the placeholders in the
- * order the parameters were added (template literals evaluate left to right).
+ * order the parameters were added (template literals evaluate left to right),
+ * and each once: SQLite's `?` binds by position, so a value needed twice is
+ * added twice.
  */
 export class SqlBuilder {
   readonly params: unknown[] = [];

@@ -1,0 +1,114 @@
+import { Logger } from '@nestjs/common';
+import type { NotificationSigner } from '@calls/auth';
+import { postJson } from './callback-transport';
+import type { InboxItem, NotificationInbox } from './notification-inbox.port';
+import { toNotification } from './notification.builder';
+import type { NotifierSettings } from './notifier.config';
+
+/** Worth another try: the receiver may get better (timeouts and network errors are retried too). */
+const RETRYABLE = (status: number) => status >= 500 || status === 408 || status === 429;
+
+/**
+ * Delivers the inbox to bots: each due event becomes Graph's commsNotifications,
+ * signed, POSTed to the call's callbackUri. Failures are retried with
+ * exponential backoff and full jitter (or after the receiver's Retry-After)
+ * until the budget since the event arrived runs out; then the event is a dead
+ * letter, and the next event of that call goes on.
+ */
+export class NotificationDispatcher {
+  private readonly logger = new Logger(NotificationDispatcher.name);
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wakeUp: (() => void) | null = null;
+
+  constructor(
+    private readonly inbox: NotificationInbox,
+    private readonly signer: NotificationSigner,
+    private readonly settings: NotifierSettings,
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wakeUp?.();
+    await this.loop;
+  }
+
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  /** One round: delivers what is due now; answers how many events it handled. */
+  async deliverDue(now = new Date()): Promise<number> {
+    const items = await this.inbox.claimDue(this.settings.concurrency, now, this.settings.leaseMs);
+    await Promise.all(items.map((item) => this.deliver(item)));
+    return items.length;
+  }
+
+  private async deliver(item: InboxItem): Promise<void> {
+    const notification = toNotification(item.event);
+    if (!notification) return this.inbox.markDone(item, 'skipped', new Date());
+    let failure: string;
+    let retryAfterMs: number | undefined;
+    try {
+      const result = await postJson(
+        notification.callbackUri,
+        notification.body,
+        {
+          authorization: `Bearer ${this.signer.sign(notification.appId, notification.tenantId)}`,
+          'x-calls-event-id': item.eventId,
+        },
+        this.settings,
+      );
+      if (result.status >= 200 && result.status < 300) return this.inbox.markDone(item, 'delivered', new Date());
+      failure = `HTTP ${result.status}`;
+      retryAfterMs = result.retryAfterMs;
+      if (!RETRYABLE(result.status)) return this.giveUp(item, `${failure} (not retryable)`);
+    } catch (error) {
+      failure = (error as Error).message;
+      if ((error as NodeJS.ErrnoException).code === 'ENONPUBLIC') return this.giveUp(item, failure);
+    }
+    const delay = retryAfterMs ?? this.backoffMs(item.attempts + 1);
+    const next = new Date(Date.now() + delay);
+    if (next.getTime() > item.receivedAt.getTime() + this.settings.giveUpAfterMs) {
+      return this.giveUp(item, `${failure}; gave up after ${item.attempts + 1} attempts`);
+    }
+    await this.inbox.scheduleRetry(item, next, failure);
+  }
+
+  private async giveUp(item: InboxItem, reason: string): Promise<void> {
+    this.logger.warn(`notification ${item.eventId} for call ${item.callId} is a dead letter: ${reason}`);
+    await this.inbox.markDead(item, reason, new Date());
+  }
+
+  /** Full jitter: a random wait up to the exponential cap, so bots coming back are not stampeded. */
+  private backoffMs(attempt: number): number {
+    const cap = Math.min(this.settings.backoffMaxMs, this.settings.backoffBaseMs * 2 ** (attempt - 1));
+    return Math.round(Math.random() * cap);
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let handled = 0;
+      try {
+        handled = await this.deliverDue();
+      } catch (error) {
+        this.logger.warn(`notifier round failed: ${(error as Error).message}`);
+      }
+      if (handled > 0) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.settings.pollMs);
+        this.wakeUp = () => {
+          clearTimeout(timer);
+          this.wakeUp = null;
+          resolve();
+        };
+      });
+    }
+  }
+}

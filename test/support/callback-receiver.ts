@@ -1,0 +1,44 @@
+import { createServer, IncomingMessage, Server } from 'node:http';
+
+export interface ReceivedNotification {
+  readonly headers: IncomingMessage['headers'];
+  readonly body: { value: { changeType: string; resourceUrl: string; resourceData: Record<string, unknown> }[] };
+  readonly at: number;
+}
+
+/**
+ * A bot's callback endpoint on loopback. `respond` decides each answer, so a
+ * test can fail the first attempts, throttle, or fail for ever.
+ */
+export class CallbackReceiver {
+  readonly received: ReceivedNotification[] = [];
+  respond: (n: number, notification: ReceivedNotification) => { status: number; headers?: Record<string, string> } =
+    () => ({
+      status: 202,
+    });
+  private server: Server | null = null;
+  url = '';
+
+  async start(): Promise<void> {
+    this.server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        const notification = {
+          headers: request.headers,
+          body: JSON.parse(Buffer.concat(chunks).toString()),
+          at: Date.now(),
+        };
+        this.received.push(notification);
+        const answer = this.respond(this.received.length, notification);
+        response.writeHead(answer.status, answer.headers).end();
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as { port: number }).port}/callback`;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+  }
+}
