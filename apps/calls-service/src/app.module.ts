@@ -2,11 +2,13 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ApplicationModule } from '@calls/application';
 import { AuthModule } from '@calls/auth';
-import { MessagingModule } from '@calls/messaging';
+import { MessagingModule, messagingSettingsFromEnv } from '@calls/messaging';
+import { NotificationSigningModule, NotificationsModule } from '@calls/notifications';
 import { PersistenceModule } from '@calls/persistence';
 import { CallsController } from './calls/calls.controller';
 import { CancelMediaProcessingController } from './cancel-media-processing/cancel-media-processing.controller';
 import { HealthController } from './health/health.controller';
+import { JwksController } from './well-known/jwks.controller';
 import { SIMULATED_MEDIA_PLANE_TIMING, SimulatedMediaPlane } from './media-plane/simulated-media-plane';
 import { OperationsController } from './operations/operations.controller';
 import { PlayPromptController } from './play-prompt/play-prompt.controller';
@@ -18,17 +20,22 @@ import { SubscribeToToneController } from './subscribe-to-tone/subscribe-to-tone
 export class AppModule {
   /** Built at bootstrap, after configuration is read, so tests can set it first. */
   static forRoot(config: ServiceConfig): DynamicModule {
+    const messaging = messagingSettingsFromEnv();
     return {
       module: AppModule,
       imports: [
         CqrsModule.forRoot(),
         PersistenceModule.forRoot(),
         ApplicationModule,
-        MessagingModule.forRoot(),
+        MessagingModule.forRoot(messaging),
         AuthModule.forRoot(),
+        NotificationSigningModule,
+        // With a broker the notifier runs as its own app; without one it runs here, off the outbox.
+        ...(messaging.amqpUrl ? [] : [NotificationsModule.forRoot({ inProcess: true })]),
       ],
       controllers: [
         HealthController,
+        JwksController,
         CallsController,
         PlayPromptController,
         RecordResponseController,

@@ -14,6 +14,8 @@ import { RabbitMqPublisher } from './rabbitmq/rabbitmq.publisher';
 export class MessagingModule {
   static forRoot(settings: MessagingSettings = messagingSettingsFromEnv()): DynamicModule {
     return {
+      // Global: one relay per process, and its in-process publisher visible to the notifier.
+      global: true,
       module: MessagingModule,
       providers: [
         { provide: MESSAGING_SETTINGS, useValue: settings },

@@ -2,6 +2,8 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CALL_REPOSITORY } from '@calls/domain';
 import { OUTBOX_SOURCE } from '@calls/messaging';
+import { NOTIFICATION_INBOX } from '@calls/notifications';
+import { NotificationInboxTypeormStore } from './notification-inbox.typeorm-store';
 import { OutboxTypeormSource } from './outbox.typeorm-source';
 import { CallTypeormRepository } from './call.typeorm-repository';
 import { dataSourceOptions, DatabaseSettings, databaseSettingsFromEnv } from './database.config';
@@ -21,8 +23,9 @@ export class PersistenceModule {
       providers: [
         { provide: CALL_REPOSITORY, useClass: CallTypeormRepository },
         { provide: OUTBOX_SOURCE, useClass: OutboxTypeormSource },
+        { provide: NOTIFICATION_INBOX, useClass: NotificationInboxTypeormStore },
       ],
-      exports: [CALL_REPOSITORY, OUTBOX_SOURCE, TypeOrmModule],
+      exports: [CALL_REPOSITORY, OUTBOX_SOURCE, NOTIFICATION_INBOX, TypeOrmModule],
     };
   }
 }

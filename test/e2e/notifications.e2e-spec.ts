@@ -1,0 +1,79 @@
+import { createPublicKey } from 'node:crypto';
+import * as jwt from 'jsonwebtoken';
+import request from 'supertest';
+import { CallbackReceiver } from '../support/callback-receiver';
+import { createSqliteDatabase, TestDatabase } from '../support/test-databases';
+import { CREATE_CALL_BODY, eventually, OWNER, PROMPT, startTestApp, TestApp } from '../support/test-app';
+
+/** The embedded default notifies bots without a broker: outbox -> in-process notifier -> callbackUri. */
+describe('notifications to the bot (HTTP, SQLite, no broker)', () => {
+  let database: TestDatabase;
+  let service: TestApp;
+  let receiver: CallbackReceiver;
+
+  beforeAll(async () => {
+    receiver = new CallbackReceiver();
+    await receiver.start();
+    database = await createSqliteDatabase();
+    service = await startTestApp(database, { OUTBOX_POLL_MS: '50', NOTIFIER_POLL_MS: '50' });
+  });
+
+  afterAll(async () => {
+    await service?.close();
+    await receiver?.stop();
+    await database?.drop();
+  });
+
+  it('tells the bot the call is established and that each cancelled prompt ended, signed for the bot', async () => {
+    const auth = `Bearer ${service.token()}`;
+    const api = () => request(service.url);
+    const callId = (
+      await api()
+        .post('/communications/calls')
+        .set('Authorization', auth)
+        .send({ ...CREATE_CALL_BODY, callbackUri: receiver.url })
+    ).body.id;
+    await eventually(
+      async () => receiver.received,
+      (received) => received.length >= 1,
+    );
+    const prompts = [];
+    for (let i = 0; i < 2; i++) {
+      prompts.push(
+        (
+          await api()
+            .post(`/communications/calls/${callId}/playPrompt`)
+            .set('Authorization', auth)
+            .send({ prompts: [PROMPT] })
+        ).body.id,
+      );
+    }
+    await api().post(`/communications/calls/${callId}/cancelMediaProcessing`).set('Authorization', auth).send({});
+
+    await eventually(
+      async () => receiver.received,
+      (received) => received.length >= 3,
+    );
+    const changes = receiver.received.map((n) => [n.body.value[0].changeType, n.body.value[0].resourceUrl]);
+    expect(changes).toEqual([
+      ['updated', `/communications/calls/${callId}`],
+      ['deleted', `/communications/calls/${callId}/operations/${prompts[0]}`],
+      ['deleted', `/communications/calls/${callId}/operations/${prompts[1]}`],
+    ]);
+    expect(receiver.received[1].body.value[0].resourceData).toMatchObject({
+      status: 'failed',
+      resultInfo: { code: 400, subcode: 8508 },
+    });
+
+    const jwks = await api().get('/.well-known/jwks.json');
+    expect(jwks.status).toBe(200);
+    const token = String(receiver.received[1].headers.authorization).replace(/^Bearer /, '');
+    const { kid } = jwt.decode(token, { complete: true })!.header;
+    const key = (jwks.body.keys as { kid: string }[]).find((k) => k.kid === kid)!;
+    const claims = jwt.verify(token, createPublicKey({ key: { ...key }, format: 'jwk' }), {
+      algorithms: ['RS256'],
+      audience: OWNER.appId,
+    }) as jwt.JwtPayload;
+    expect(claims.tid).toBe(OWNER.tenantId);
+  });
+});
