@@ -8,3 +8,4 @@ export * from './messaging.config';
 export * from './messaging.module';
 export * from './outbox/in-process.publisher';
 export * from './outbox/outbox-relay.host';
+export * from './rabbitmq/rabbitmq.consumer';

@@ -1,0 +1,20 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { messagingSettingsFromEnv } from '@calls/messaging';
+import { NotifierModule } from './notifier.module';
+
+/** The notifier process, configured from the environment; main and the tests share it. */
+export async function createNotifier(options: { logger?: false } = {}): Promise<INestApplicationContext> {
+  const messaging = messagingSettingsFromEnv();
+  if (!messaging.amqpUrl) {
+    throw new Error(
+      'The notifier app consumes from RabbitMQ: set AMQP_URL. (Without a broker, calls-service notifies bots itself.)',
+    );
+  }
+  const queue = process.env.NOTIFIER_QUEUE || 'calls.notifier';
+  const app = await NestFactory.createApplicationContext(NotifierModule.forRoot(messaging, queue), {
+    ...(options.logger === false ? { logger: false } : {}),
+  });
+  app.enableShutdownHooks();
+  return app;
+}

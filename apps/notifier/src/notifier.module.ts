@@ -1,0 +1,21 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { MESSAGING_SETTINGS, MessagingSettings } from '@calls/messaging';
+import { NotificationsModule } from '@calls/notifications';
+import { PersistenceModule } from '@calls/persistence';
+import { NOTIFIER_QUEUE, NotifierConsumerHost } from './notifier-consumer.host';
+
+/** The notifier app: broker -> inbox -> Graph commsNotifications POSTed to each call's callbackUri. */
+@Module({})
+export class NotifierModule {
+  static forRoot(messaging: MessagingSettings, queue: string): DynamicModule {
+    return {
+      module: NotifierModule,
+      imports: [PersistenceModule.forRoot(), NotificationsModule.forRoot({ inProcess: false })],
+      providers: [
+        { provide: MESSAGING_SETTINGS, useValue: messaging },
+        { provide: NOTIFIER_QUEUE, useValue: queue },
+        NotifierConsumerHost,
+      ],
+    };
+  }
+}

@@ -1,0 +1,98 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { connect } from 'amqplib';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { createNotifier } from '../../apps/notifier/src/bootstrap';
+import { CallbackReceiver } from '../support/callback-receiver';
+import { AMQP_URL, privateExchange } from '../support/rabbitmq';
+import { createPostgresDatabase, TestDatabase } from '../support/test-databases';
+import { CREATE_CALL_BODY, eventually, PROMPT, startTestApp, TestApp } from '../support/test-app';
+
+/** Service and notifier as separate apps joined by RabbitMQ, as they run in production. */
+describe('notifier app over RabbitMQ (PostgreSQL, RabbitMQ)', () => {
+  let database: TestDatabase;
+  let service: TestApp;
+  let notifier: INestApplicationContext;
+  let receiver: CallbackReceiver;
+  const exchange = privateExchange('notifier');
+  const queue = `${exchange}.notifier`;
+
+  beforeAll(async () => {
+    receiver = new CallbackReceiver();
+    await receiver.start();
+    database = await createPostgresDatabase();
+    const env = { AMQP_URL, AMQP_EXCHANGE: exchange, OUTBOX_POLL_MS: '50', NOTIFIER_POLL_MS: '50' };
+    service = await startTestApp(database, env);
+    const saved = { ...process.env };
+    Object.assign(process.env, env, {
+      NOTIFIER_QUEUE: queue,
+      DATABASE_URL: database.settings.databaseUrl,
+      DATA_DIR: database.settings.dataDir,
+    });
+    try {
+      notifier = await createNotifier({ logger: false });
+      await notifier.init();
+    } finally {
+      process.env = saved;
+    }
+  });
+
+  afterAll(async () => {
+    await notifier?.close();
+    await service?.close();
+    await receiver?.stop();
+    const connection = await connect(AMQP_URL);
+    const channel = await connection.createChannel();
+    await channel.deleteQueue(queue).catch(() => undefined);
+    await channel.deleteExchange(exchange).catch(() => undefined);
+    await connection.close();
+    await database?.drop();
+  });
+
+  it('delivers the notifications of a cancel, and a redelivered message is not sent twice', async () => {
+    const auth = `Bearer ${service.token()}`;
+    const api = () => request(service.url);
+    const callId = (
+      await api()
+        .post('/communications/calls')
+        .set('Authorization', auth)
+        .send({ ...CREATE_CALL_BODY, callbackUri: receiver.url })
+    ).body.id;
+    await eventually(
+      async () => receiver.received,
+      (received) => received.length >= 1,
+      15_000,
+    );
+    const prompt = (
+      await api()
+        .post(`/communications/calls/${callId}/playPrompt`)
+        .set('Authorization', auth)
+        .send({ prompts: [PROMPT] })
+    ).body.id;
+    await api().post(`/communications/calls/${callId}/cancelMediaProcessing`).set('Authorization', auth).send({});
+    await eventually(
+      async () => receiver.received,
+      (received) => received.length >= 2,
+      15_000,
+    );
+    expect(receiver.received.map((n) => [n.body.value[0].changeType, n.body.value[0].resourceUrl])).toEqual([
+      ['updated', `/communications/calls/${callId}`],
+      ['deleted', `/communications/calls/${callId}/operations/${prompt}`],
+    ]);
+
+    // The broker hands the same event over again (as after a consumer crash before its ack).
+    const eventId = String(receiver.received[1].headers['x-calls-event-id']);
+    const rows: { event: string }[] = await service.app
+      .get(DataSource)
+      .query('SELECT event FROM notifier_inbox WHERE event_id = $1', [eventId]);
+    const connection = await connect(AMQP_URL);
+    const channel = await connection.createConfirmChannel();
+    channel.publish(exchange, 'calls.v1.mediaOperation.ended', Buffer.from(rows[0].event), {
+      contentType: 'application/cloudevents+json',
+    });
+    await channel.waitForConfirms();
+    await connection.close();
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect(receiver.received).toHaveLength(2);
+  });
+});
