@@ -14,7 +14,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['apps/calls-service/src/cli/**/*.ts', 'scripts/**/*.ts'],
+    files: ['apps/*/src/cli/**/*.ts', 'scripts/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
 );
