@@ -13,7 +13,7 @@ const swc = [
 ];
 
 const aliases = Object.fromEntries(
-  ['domain', 'application', 'persistence', 'auth', 'messaging', 'graph', 'notifications'].flatMap((lib) => [
+  ['domain', 'application', 'persistence', 'auth', 'messaging', 'graph', 'notifications', 'media-plane'].flatMap((lib) => [
     [`^@calls/${lib}$`, `<rootDir>/libs/${lib}/src`],
     [`^@calls/${lib}/(.*)$`, `<rootDir>/libs/${lib}/src/$1`],
   ]),

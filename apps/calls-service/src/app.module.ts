@@ -9,7 +9,8 @@ import { CallsController } from './calls/calls.controller';
 import { CancelMediaProcessingController } from './cancel-media-processing/cancel-media-processing.controller';
 import { HealthController } from './health/health.controller';
 import { JwksController } from './well-known/jwks.controller';
-import { SIMULATED_MEDIA_PLANE_TIMING, SimulatedMediaPlane } from './media-plane/simulated-media-plane';
+import { mediaPlaneSettingsFromEnv } from './media-plane/media-plane.config';
+import { MediaPlaneModule } from './media-plane/media-plane.module';
 import { OperationsController } from './operations/operations.controller';
 import { PlayPromptController } from './play-prompt/play-prompt.controller';
 import { RecordResponseController } from './record-response/record-response.controller';
@@ -32,6 +33,10 @@ export class AppModule {
         NotificationSigningModule,
         // With a broker the notifier runs as its own app; without one it runs here, off the outbox.
         ...(messaging.amqpUrl ? [] : [NotificationsModule.forRoot({ inProcess: true })]),
+        MediaPlaneModule.forRoot(mediaPlaneSettingsFromEnv(), {
+          connectMs: config.simulatedConnectMs,
+          promptMs: config.simulatedPromptMs,
+        }),
       ],
       controllers: [
         HealthController,
@@ -42,13 +47,6 @@ export class AppModule {
         SubscribeToToneController,
         CancelMediaProcessingController,
         OperationsController,
-      ],
-      providers: [
-        {
-          provide: SIMULATED_MEDIA_PLANE_TIMING,
-          useValue: { connectMs: config.simulatedConnectMs, promptMs: config.simulatedPromptMs },
-        },
-        SimulatedMediaPlane,
       ],
     };
   }

@@ -35,8 +35,8 @@ function subjectOf(message: OutboxMessage): string {
     : `/communications/calls/${message.callId}`;
 }
 
-/** Parses a structured-mode CloudEvent body; throws on anything that is not one of ours. */
-export function parseCloudEvent(body: string | Buffer): CallsCloudEvent {
+/** Parses a structured-mode CloudEvent body; throws on anything that is not a valid CloudEvent. */
+export function parseCloudEvent<T = CallsV1Data>(body: string | Buffer): CloudEvent<T> {
   const parsed = JSON.parse(body.toString()) as Record<string, unknown>;
-  return new CloudEvent<CallsV1Data>(parsed as never);
+  return new CloudEvent<T>(parsed as never);
 }

@@ -1,6 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { connect, ChannelModel, ConsumeMessage } from 'amqplib';
-import { CallsCloudEvent, parseCloudEvent } from '../contracts/cloud-event';
+import type { CloudEvent } from 'cloudevents';
+import { parseCloudEvent } from '../contracts/cloud-event';
+import type { CallsV1Data } from '../contracts/calls-v1.contracts';
 
 export interface RabbitMqConsumerSettings {
   readonly url: string;
@@ -18,7 +20,7 @@ export interface RabbitMqConsumerSettings {
  * not a CloudEvent is dropped with a log line, since no retry can mend it.
  * A lost connection is re-established with a growing pause, without a restart.
  */
-export class RabbitMqConsumer {
+export class RabbitMqConsumer<T = CallsV1Data> {
   private readonly logger = new Logger(RabbitMqConsumer.name);
   private connection: ChannelModel | null = null;
   private running = false;
@@ -27,7 +29,7 @@ export class RabbitMqConsumer {
 
   constructor(
     private readonly settings: RabbitMqConsumerSettings,
-    private readonly handle: (event: CallsCloudEvent) => Promise<void>,
+    private readonly handle: (event: CloudEvent<T>) => Promise<void>,
   ) {}
 
   async start(): Promise<void> {
@@ -75,9 +77,9 @@ export class RabbitMqConsumer {
     channel: { ack(m: ConsumeMessage): void; nack(m: ConsumeMessage, all?: boolean, requeue?: boolean): void },
     message: ConsumeMessage,
   ): Promise<void> {
-    let event: CallsCloudEvent;
+    let event: CloudEvent<T>;
     try {
-      event = parseCloudEvent(message.content);
+      event = parseCloudEvent<T>(message.content);
     } catch (error) {
       this.logger.error(`dropping a message that is not a CloudEvent: ${(error as Error).message}`);
       channel.nack(message, false, false);

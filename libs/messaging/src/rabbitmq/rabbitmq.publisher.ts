@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { connect, ChannelModel, ConfirmChannel } from 'amqplib';
-import { CLOUDEVENTS_JSON, CallsCloudEvent } from '../contracts/cloud-event';
+import type { CloudEvent } from 'cloudevents';
+import { CLOUDEVENTS_JSON } from '../contracts/cloud-event';
 import type { IntegrationEventPublisher } from '../outbox/outbox.ports';
 
 export interface RabbitMqSettings {
@@ -24,7 +25,7 @@ export class RabbitMqPublisher implements IntegrationEventPublisher {
 
   constructor(private readonly settings: RabbitMqSettings) {}
 
-  async publish(events: readonly CallsCloudEvent[]): Promise<void> {
+  async publish(events: readonly CloudEvent<unknown>[]): Promise<void> {
     if (events.length === 0) return;
     const channel = await this.ensureChannel();
     try {

@@ -1,0 +1,18 @@
+import { Logger } from '@nestjs/common';
+import { MediaSimulator, mediaSimulatorSettingsFromEnv } from './media-simulator';
+
+async function main(): Promise<void> {
+  const simulator = new MediaSimulator(mediaSimulatorSettingsFromEnv());
+  await simulator.start();
+  Logger.log('media simulator consuming', 'Bootstrap');
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      void simulator.stop().then(() => process.exit(0));
+    });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

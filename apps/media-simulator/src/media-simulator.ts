@@ -1,0 +1,114 @@
+import { Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { MediaSimulation, MediaSimulationTiming, toMediaReportEvent } from '@calls/media-plane';
+import {
+  CALLS_V1,
+  CallsCloudEvent,
+  MediaOperationEndedV1,
+  MediaOperationStartedV1,
+  MediaProcessingCancelledV1,
+  RabbitMqConsumer,
+  RabbitMqPublisher,
+} from '@calls/messaging';
+
+export interface MediaSimulatorSettings {
+  readonly amqpUrl: string;
+  /** Where calls-service publishes its calls.v1 events. */
+  readonly eventsExchange: string;
+  /** Where this media plane reports (media.v1). */
+  readonly mediaExchange: string;
+  readonly queue: string;
+  readonly timing: MediaSimulationTiming;
+}
+
+export function mediaSimulatorSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): MediaSimulatorSettings {
+  if (!env.AMQP_URL) throw new Error('The media simulator works over RabbitMQ: set AMQP_URL.');
+  return {
+    amqpUrl: env.AMQP_URL,
+    eventsExchange: env.AMQP_EXCHANGE || 'calls.events',
+    mediaExchange: env.MEDIA_EXCHANGE || 'calls.media',
+    queue: env.MEDIA_SIMULATOR_QUEUE || 'calls.media-simulator',
+    timing: {
+      connectMs: Number(env.SIMULATED_CONNECT_MS ?? 0),
+      promptMs: Number(env.SIMULATED_PROMPT_MS ?? 3000),
+    },
+  };
+}
+
+/**
+ * A stand-in for the real media plane, as its own process over RabbitMQ:
+ * it connects each new call, "plays" each started prompt, reports the
+ * outcome, and stops at once, reporting nothing more, for the operations a
+ * calls.v1.mediaProcessing.cancelled names (or that ended otherwise).
+ */
+export class MediaSimulator {
+  private readonly logger = new Logger(MediaSimulator.name);
+  private readonly source = `/media-plane/simulator/${randomUUID()}`;
+  private readonly publisher: RabbitMqPublisher;
+  private readonly consumer: RabbitMqConsumer;
+  readonly simulation: MediaSimulation;
+
+  constructor(settings: MediaSimulatorSettings) {
+    this.publisher = new RabbitMqPublisher({
+      url: settings.amqpUrl,
+      exchange: settings.mediaExchange,
+      timeoutMs: 5000,
+    });
+    this.simulation = new MediaSimulation(settings.timing, (callId, report) => {
+      this.publisher.publish([toMediaReportEvent(this.source, callId, report)]).catch((error: unknown) => {
+        this.logger.error(`report ${report.type} for call ${callId} not published: ${(error as Error).message}`);
+      });
+    });
+    this.consumer = new RabbitMqConsumer(
+      {
+        url: settings.amqpUrl,
+        exchange: settings.eventsExchange,
+        queue: settings.queue,
+        bindingKeys: [
+          CALLS_V1.callCreated,
+          CALLS_V1.mediaOperationStarted,
+          CALLS_V1.mediaOperationEnded,
+          CALLS_V1.mediaProcessingCancelled,
+          CALLS_V1.callTerminated,
+        ],
+        prefetch: 100,
+      },
+      async (event) => this.handle(event),
+    );
+  }
+
+  async start(): Promise<void> {
+    await this.consumer.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.stop();
+    this.simulation.stopAll();
+    await this.publisher.close();
+  }
+
+  private handle(event: CallsCloudEvent): void {
+    const callId = event.data!.callId;
+    switch (event.type) {
+      case CALLS_V1.callCreated:
+        return this.simulation.callCreated(callId);
+      case CALLS_V1.mediaOperationStarted: {
+        const { operation } = event.data as MediaOperationStartedV1;
+        const record = operation.record as { maxRecordDurationInSeconds?: number } | null;
+        return this.simulation.operationStarted(callId, {
+          id: operation.id,
+          promptCount: operation.prompts.length,
+          maxRecordDurationInSeconds: record?.maxRecordDurationInSeconds,
+        });
+      }
+      case CALLS_V1.mediaProcessingCancelled:
+        return this.simulation.stopOperations(
+          (event.data as MediaProcessingCancelledV1).cancelledOperations.map((op) => op.id),
+        );
+      case CALLS_V1.mediaOperationEnded:
+        return this.simulation.stopOperations([(event.data as MediaOperationEndedV1).operation.id]);
+      case CALLS_V1.callTerminated:
+        return this.simulation.stopCall(callId);
+    }
+  }
+}

@@ -1,0 +1,2 @@
+export * from './media-report.contracts';
+export * from './media-simulation';

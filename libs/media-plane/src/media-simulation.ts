@@ -1,0 +1,86 @@
+import { randomBytes } from 'node:crypto';
+import type { MediaPlaneReport } from '@calls/application';
+
+export interface MediaSimulationTiming {
+  readonly connectMs: number;
+  /** How long each prompt "plays". */
+  readonly promptMs: number;
+}
+
+/** What the simulation needs to know of a started operation. */
+export interface StartedOperation {
+  readonly id: string;
+  readonly promptCount: number;
+  /** Set for a recording: it "records" for this long after its prompts. */
+  readonly maxRecordDurationInSeconds?: number;
+}
+
+/**
+ * A pretend media plane: connects calls, "plays" prompts and "records" for
+ * the configured times, then reports, as a real one would. Stopping an
+ * operation (cancel, hang-up) clears its timer at once, so nothing more is
+ * ever reported for it. Used in process (the embedded default) and by the
+ * media-simulator app over RabbitMQ.
+ */
+export class MediaSimulation {
+  private readonly timers = new Map<string, { callId: string; timer: NodeJS.Timeout }>();
+
+  constructor(
+    private readonly timing: MediaSimulationTiming,
+    private readonly report: (callId: string, report: MediaPlaneReport) => void,
+  ) {}
+
+  callCreated(callId: string): void {
+    this.schedule(`call:${callId}`, callId, this.timing.connectMs, { type: 'callEstablished' });
+  }
+
+  operationStarted(callId: string, operation: StartedOperation): void {
+    const playing = operation.promptCount * this.timing.promptMs;
+    if (operation.maxRecordDurationInSeconds === undefined) {
+      this.schedule(operation.id, callId, playing, { type: 'operationCompleted', operationId: operation.id });
+      return;
+    }
+    this.schedule(operation.id, callId, playing + operation.maxRecordDurationInSeconds * 1000, {
+      type: 'operationCompleted',
+      operationId: operation.id,
+      recording: {
+        completionReason: 'maxRecordDurationReached',
+        // A simulated recording lives nowhere; the reserved .invalid domain says so.
+        recordingLocation: `https://recordings.invalid/${operation.id}.wav`,
+        recordingAccessToken: randomBytes(16).toString('hex'),
+      },
+    });
+  }
+
+  stopOperations(operationIds: readonly string[]): void {
+    for (const id of operationIds) this.clear(id);
+  }
+
+  stopCall(callId: string): void {
+    for (const [key, entry] of this.timers) if (entry.callId === callId) this.clear(key);
+  }
+
+  stopAll(): void {
+    for (const key of [...this.timers.keys()]) this.clear(key);
+  }
+
+  /** Operations and calls with a report still to come. */
+  get pending(): number {
+    return this.timers.size;
+  }
+
+  private schedule(key: string, callId: string, delayMs: number, report: MediaPlaneReport): void {
+    this.clear(key);
+    const timer = setTimeout(() => {
+      this.timers.delete(key);
+      this.report(callId, report);
+    }, delayMs);
+    this.timers.set(key, { callId, timer });
+  }
+
+  private clear(key: string): void {
+    const entry = this.timers.get(key);
+    if (entry) clearTimeout(entry.timer);
+    this.timers.delete(key);
+  }
+}

@@ -1,0 +1,116 @@
+import request from 'supertest';
+import { MEDIA_V1 } from '@calls/media-plane';
+import { MediaSimulator } from '../../apps/media-simulator/src/media-simulator';
+import { AMQP_URL, ExchangeRecorder, privateExchange } from '../support/rabbitmq';
+import { createPostgresDatabase, TestDatabase } from '../support/test-databases';
+import { CREATE_CALL_BODY, eventually, PROMPT, startTestApp, TestApp } from '../support/test-app';
+
+/** MEDIA_PLANE=broker: the service and the media simulator talk only through RabbitMQ. */
+describe('media simulator over RabbitMQ (PostgreSQL, RabbitMQ)', () => {
+  const PROMPT_MS = 400;
+  const eventsExchange = privateExchange('events');
+  const mediaExchange = privateExchange('media');
+  let database: TestDatabase;
+  let service: TestApp;
+  let simulator: MediaSimulator;
+  let reports: ExchangeRecorder;
+  let auth: string;
+
+  beforeAll(async () => {
+    reports = new ExchangeRecorder(mediaExchange, 'media.v1.#');
+    await reports.start();
+    database = await createPostgresDatabase();
+    service = await startTestApp(database, {
+      AMQP_URL,
+      AMQP_EXCHANGE: eventsExchange,
+      MEDIA_PLANE: 'broker',
+      MEDIA_EXCHANGE: mediaExchange,
+      MEDIA_REPORTS_QUEUE: `${mediaExchange}.reports`,
+      OUTBOX_POLL_MS: '50',
+    });
+    simulator = new MediaSimulator({
+      amqpUrl: AMQP_URL,
+      eventsExchange,
+      mediaExchange,
+      queue: `${eventsExchange}.simulator`,
+      timing: { connectMs: 0, promptMs: PROMPT_MS },
+    });
+    await simulator.start();
+    auth = `Bearer ${service.token()}`;
+  });
+
+  afterAll(async () => {
+    await simulator?.stop();
+    await service?.close();
+    await reports?.stop();
+    await database?.drop();
+  });
+
+  const api = () => request(service.url);
+  const op = (callId: string, id: string) =>
+    api().get(`/communications/calls/${callId}/operations/${id}`).set('Authorization', auth);
+  const play = async (callId: string, prompts = 1) =>
+    (
+      await api()
+        .post(`/communications/calls/${callId}/playPrompt`)
+        .set('Authorization', auth)
+        .send({ prompts: Array.from({ length: prompts }, () => PROMPT) })
+    ).body.id as string;
+
+  async function establishedCall(): Promise<string> {
+    const callId = (await api().post('/communications/calls').set('Authorization', auth).send(CREATE_CALL_BODY)).body
+      .id;
+    const call = await eventually(
+      () => api().get(`/communications/calls/${callId}`).set('Authorization', auth),
+      (res) => res.body.state === 'established',
+      15_000,
+    );
+    expect(call.body.state).toBe('established');
+    return callId;
+  }
+
+  it('connects the call and plays the queue through, one prompt after the other', async () => {
+    const callId = await establishedCall();
+    const first = await play(callId);
+    const second = await play(callId);
+
+    const firstDone = await eventually(
+      () => op(callId, first),
+      (r) => r.body.status === 'completed',
+      15_000,
+    );
+    expect(firstDone.body.status).toBe('completed');
+    const secondDone = await eventually(
+      () => op(callId, second),
+      (r) => r.body.status === 'completed',
+      15_000,
+    );
+    expect(secondDone.body.status).toBe('completed');
+  });
+
+  it('stops playing at once on a cancel: no completion is reported for the cancelled operations', async () => {
+    const callId = await establishedCall();
+    const playing = await play(callId, 3); // plays for 3 x PROMPT_MS
+    const queued = await play(callId);
+    // The simulator is playing (it got the started event) before the cancel goes out.
+    await eventually(
+      async () => simulator.simulation.pending,
+      (pending) => pending >= 1,
+      15_000,
+    );
+    expect(simulator.simulation.pending).toBe(1);
+    const cancel = await api()
+      .post(`/communications/calls/${callId}/cancelMediaProcessing`)
+      .set('Authorization', auth)
+      .send({});
+    expect(cancel.body.cancelledOperations.map((ref: { id: string }) => ref.id)).toEqual([playing, queued]);
+
+    await new Promise((resolve) => setTimeout(resolve, 4 * PROMPT_MS + 500));
+    const completions = reports
+      .bodies<{ type: string; data: { callId: string; report: { operationId?: string } } }>()
+      .filter((event) => event.type === MEDIA_V1.operationCompleted && event.data.callId === callId);
+    expect(completions).toEqual([]);
+    expect((await op(callId, playing)).body).toMatchObject({ status: 'failed', resultInfo: { subcode: 8508 } });
+    expect(simulator.simulation.pending).toBe(0);
+  });
+});
