@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CreateCallCommand, GetCallQuery, HangUpCommand } from '@calls/application';
 import { CurrentPrincipal, ownerOf, Principal, RequireRoles, Roles } from '@calls/auth';
 import { absoluteUrl, CALLS_ROUTE_PREFIXES, GraphHttpError, GuidPipe, toGraphCall } from '@calls/graph';
+import { assertPublicHost } from '@calls/notifications';
 import { CreateCallRequest, toCallDescription } from './create-call.request';
 
 @Controller(CALLS_ROUTE_PREFIXES)
@@ -26,9 +27,19 @@ export class CallsController {
     if (body.tenantId !== undefined && body.tenantId !== principal.tenantId) {
       throw new GraphHttpError(400, 'invalidRequest', "tenantId must be the tenant of the caller's token.");
     }
+    if (process.env.NODE_ENV === 'production') await this.assertPublicCallback(body.callbackUri);
     const call = await this.commands.execute(new CreateCallCommand(ownerOf(principal), toCallDescription(body)));
     void reply.header('Location', absoluteUrl(request, `/communications/calls/${call.id}`));
     return toGraphCall(call);
+  }
+
+  /** In production a bot's callback must not reach into our own network (SSRF); checked again at delivery. */
+  private async assertPublicCallback(callbackUri: string): Promise<void> {
+    try {
+      await assertPublicHost(new URL(callbackUri).hostname);
+    } catch (error) {
+      throw new GraphHttpError(400, 'invalidRequest', `callbackUri is not allowed: ${(error as Error).message}`);
+    }
   }
 
   @Get(':callId')
