@@ -1,5 +1,6 @@
 import { DataSource, Logger as TypeormLogger } from 'typeorm';
 import { Call, ConcurrencyConflictError, RESULT_CANCELLED } from '@calls/domain';
+import { TEST_OWNER, TEST_PROMPTS, testCallDescription } from '@calls/domain/testing/call.fixtures';
 import { CallTypeormRepository, dataSourceOptions, SqlBuilder } from '@calls/persistence';
 import { TEST_DATABASES, TestDatabase } from '../support/test-databases';
 
@@ -16,17 +17,14 @@ class CountingLogger implements TypeormLogger {
   log(): void {}
 }
 
-const owner = { tenantId: 'tenant-a', appId: 'app-a' };
-const prompts = [{ uri: 'https://cdn.example.test/a.wav' }];
-const description = {
-  callbackUri: 'https://bot.example.test/cb',
-  direction: 'outgoing' as const,
-  requestedModalities: ['audio'],
+const owner = TEST_OWNER;
+const prompts = TEST_PROMPTS;
+const description = testCallDescription({
   mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' },
   source: { identity: { application: { id: 'app-a' } } },
   targets: [{ identity: { user: { id: 'u1' } } }],
   subject: 'support line',
-};
+});
 
 describe.each(TEST_DATABASES)('CallTypeormRepository on %s', (_kind, create) => {
   let database: TestDatabase;

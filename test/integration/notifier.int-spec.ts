@@ -6,15 +6,17 @@ import * as jwt from 'jsonwebtoken';
 import { DataSource } from 'typeorm';
 import { NotificationSigner } from '@calls/auth';
 import { Call } from '@calls/domain';
+import { TEST_PROMPTS, testCallDescription } from '@calls/domain/testing/call.fixtures';
 import { CallsCloudEvent, toCloudEvent, toIntegrationEvent } from '@calls/messaging';
 import { NotificationDispatcher, NotifierSettings, postJson } from '@calls/notifications';
 import { dataSourceOptions, NotificationInboxTypeormStore } from '@calls/persistence';
 import { randomUUID } from 'node:crypto';
 import { CallbackReceiver } from '../support/callback-receiver';
+import { until } from '../support/waits';
 import { TEST_DATABASES, TestDatabase } from '../support/test-databases';
 
 const owner = { tenantId: 'tenant-a', appId: 'bot-app' };
-const prompts = [{ uri: 'https://cdn.example.test/a.wav' }];
+const prompts = TEST_PROMPTS;
 
 const settings: NotifierSettings = {
   timeoutMs: 1000,
@@ -26,14 +28,6 @@ const settings: NotifierSettings = {
   leaseMs: 5000,
   production: false,
 };
-
-async function until(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe.each(TEST_DATABASES)('notifier on %s', (_kind, create) => {
   let database: TestDatabase;
@@ -73,19 +67,7 @@ describe.each(TEST_DATABASES)('notifier on %s', (_kind, create) => {
 
   /** The CloudEvents of a call whose two queued prompts were cancelled, then hung up. */
   function cancelledCallEvents(): { events: CallsCloudEvent[]; callId: string; promptIds: string[] } {
-    const call = Call.create(
-      owner,
-      {
-        callbackUri: receiver.url,
-        direction: 'outgoing',
-        requestedModalities: ['audio'],
-        mediaConfig: {},
-        source: null,
-        targets: [],
-        subject: null,
-      },
-      new Date(),
-    );
+    const call = Call.create(owner, testCallDescription({ callbackUri: receiver.url }), new Date());
     call.establish(new Date());
     call.subscribeToTone(null, new Date());
     const promptIds = [call.playPrompt(prompts, 'a', new Date()).id, call.playPrompt(prompts, 'b', new Date()).id];

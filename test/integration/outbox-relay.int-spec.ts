@@ -1,31 +1,17 @@
 import { DataSource } from 'typeorm';
 import { Call } from '@calls/domain';
+import { TEST_OWNER, TEST_PROMPTS, testCallDescription } from '@calls/domain/testing/call.fixtures';
 import { CALLS_V1, CLOUDEVENTS_JSON, OutboxRelay, RabbitMqPublisher, toCloudEvent } from '@calls/messaging';
 import { CallTypeormRepository, dataSourceOptions, OutboxTypeormSource, SqlBuilder } from '@calls/persistence';
 import { AMQP_URL, ExchangeRecorder, privateExchange } from '../support/rabbitmq';
 import { TcpProxy } from '../support/tcp-proxy';
+import { until } from '../support/waits';
 import { createPostgresDatabase, TestDatabase } from '../support/test-databases';
 
-const owner = { tenantId: 'tenant-a', appId: 'app-a' };
-const description = {
-  callbackUri: 'https://bot.example.test/cb',
-  direction: 'outgoing' as const,
-  requestedModalities: ['audio'],
-  mediaConfig: {},
-  source: null,
-  targets: [],
-  subject: null,
-};
-const prompts = [{ uri: 'https://cdn.example.test/a.wav' }];
+const owner = TEST_OWNER;
+const description = testCallDescription();
+const prompts = TEST_PROMPTS;
 const settings = { batchSize: 50, pollIntervalMs: 50, maxBackoffMs: 400 };
-
-async function until(check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe('outbox relay to RabbitMQ (PostgreSQL, RabbitMQ)', () => {
   let database: TestDatabase;

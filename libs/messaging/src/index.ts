@@ -9,3 +9,4 @@ export * from './messaging.module';
 export * from './outbox/in-process.publisher';
 export * from './outbox/outbox-relay.host';
 export * from './rabbitmq/rabbitmq.consumer';
+export * from './background-loop';

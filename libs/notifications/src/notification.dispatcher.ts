@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { NotificationSigner } from '@calls/auth';
+import { BackgroundLoop } from '@calls/messaging';
 import { postJson } from './callback-transport';
 import type { InboxItem, NotificationInbox } from './notification-inbox.port';
 import { toNotification } from './notification.builder';
@@ -17,9 +18,7 @@ const RETRYABLE = (status: number) => status >= 500 || status === 408 || status 
  */
 export class NotificationDispatcher {
   private readonly logger = new Logger(NotificationDispatcher.name);
-  private running = false;
-  private loop: Promise<void> | null = null;
-  private wakeUp: (() => void) | null = null;
+  private readonly loop = new BackgroundLoop(() => this.round());
 
   constructor(
     private readonly inbox: NotificationInbox,
@@ -28,19 +27,15 @@ export class NotificationDispatcher {
   ) {}
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    this.wakeUp?.();
-    await this.loop;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   wake(): void {
-    this.wakeUp?.();
+    this.loop.wake();
   }
 
   /** One round: delivers what is due now; answers how many events it handled. */
@@ -92,23 +87,13 @@ export class NotificationDispatcher {
     return Math.round(Math.random() * cap);
   }
 
-  private async run(): Promise<void> {
-    while (this.running) {
-      let handled = 0;
-      try {
-        handled = await this.deliverDue();
-      } catch (error) {
-        this.logger.warn(`notifier round failed: ${(error as Error).message}`);
-      }
-      if (handled > 0) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.settings.pollMs);
-        this.wakeUp = () => {
-          clearTimeout(timer);
-          this.wakeUp = null;
-          resolve();
-        };
-      });
+  /** One round of the loop; answers how long to pause before the next. */
+  private async round(): Promise<number> {
+    try {
+      return (await this.deliverDue()) > 0 ? 0 : this.settings.pollMs;
+    } catch (error) {
+      this.logger.warn(`notifier round failed: ${(error as Error).message}`);
+      return this.settings.pollMs;
     }
   }
 }

@@ -1,29 +1,14 @@
 import { EventBus } from '@nestjs/cqrs';
-import {
-  Call,
-  CallNotFoundError,
-  MediaOperationEnded,
-  MediaProcessingCancelled,
-  RESULT_CANCELLED,
-} from '@calls/domain';
+import { CallNotFoundError, MediaOperationEnded, MediaProcessingCancelled, RESULT_CANCELLED } from '@calls/domain';
 import type { CallEvent } from '@calls/domain';
+import { establishedCallWithPrompts, TEST_OWNER } from '@calls/domain/testing/call.fixtures';
 import { CallUnitOfWork, MAX_CONFLICT_RETRIES } from '../shared/call-unit-of-work';
 import { Clock } from '../shared/clock';
 import { InMemoryCallRepository } from '../testing/in-memory-call.repository';
 import { CancelMediaProcessingCommand } from './cancel-media-processing.command';
 import { CancelMediaProcessingHandler } from './cancel-media-processing.handler';
 
-const owner = { tenantId: 'tenant-a', appId: 'app-a' };
-const prompts = [{ uri: 'https://cdn.example.test/a.wav' }];
-const description = {
-  callbackUri: 'https://bot.example.test/cb',
-  direction: 'outgoing' as const,
-  requestedModalities: ['audio'],
-  mediaConfig: {},
-  source: null,
-  targets: [],
-  subject: null,
-};
+const owner = TEST_OWNER;
 
 describe(CancelMediaProcessingHandler.name, () => {
   let repository: InMemoryCallRepository;
@@ -31,11 +16,9 @@ describe(CancelMediaProcessingHandler.name, () => {
   let handler: CancelMediaProcessingHandler;
 
   async function storedCallWithQueue(count: number): Promise<{ callId: string; operationIds: string[] }> {
-    const call = Call.create(owner, description, new Date());
-    call.establish(new Date());
-    const operationIds = Array.from({ length: count }, () => call.playPrompt(prompts, null, new Date()).id);
+    const { call, ids } = establishedCallWithPrompts(count);
     await repository.save(call);
-    return { callId: call.id, operationIds };
+    return { callId: call.id, operationIds: ids };
   }
 
   beforeEach(() => {

@@ -1,23 +1,14 @@
 import { EventBus } from '@nestjs/cqrs';
-import { Call, MediaOperationEnded, MediaOperationStarted } from '@calls/domain';
+import { MediaOperationEnded, MediaOperationStarted } from '@calls/domain';
 import type { CallEvent } from '@calls/domain';
+import { establishedCallWithPrompts, TEST_OWNER } from '@calls/domain/testing/call.fixtures';
 import { CallUnitOfWork } from '../shared/call-unit-of-work';
 import { Clock } from '../shared/clock';
 import { InMemoryCallRepository } from '../testing/in-memory-call.repository';
 import { ApplyMediaPlaneReportCommand } from './media-plane-report.command';
 import { ApplyMediaPlaneReportHandler } from './media-plane-report.handler';
 
-const owner = { tenantId: 'tenant-a', appId: 'app-a' };
-const prompts = [{ uri: 'https://cdn.example.test/a.wav' }];
-const description = {
-  callbackUri: 'https://bot.example.test/cb',
-  direction: 'outgoing' as const,
-  requestedModalities: ['audio'],
-  mediaConfig: {},
-  source: null,
-  targets: [],
-  subject: null,
-};
+const owner = TEST_OWNER;
 
 describe(ApplyMediaPlaneReportHandler.name, () => {
   let repository: InMemoryCallRepository;
@@ -32,9 +23,7 @@ describe(ApplyMediaPlaneReportHandler.name, () => {
   });
 
   async function callPlaying(count: number): Promise<{ callId: string; ids: string[] }> {
-    const call = Call.create(owner, description, new Date());
-    call.establish(new Date());
-    const ids = Array.from({ length: count }, () => call.playPrompt(prompts, null, new Date()).id);
+    const { call, ids } = establishedCallWithPrompts(count);
     await repository.save(call);
     return { callId: call.id, ids };
   }

@@ -1,19 +1,12 @@
 import { Call, MediaOperationEnded } from '@calls/domain';
+import { TEST_OWNER, testCallDescription } from '@calls/domain/testing/call.fixtures';
 import { ALL_CALLS_V1_TYPES, CALLS_V1 } from './calls-v1.contracts';
 import { CLOUDEVENTS_JSON, parseCloudEvent, toCloudEvent } from './cloud-event';
 import { toIntegrationEvent } from './integration-event.mapper';
 
-const owner = { tenantId: 'tenant-a', appId: 'app-a' };
+const owner = TEST_OWNER;
 const callbackUri = 'https://bot.example.test/cb';
-const description = {
-  callbackUri,
-  direction: 'outgoing' as const,
-  requestedModalities: ['audio'],
-  mediaConfig: {},
-  source: null,
-  targets: [],
-  subject: null,
-};
+const description = testCallDescription({ callbackUri });
 const now = new Date('2026-11-27T10:00:00.000Z');
 
 function lifeOfACall() {

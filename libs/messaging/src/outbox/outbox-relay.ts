@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { BackgroundLoop } from '../background-loop';
 import { toCloudEvent } from '../contracts/cloud-event';
 import type { IntegrationEventPublisher, OutboxSource } from './outbox.ports';
 
@@ -19,9 +20,7 @@ export interface OutboxRelaySettings {
  */
 export class OutboxRelay {
   private readonly logger = new Logger(OutboxRelay.name);
-  private running = false;
-  private loop: Promise<void> | null = null;
-  private wakeUp: (() => void) | null = null;
+  private readonly loop = new BackgroundLoop(() => this.round());
   private failures = 0;
 
   constructor(
@@ -31,21 +30,17 @@ export class OutboxRelay {
   ) {}
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
   /** Finishes the batch in flight, then stops. */
-  async stop(): Promise<void> {
-    this.running = false;
-    this.wake();
-    await this.loop;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** New rows were committed: look now instead of at the next poll. */
   wake(): void {
-    this.wakeUp?.();
+    this.loop.wake();
   }
 
   /** One batch; for tests and for draining. Answers how many rows were published. */
@@ -55,38 +50,18 @@ export class OutboxRelay {
     );
   }
 
-  private async run(): Promise<void> {
-    while (this.running) {
-      let published = 0;
-      try {
-        published = await this.publishOnce();
-        if (this.failures > 0) this.logger.log(`outbox relay recovered after ${this.failures} failed attempts`);
-        this.failures = 0;
-      } catch (error) {
-        this.failures += 1;
-        this.logger.warn(`outbox relay attempt ${this.failures} failed: ${(error as Error).message}`);
-      }
-      if (published >= this.settings.batchSize) continue; // more waiting: no pause
-      await this.pause(this.failures > 0 ? this.backoffMs() : this.settings.pollIntervalMs);
+  /** One batch of the loop; answers how long to pause before the next. */
+  private async round(): Promise<number> {
+    try {
+      const published = await this.publishOnce();
+      if (this.failures > 0) this.logger.log(`outbox relay recovered after ${this.failures} failed attempts`);
+      this.failures = 0;
+      return published >= this.settings.batchSize ? 0 : this.settings.pollIntervalMs; // more waiting: no pause
+    } catch (error) {
+      this.failures += 1;
+      this.logger.warn(`outbox relay attempt ${this.failures} failed: ${(error as Error).message}`);
+      const exponential = Math.min(this.settings.maxBackoffMs, 100 * 2 ** Math.min(this.failures, 16));
+      return exponential / 2 + Math.random() * (exponential / 2);
     }
-  }
-
-  private backoffMs(): number {
-    const exponential = Math.min(this.settings.maxBackoffMs, 100 * 2 ** Math.min(this.failures, 16));
-    return exponential / 2 + Math.random() * (exponential / 2);
-  }
-
-  private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeUp = () => {
-        this.wakeUp = null;
-        done();
-      };
-    });
   }
 }
