@@ -4,6 +4,8 @@ export interface ReceivedNotification {
   readonly headers: IncomingMessage['headers'];
   readonly body: { value: { changeType: string; resourceUrl: string; resourceData: Record<string, unknown> }[] };
   readonly at: number;
+  /** What the receiver answered. */
+  status?: number;
 }
 
 /**
@@ -24,13 +26,14 @@ export class CallbackReceiver {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
-        const notification = {
+        const notification: ReceivedNotification = {
           headers: request.headers,
           body: JSON.parse(Buffer.concat(chunks).toString()),
           at: Date.now(),
         };
         this.received.push(notification);
         const answer = this.respond(this.received.length, notification);
+        notification.status = answer.status;
         response.writeHead(answer.status, answer.headers).end();
       });
     });

@@ -7,6 +7,8 @@ export interface InboxItem {
   readonly event: CallsCloudEvent;
   readonly attempts: number;
   readonly receivedAt: Date;
+  /** When delivery first failed: the retry budget runs from here, so events queued behind a failing one keep theirs. */
+  readonly firstFailureAt: Date | null;
 }
 
 export interface DeadLetter {

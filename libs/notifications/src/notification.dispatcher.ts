@@ -13,8 +13,8 @@ const RETRYABLE = (status: number) => status >= 500 || status === 408 || status 
  * Delivers the inbox to bots: each due event becomes Graph's commsNotifications,
  * signed, POSTed to the call's callbackUri. Failures are retried with
  * exponential backoff and full jitter (or after the receiver's Retry-After)
- * until the budget since the event arrived runs out; then the event is a dead
- * letter, and the next event of that call goes on.
+ * until the budget since its first failure runs out; then the event is a dead
+ * letter, and the next event of that call goes on with a budget of its own.
  */
 export class NotificationDispatcher {
   private readonly logger = new Logger(NotificationDispatcher.name);
@@ -70,7 +70,8 @@ export class NotificationDispatcher {
     }
     const delay = retryAfterMs ?? this.backoffMs(item.attempts + 1);
     const next = new Date(Date.now() + delay);
-    if (next.getTime() > item.receivedAt.getTime() + this.settings.giveUpAfterMs) {
+    const budgetStart = item.firstFailureAt ?? new Date();
+    if (next.getTime() > budgetStart.getTime() + this.settings.giveUpAfterMs) {
       return this.giveUp(item, `${failure}; gave up after ${item.attempts + 1} attempts`);
     }
     await this.inbox.scheduleRetry(item, next, failure);

@@ -1,6 +1,6 @@
 export interface NotifierSettings {
   readonly timeoutMs: number;
-  /** After this long since the event arrived, a failing delivery becomes a dead letter. */
+  /** After this long since its first failure, a failing delivery becomes a dead letter. */
   readonly giveUpAfterMs: number;
   readonly backoffBaseMs: number;
   readonly backoffMaxMs: number;

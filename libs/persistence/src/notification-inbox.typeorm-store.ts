@@ -15,6 +15,7 @@ const toItem = (row: Row): InboxItem => ({
   event: parseCloudEvent(String(row.event)),
   attempts: Number(row.attempts),
   receivedAt: new Date(String(row.received_at)),
+  firstFailureAt: row.first_attempt_at ? new Date(String(row.first_attempt_at)) : null,
 });
 
 /** The notifier's inbox on the service's database (PostgreSQL or SQLite). */
@@ -82,10 +83,11 @@ export class NotificationInboxTypeormStore implements NotificationInbox {
     );
   }
 
-  async scheduleRetry(item: InboxItem, nextAttemptAt: Date, error: string): Promise<void> {
+  async scheduleRetry(item: InboxItem, nextAttemptAt: Date, error: string, now = new Date()): Promise<void> {
     const q = new SqlBuilder(this.dialect);
     await this.run(
       `UPDATE notifier_inbox SET attempts = attempts + 1, next_attempt_at = ${q.param(nextAttemptAt.toISOString())},
+         first_attempt_at = COALESCE(first_attempt_at, ${q.param(now.toISOString())}),
          claimed_until = NULL, last_error = ${q.param(error.slice(0, 1024))} WHERE position = ${q.param(item.position)}`,
       q.params,
     );
@@ -119,14 +121,14 @@ export class NotificationInboxTypeormStore implements NotificationInbox {
   }
 
   /**
-   * A replayed letter gets a fresh budget and goes back in line. It keeps its
+   * A replayed letter gets a fresh budget (its first failure is forgotten) and goes back in line. It keeps its
    * place (position), so it is delivered before later events of its call that
    * are still pending.
    */
   async replay(eventIds: readonly string[] | 'all', now: Date): Promise<number> {
     const q = new SqlBuilder(this.dialect);
     const at = now.toISOString();
-    const set = `status = 'pending', attempts = 0, next_attempt_at = ${q.param(at)}, received_at = ${q.param(at)}`;
+    const set = `status = 'pending', attempts = 0, next_attempt_at = ${q.param(at)}, first_attempt_at = NULL`;
     const which =
       eventIds === 'all' ? '' : ` AND event_id IN (${eventIds.map((id) => q.param(id)).join(', ') || 'NULL'})`;
     return this.run(

@@ -25,6 +25,7 @@ export class TonesAndNotifier1764230000000 implements MigrationInterface {
           { name: 'status', type: 'varchar', length: '16' },
           { name: 'attempts', type: 'integer', default: 0 },
           { name: 'next_attempt_at', type: 'varchar', length: '32' },
+          { name: 'first_attempt_at', type: 'varchar', length: '32', isNullable: true },
           { name: 'claimed_until', type: 'varchar', length: '32', isNullable: true },
           { name: 'last_error', type: 'varchar', length: '1024', isNullable: true },
           { name: 'received_at', type: 'varchar', length: '32' },
