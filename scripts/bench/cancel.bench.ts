@@ -5,6 +5,7 @@
  * Prints requests/s, p50 and p99 latency of both and their ratio.
  */
 import autocannon from 'autocannon';
+import { connect } from 'amqplib';
 import { spawn, ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 8000);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 1000);
 const owner = { tenantId: 'bench-tenant', appId: 'bench-app' };
+const AMQP_URL = process.env.BENCH_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 
 interface Figures {
   readonly requestsPerSecond: number;
@@ -144,36 +146,75 @@ function run(
   });
 }
 
+async function deleteExchange(url: string, exchange: string): Promise<void> {
+  const connection = await connect(url).catch(() => null);
+  if (!connection) return;
+  const channel = await connection.createChannel();
+  await channel.deleteExchange(exchange).catch(() => undefined);
+  await connection.close();
+}
+
+interface Contender {
+  readonly name: string;
+  readonly script: string;
+  readonly env: Record<string, string>;
+  readonly authenticated: boolean;
+}
+
 async function main(): Promise<void> {
   const database = await createBenchDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), 'calls-bench-'));
-  // The service first: it runs the migrations that create the tables both servers use.
-  const service = await startProcess(
-    resolve(__dirname, '../../apps/calls-service/src/main.js'),
-    { DATABASE_URL: database.url, DATA_DIR: dataDir, SIMULATED_PROMPT_MS: String(3_600_000) },
-    process.env.BENCH_SERVICE_NODE_FLAGS?.split(' ').filter(Boolean),
-  );
-  const bare = await startProcess(resolve(__dirname, 'bare-cancel.server.js'), {
-    DATABASE_URL: database.url,
-    BENCH_TENANT: owner.tenantId,
-    BENCH_APP: owner.appId,
-  });
+  const exchange = `calls.bench.${process.pid}`;
+  const serviceScript = resolve(__dirname, '../../apps/calls-service/src/main.js');
+  const serviceEnv = { DATABASE_URL: database.url, DATA_DIR: dataDir, SIMULATED_PROMPT_MS: String(3_600_000) };
+  // One after another, each alone on the machine. The first service run also applies the migrations.
+  const contenders: Contender[] = [
+    {
+      name: 'calls-service, relay off',
+      script: serviceScript,
+      env: { ...serviceEnv, OUTBOX_RELAY: 'off' },
+      authenticated: true,
+    },
+    {
+      name: 'bare node:http + pg',
+      script: resolve(__dirname, 'bare-cancel.server.js'),
+      env: { DATABASE_URL: database.url, BENCH_TENANT: owner.tenantId, BENCH_APP: owner.appId },
+      authenticated: false,
+    },
+    {
+      name: 'calls-service, relay on',
+      script: serviceScript,
+      env: {
+        ...serviceEnv,
+        AMQP_URL: process.env.BENCH_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
+        AMQP_EXCHANGE: exchange,
+      },
+      authenticated: true,
+    },
+  ];
   const pool = new Pool({ connectionString: database.url, max: 4 });
+  const figures = new Map<string, Figures>();
   try {
     const token = DevTokenIssuer.forDataDir(dataDir).issue({ ...owner, roles: ['Calls.Initiate.All'] });
-    const auth = { authorization: `Bearer ${token}` };
-    console.log(`seeding ${2 * (REQUESTS + WARMUP)} calls with 3 queued prompts each ...`);
-    const [serviceWarm, serviceCalls, bareWarm, bareCalls] = [
-      await seedCalls(pool, owner, WARMUP),
-      await seedCalls(pool, owner, REQUESTS),
-      await seedCalls(pool, owner, WARMUP),
-      await seedCalls(pool, owner, REQUESTS),
-    ];
-    await pool.query('VACUUM ANALYZE');
-    await load(service, serviceWarm, auth);
-    await load(bare, bareWarm, {});
-    const bareFigures = await load(bare, bareCalls, {});
-    const serviceFigures = await load(service, serviceCalls, auth);
+    for (const [i, contender] of contenders.entries()) {
+      const server = await startProcess(
+        contender.script,
+        contender.env,
+        contender.script === serviceScript ? process.env.BENCH_SERVICE_NODE_FLAGS?.split(' ').filter(Boolean) : [],
+      );
+      try {
+        if (i === 0)
+          console.log(`seeding ${contenders.length * (REQUESTS + WARMUP)} calls with 3 queued prompts each ...`);
+        const warm = await seedCalls(pool, owner, WARMUP);
+        const calls = await seedCalls(pool, owner, REQUESTS);
+        await pool.query('VACUUM ANALYZE');
+        const headers: Record<string, string> = contender.authenticated ? { authorization: `Bearer ${token}` } : {};
+        await load(server, warm, headers);
+        figures.set(contender.name, await load(server, calls, headers));
+      } finally {
+        await stop(server.child);
+      }
+    }
 
     const columns: [string, number, (f: Figures) => string][] = [
       ['req/s', 8, (f) => f.requestsPerSecond.toFixed(0)],
@@ -184,23 +225,28 @@ async function main(): Promise<void> {
       ['pg cpu ms/req', 14, (f) => f.postgresCpuMs.toFixed(2)],
     ];
     const row = (name: string, cell: (column: (typeof columns)[number]) => string) =>
-      `${name.padEnd(22)}${columns.map((column) => cell(column).padStart(column[1])).join('')}`;
+      `${name.padEnd(26)}${columns.map((column) => cell(column).padStart(column[1])).join('')}`;
     console.log(
       `\ncancelMediaProcessing, ${CONNECTIONS} connections, ${REQUESTS} requests each, 3 queued prompts per call`,
     );
     console.log(row('server', ([title]) => title));
-    console.log(row('bare node:http + pg', ([, , value]) => value(bareFigures)));
-    console.log(row('calls-service', ([, , value]) => value(serviceFigures)));
-    const ratio = (value: (f: Figures) => number) =>
-      (value(serviceFigures) / Math.max(value(bareFigures), 1e-9)).toFixed(2);
+    for (const contender of contenders)
+      console.log(row(contender.name, ([, , value]) => value(figures.get(contender.name)!)));
+    const bare = figures.get('bare node:http + pg')!;
+    for (const name of ['calls-service, relay off', 'calls-service, relay on']) {
+      const service = figures.get(name)!;
+      const ratio = (value: (f: Figures) => number) => (value(service) / Math.max(value(bare), 1e-9)).toFixed(2);
+      console.log(
+        `ratio (${name}) / bare: throughput ${ratio((f) => f.requestsPerSecond)}x, p50 ${ratio((f) => f.p50)}x, ` +
+          `p99 ${ratio((f) => f.p99)}x, server cpu/req ${ratio((f) => f.serverCpuMs)}x, postgres cpu/req ${ratio((f) => f.postgresCpuMs)}x`,
+      );
+    }
     console.log(
-      `\nratio service/bare: throughput ${ratio((f) => f.requestsPerSecond)}x, p50 ${ratio((f) => f.p50)}x, ` +
-        `p99 ${ratio((f) => f.p99)}x, server cpu/req ${ratio((f) => f.serverCpuMs)}x, postgres cpu/req ${ratio((f) => f.postgresCpuMs)}x`,
+      '(relay off: the same database work as the bare server; relay on: also publishing every event to RabbitMQ)',
     );
   } finally {
-    await stop(bare.child);
-    await stop(service.child);
     await pool.end();
+    await deleteExchange(AMQP_URL, exchange);
     await database.drop();
     rmSync(dataDir, { recursive: true, force: true });
   }

@@ -6,6 +6,8 @@ export interface MessagingSettings {
   readonly outboxBatchSize: number;
   readonly outboxPollMs: number;
   readonly outboxRetentionHours: number;
+  /** Run the relay in this process; off for replicas that only serve requests (another runs the relay). */
+  readonly relayEnabled: boolean;
 }
 
 export const MESSAGING_SETTINGS = Symbol('MESSAGING_SETTINGS');
@@ -18,5 +20,6 @@ export function messagingSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): 
     outboxBatchSize: Number(env.OUTBOX_BATCH_SIZE ?? 100),
     outboxPollMs: Number(env.OUTBOX_POLL_MS ?? 500),
     outboxRetentionHours: Number(env.OUTBOX_RETENTION_HOURS ?? 24),
+    relayEnabled: (env.OUTBOX_RELAY ?? 'on') !== 'off',
   };
 }

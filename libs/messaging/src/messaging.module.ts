@@ -32,7 +32,7 @@ export class MessagingModule {
                 })
               : inProcess,
         },
-        OutboxRelayHost,
+        ...(settings.relayEnabled ? [OutboxRelayHost] : []),
       ],
       exports: [InProcessPublisher, MESSAGING_SETTINGS],
     };
