@@ -15,6 +15,7 @@ import { OperationsController } from './operations/operations.controller';
 import { PlayPromptController } from './play-prompt/play-prompt.controller';
 import { RecordResponseController } from './record-response/record-response.controller';
 import type { ServiceConfig } from './service.config';
+import { ThrottlingModule, throttlingSettingsFromEnv } from './throttling/throttling.module';
 import { SubscribeToToneController } from './subscribe-to-tone/subscribe-to-tone.controller';
 
 @Module({})
@@ -30,6 +31,8 @@ export class AppModule {
         ApplicationModule,
         MessagingModule.forRoot(messaging),
         AuthModule.forRoot(),
+        // After AuthModule: its guard must see the authenticated principal.
+        ThrottlingModule.forRoot(throttlingSettingsFromEnv()),
         NotificationSigningModule,
         // With a broker the notifier runs as its own app; without one it runs here, off the outbox.
         ...(messaging.amqpUrl ? [] : [NotificationsModule.forRoot({ inProcess: true })]),
