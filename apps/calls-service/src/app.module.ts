@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ApplicationModule } from '@calls/application';
 import { AuthModule } from '@calls/auth';
@@ -8,6 +9,7 @@ import { PersistenceModule } from '@calls/persistence';
 import { CallsController } from './calls/calls.controller';
 import { CancelMediaProcessingController } from './cancel-media-processing/cancel-media-processing.controller';
 import { HealthController } from './health/health.controller';
+import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { JwksController } from './well-known/jwks.controller';
 import { mediaPlaneSettingsFromEnv } from './media-plane/media-plane.config';
 import { MediaPlaneModule } from './media-plane/media-plane.module';
@@ -41,6 +43,7 @@ export class AppModule {
           promptMs: config.simulatedPromptMs,
         }),
       ],
+      providers: [{ provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],
       controllers: [
         HealthController,
         JwksController,

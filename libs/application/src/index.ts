@@ -11,3 +11,4 @@ export * from './shared/call-unit-of-work';
 export * from './shared/clock';
 export * from './shared/operation.result';
 export * from './subscribe-to-tone/subscribe-to-tone.command';
+export * from './idempotency/idempotency.port';

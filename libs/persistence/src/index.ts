@@ -4,3 +4,4 @@ export * from './persistence.module';
 export * from './sql/sql-builder';
 export * from './outbox.typeorm-source';
 export * from './notification-inbox.typeorm-store';
+export * from './idempotency.typeorm-store';

@@ -1,6 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { IDEMPOTENCY_SETTINGS, IDEMPOTENCY_STORE, idempotencySettingsFromEnv } from '@calls/application';
 import { CALL_REPOSITORY } from '@calls/domain';
+import { IdempotencyTypeormStore } from './idempotency.typeorm-store';
 import { OUTBOX_SOURCE } from '@calls/messaging';
 import { NOTIFICATION_INBOX } from '@calls/notifications';
 import { NotificationInboxTypeormStore } from './notification-inbox.typeorm-store';
@@ -24,8 +26,10 @@ export class PersistenceModule {
         { provide: CALL_REPOSITORY, useClass: CallTypeormRepository },
         { provide: OUTBOX_SOURCE, useClass: OutboxTypeormSource },
         { provide: NOTIFICATION_INBOX, useClass: NotificationInboxTypeormStore },
+        { provide: IDEMPOTENCY_SETTINGS, useFactory: () => idempotencySettingsFromEnv() },
+        { provide: IDEMPOTENCY_STORE, useClass: IdempotencyTypeormStore },
       ],
-      exports: [CALL_REPOSITORY, OUTBOX_SOURCE, NOTIFICATION_INBOX, TypeOrmModule],
+      exports: [CALL_REPOSITORY, OUTBOX_SOURCE, NOTIFICATION_INBOX, IDEMPOTENCY_STORE, TypeOrmModule],
     };
   }
 }
