@@ -36,10 +36,11 @@ const project = (displayName, testMatch, extra = {}) => ({
 });
 
 module.exports = {
+  // Real databases, brokers and waits for retries take more than the default 5 s (a global option in jest 30).
+  testTimeout: 30_000,
   projects: [
     project('unit', ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts']),
-    // Real databases, brokers and waits for retries: more time than a unit test.
-    project('integration', ['<rootDir>/test/integration/**/*.int-spec.ts'], { testTimeout: 30_000 }),
-    project('e2e', ['<rootDir>/test/e2e/**/*.e2e-spec.ts'], { testTimeout: 30_000 }),
+    project('integration', ['<rootDir>/test/integration/**/*.int-spec.ts']),
+    project('e2e', ['<rootDir>/test/e2e/**/*.e2e-spec.ts']),
   ],
 };

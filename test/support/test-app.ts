@@ -21,6 +21,7 @@ export const OWNER = { tenantId: 'tenant-a', appId: 'app-a' };
  */
 export async function startTestApp(database: TestDatabase, env: Record<string, string> = {}): Promise<TestApp> {
   const saved = { ...process.env };
+  delete process.env.AUTH_JWKS_URI; // the dev issuer, unless the test names an identity provider
   Object.assign(process.env, {
     DATA_DIR: database.settings.dataDir,
     DATABASE_URL: database.settings.databaseUrl ?? '',
@@ -28,7 +29,6 @@ export async function startTestApp(database: TestDatabase, env: Record<string, s
     SIMULATED_PROMPT_MS: '60000',
     ...env,
   });
-  delete process.env.AUTH_JWKS_URI;
   try {
     const app = await createApp(serviceConfigFromEnv(), { logger: false });
     await app.listen(0, '127.0.0.1');

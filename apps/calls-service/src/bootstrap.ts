@@ -1,6 +1,12 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { acceptJsonBodiesOnly, GraphErrorFilter, GraphValidationPipe, registerGraphRequestIds } from '@calls/graph';
+import {
+  acceptJsonBodiesOnly,
+  graphClientErrorHandler,
+  GraphErrorFilter,
+  GraphValidationPipe,
+  registerGraphRequestIds,
+} from '@calls/graph';
 import { AppModule } from './app.module';
 import { ServiceConfig, serviceConfigFromEnv } from './service.config';
 
@@ -9,7 +15,11 @@ export async function createApp(
   config: ServiceConfig = serviceConfigFromEnv(),
   options: { logger?: false } = {},
 ): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimitBytes, routerOptions: { maxParamLength: 256 } });
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.bodyLimitBytes,
+    routerOptions: { maxParamLength: 256 },
+    clientErrorHandler: graphClientErrorHandler,
+  });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bodyParser: false,
     ...(options.logger === false ? { logger: false } : {}),

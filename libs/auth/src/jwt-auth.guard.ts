@@ -14,6 +14,9 @@ function refusal(info: unknown): string {
   return `Access token validation failure. ${message || 'Invalid token.'}`.trim();
 }
 
+/** Entra access tokens are a few KB; 8 KB leaves room for many roles. */
+const MAX_AUTHORIZATION_LENGTH = 8192;
+
 /** Deny by default: every route needs a valid token unless marked @Public(). */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
@@ -23,7 +26,14 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
 
   override canActivate(context: ExecutionContext) {
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
-    return isPublic ? true : super.canActivate(context);
+    if (isPublic) return true;
+    // Refused before any parsing: no identity provider issues tokens this large.
+    const authorization = context.switchToHttp().getRequest<{ headers: Record<string, unknown> }>()
+      .headers.authorization;
+    if (typeof authorization === 'string' && authorization.length > MAX_AUTHORIZATION_LENGTH) {
+      throw new GraphHttpError(401, 'InvalidAuthenticationToken', 'Access token is too large.');
+    }
+    return super.canActivate(context);
   }
 
   override handleRequest<TUser>(error: unknown, user: TUser | false, info: unknown): TUser {

@@ -37,18 +37,32 @@ function cachingKeyObjects(provider: SecretOrKeyProvider): SecretOrKeyProvider {
     });
 }
 
+/**
+ * A token must name its key: without a `kid`, jwks-rsa would try the only key
+ * of a one-key set, and which key verifies a token must never be a guess.
+ */
+function requiringKid(provider: SecretOrKeyProvider): SecretOrKeyProvider {
+  return (request, rawJwtToken, done) => {
+    const header = jwt.decode(String(rawJwtToken), { complete: true })?.header;
+    if (!header?.kid) return done(new Error('the token names no signing key (kid)'));
+    provider(request, rawJwtToken, done);
+  };
+}
+
 /** Keys by `kid`: from the configured JWKS (cached, rate-limited refresh on an unknown kid) or the dev issuer. */
 function keyProvider(settings: AuthSettings, devIssuer: DevTokenIssuer | null): SecretOrKeyProvider {
   if (settings.mode === 'jwks') {
     return cachingKeyObjects(
-      passportJwtSecret({
-        jwksUri: settings.jwksUri!,
-        cache: true,
-        cacheMaxAge: 10 * 60_000,
-        rateLimit: true,
-        jwksRequestsPerMinute: 10,
-        timeout: 5_000,
-      }),
+      requiringKid(
+        passportJwtSecret({
+          jwksUri: settings.jwksUri!,
+          cache: true,
+          cacheMaxAge: 10 * 60_000,
+          rateLimit: true,
+          jwksRequestsPerMinute: 10,
+          timeout: 5_000,
+        }),
+      ),
     );
   }
   const pem = devIssuer!.publicKeyPem();

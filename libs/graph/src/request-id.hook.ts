@@ -41,3 +41,31 @@ export function requestIdsOf(reply: FastifyReply): { requestId: string; clientRe
   const requestId = String(reply.getHeader(REQUEST_ID_HEADER) ?? randomUUID());
   return { requestId, clientRequestId: String(reply.getHeader(CLIENT_REQUEST_ID_HEADER) ?? requestId) };
 }
+
+/**
+ * Fastify's answer to requests Node cannot even parse (headers over the
+ * limit, malformed request lines), in Graph's error shape. No request exists
+ * yet, so the connection is answered directly and closed.
+ */
+export function graphClientErrorHandler(error: Error & { code?: string }, socket: import('node:net').Socket): void {
+  if (socket.destroyed || !socket.writable) return;
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const status = tooLarge ? 431 : 400;
+  const requestId = randomUUID();
+  const body = JSON.stringify({
+    error: {
+      code: tooLarge ? 'requestTooLarge' : 'invalidRequest',
+      message: tooLarge ? 'The request headers are too large.' : 'The request could not be parsed.',
+      innerError: {
+        'request-id': requestId,
+        'client-request-id': requestId,
+        date: new Date().toISOString().slice(0, 19),
+      },
+    },
+  });
+  socket.end(
+    `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+      `content-type: application/json\r\nrequest-id: ${requestId}\r\nconnection: close\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
