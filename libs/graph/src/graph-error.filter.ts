@@ -10,6 +10,8 @@ function sendGraphError(exception: unknown, request: FastifyRequest, reply: Fast
   const { requestId, clientRequestId } = requestIdsOf(reply);
   if (error.unexpected) {
     logger.error(`${request.method} ${request.url} failed [request-id ${requestId}]`, (exception as Error)?.stack);
+  } else if (error.status === 503) {
+    logger.warn(`${request.method} ${request.url} 503: ${(exception as Error)?.message} [request-id ${requestId}]`);
   } else if (error.status === 401 || error.status === 403) {
     // Why a caller was refused, for operators; never the token itself.
     logger.warn(`${request.method} ${request.url} ${error.status} ${error.message} [request-id ${requestId}]`);

@@ -47,6 +47,46 @@ const DOMAIN_STATUS: Record<DomainError['reason'], { status: number; code: strin
   invalid: { status: 400, code: 'invalidRequest' },
 };
 
+/** Network and PostgreSQL/SQLite codes that mean "the database is not there right now", not a bug. */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now
+  '57014', // query_canceled: our statement timeout
+  '53300', // too_many_connections
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006', // connection exceptions
+  'SQLITE_BUSY',
+]);
+const UNAVAILABLE_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connect ECONNREFUSED/;
+
+/** Seconds a client should wait before retrying while a dependency is down. */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
+/** True when the error says a dependency (the database) is unreachable or overloaded: a 503, not a 500. */
+export function isUnavailable(exception: unknown): boolean {
+  const error = exception as {
+    code?: unknown;
+    driverError?: { code?: unknown; message?: unknown };
+    message?: unknown;
+  } | null;
+  const codes = [error?.code, error?.driverError?.code].filter((code): code is string => typeof code === 'string');
+  if (codes.some((code) => UNAVAILABLE_CODES.has(code))) return true;
+  const messages = [error?.message, error?.driverError?.message].filter((m): m is string => typeof m === 'string');
+  return messages.some((message) => UNAVAILABLE_MESSAGES.test(message));
+}
+
 /** Messages clearer than the framework's for errors a client meets often. */
 const MESSAGE_BY_STATUS: Record<number, string> = {
   413: 'The request body is too large.',
@@ -85,6 +125,15 @@ export function toGraphError(exception: unknown): GraphError {
   }
   if (exception instanceof DomainError) {
     return { ...DOMAIN_STATUS[exception.reason], message: exception.message, headers: {}, unexpected: false };
+  }
+  if (isUnavailable(exception)) {
+    return {
+      status: HttpStatus.SERVICE_UNAVAILABLE,
+      code: 'serviceNotAvailable',
+      message: 'The service is temporarily unavailable (its database cannot be reached). Retry later.',
+      headers: { 'Retry-After': String(UNAVAILABLE_RETRY_AFTER_SECONDS) },
+      unexpected: false,
+    };
   }
   const status = statusOf(exception);
   if (status !== undefined && status >= 400 && status < 500) {
