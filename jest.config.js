@@ -13,12 +13,20 @@ const swc = [
 ];
 
 const aliases = Object.fromEntries(
-  ['domain', 'application', 'persistence', 'auth', 'messaging', 'graph', 'notifications', 'media-plane'].flatMap(
-    (lib) => [
-      [`^@calls/${lib}$`, `<rootDir>/libs/${lib}/src`],
-      [`^@calls/${lib}/(.*)$`, `<rootDir>/libs/${lib}/src/$1`],
-    ],
-  ),
+  [
+    'domain',
+    'application',
+    'persistence',
+    'auth',
+    'messaging',
+    'graph',
+    'notifications',
+    'media-plane',
+    'runtime',
+  ].flatMap((lib) => [
+    [`^@calls/${lib}$`, `<rootDir>/libs/${lib}/src`],
+    [`^@calls/${lib}/(.*)$`, `<rootDir>/libs/${lib}/src/$1`],
+  ]),
 );
 
 const project = (displayName, testMatch, extra = {}) => ({

@@ -29,6 +29,5 @@ export async function createApp(
   acceptJsonBodiesOnly(fastify, config.bodyLimitBytes);
   app.useGlobalFilters(new GraphErrorFilter());
   app.useGlobalPipes(new GraphValidationPipe());
-  app.enableShutdownHooks();
   return app;
 }

@@ -7,6 +7,8 @@ export interface ServiceConfig {
   readonly bodyLimitBytes: number;
   readonly simulatedConnectMs: number;
   readonly simulatedPromptMs: number;
+  /** Longest a graceful shutdown may take before the process exits anyway (keep it under terminationGracePeriodSeconds). */
+  readonly shutdownGraceMs: number;
 }
 
 function number(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
@@ -39,5 +41,6 @@ export function serviceConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Serv
     bodyLimitBytes: number(env, 'BODY_LIMIT_BYTES', 64 * 1024, 1024),
     simulatedConnectMs: number(env, 'SIMULATED_CONNECT_MS', 0),
     simulatedPromptMs: number(env, 'SIMULATED_PROMPT_MS', 3000),
+    shutdownGraceMs: number(env, 'SHUTDOWN_GRACE_MS', 20_000),
   };
 }

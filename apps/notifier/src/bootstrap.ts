@@ -15,6 +15,5 @@ export async function createNotifier(options: { logger?: false } = {}): Promise<
   const app = await NestFactory.createApplicationContext(NotifierModule.forRoot(messaging, queue), {
     ...(options.logger === false ? { logger: false } : {}),
   });
-  app.enableShutdownHooks();
   return app;
 }
