@@ -19,6 +19,9 @@ export async function createApp(
     bodyLimit: config.bodyLimitBytes,
     routerOptions: { maxParamLength: 256 },
     clientErrorHandler: graphClientErrorHandler,
+    // A client that trickles its request (slowloris) is cut off instead of holding a connection for ever.
+    requestTimeout: config.requestTimeoutMs,
+    connectionTimeout: config.requestTimeoutMs,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bodyParser: false,

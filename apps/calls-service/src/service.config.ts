@@ -9,6 +9,8 @@ export interface ServiceConfig {
   readonly simulatedPromptMs: number;
   /** Longest a graceful shutdown may take before the process exits anyway (keep it under terminationGracePeriodSeconds). */
   readonly shutdownGraceMs: number;
+  /** Longest time to receive a whole request. */
+  readonly requestTimeoutMs: number;
 }
 
 function number(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
@@ -42,5 +44,6 @@ export function serviceConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Serv
     simulatedConnectMs: number(env, 'SIMULATED_CONNECT_MS', 0),
     simulatedPromptMs: number(env, 'SIMULATED_PROMPT_MS', 3000),
     shutdownGraceMs: number(env, 'SHUTDOWN_GRACE_MS', 20_000),
+    requestTimeoutMs: number(env, 'REQUEST_TIMEOUT_MS', 10_000, 100),
   };
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { GraphHttpError } from './graph-error';
 
 export const REQUEST_ID_HEADER = 'request-id';
 export const CLIENT_REQUEST_ID_HEADER = 'client-request-id';
@@ -28,13 +29,37 @@ export function registerGraphRequestIds(fastify: FastifyInstance): void {
  * string or form the validators would then misjudge. Fastify's own parser
  * rejects `__proto__` and `constructor.prototype` keys.
  */
-export function acceptJsonBodiesOnly(fastify: FastifyInstance, bodyLimit: number): void {
+export function acceptJsonBodiesOnly(fastify: FastifyInstance, bodyLimit: number, maxDepth = MAX_JSON_DEPTH): void {
   fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser(
-    'application/json',
-    { parseAs: 'string', bodyLimit },
-    fastify.getDefaultJsonParser('error', 'error'),
+  const parse = fastify.getDefaultJsonParser('error', 'error');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, (request, body, done) =>
+    parse(request, body as string, (error, value) => {
+      if (error) return done(error, undefined);
+      if (depthOf(value) > maxDepth) {
+        return done(
+          new GraphHttpError(400, 'invalidRequest', `The JSON body nests deeper than ${maxDepth} levels.`),
+          undefined,
+        );
+      }
+      done(null, value);
+    }),
   );
+}
+
+/** No Graph body nests this deep; deeper is an attack on whatever walks it later. */
+export const MAX_JSON_DEPTH = 32;
+
+/** Depth of a parsed JSON value, without recursion (so a hostile depth cannot overflow the stack here). */
+function depthOf(root: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[root, 1]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    if (value === null || typeof value !== 'object') continue;
+    deepest = Math.max(deepest, depth);
+    for (const child of Object.values(value as Record<string, unknown>)) stack.push([child, depth + 1]);
+  }
+  return deepest;
 }
 
 export function requestIdsOf(reply: FastifyReply): { requestId: string; clientRequestId: string } {
