@@ -33,6 +33,8 @@ describe('database outage (HTTP, PostgreSQL through a TCP proxy)', () => {
     const api = () => request(service.url);
     const before = await api().post('/communications/calls').set('Authorization', auth).send(CREATE_CALL_BODY);
     expect(before.status).toBe(201);
+    const readyBefore = await api().get('/health/ready');
+    expect({ status: readyBefore.status, body: readyBefore.body.status }).toEqual({ status: 200, body: 'ok' });
 
     await proxy.stop();
     const started = Date.now();
@@ -45,6 +47,11 @@ describe('database outage (HTTP, PostgreSQL through a TCP proxy)', () => {
       expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
     }
 
+    const notReady = await api().get('/health/ready');
+    expect(notReady.status).toBe(503);
+    expect(notReady.body).toMatchObject({ status: 'error', error: { database: { status: 'down' } } });
+    expect((await api().get('/health/live')).status).toBe(200);
+
     await proxy.start();
     let after: request.Response | undefined;
     for (let i = 0; i < 50; i++) {
@@ -54,5 +61,6 @@ describe('database outage (HTTP, PostgreSQL through a TCP proxy)', () => {
     }
     expect(after?.status).toBe(200);
     expect(after?.body.id).toBe(before.body.id);
+    expect((await api().get('/health/ready')).status).toBe(200);
   });
 });

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
+import { TerminusModule } from '@nestjs/terminus';
 import { ApplicationModule } from '@calls/application';
 import { AuthModule } from '@calls/auth';
 import { MessagingModule, messagingSettingsFromEnv } from '@calls/messaging';
@@ -29,6 +30,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         CqrsModule.forRoot(),
+        TerminusModule,
         PersistenceModule.forRoot(),
         ApplicationModule,
         MessagingModule.forRoot(messaging),
