@@ -1,0 +1,28 @@
+# One image for every workload: the service (default command), the notifier,
+# the media simulator and the migration Job (commands in k8s/).
+
+# Build: dev dependencies, native addons (better-sqlite3 builds from source), TypeScript.
+FROM node:20-bookworm-slim AS build
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json nest-cli.json ./
+COPY apps ./apps
+COPY libs ./libs
+COPY scripts ./scripts
+RUN npm run build && npm prune --omit=dev
+
+# Run: production dependencies and compiled code only, as the unprivileged
+# `node` user. Every command is exec form: nothing needs a shell at run time.
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY --from=build --chown=node:node /app/package.json ./package.json
+COPY --from=build --chown=node:node /app/node_modules ./node_modules
+COPY --from=build --chown=node:node /app/dist ./dist
+USER node
+EXPOSE 3000
+# Kubernetes probes /health/live and /health/ready; no HEALTHCHECK here.
+ENTRYPOINT ["node"]
+CMD ["dist/apps/calls-service/src/main.js"]

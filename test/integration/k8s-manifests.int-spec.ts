@@ -1,0 +1,136 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+
+interface Manifest {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string };
+  spec?: Record<string, unknown>;
+  data?: Record<string, string>;
+}
+
+interface Container {
+  name: string;
+  image: string;
+  args?: string[];
+  ports?: { name: string; containerPort: number }[];
+  readinessProbe?: { httpGet: { path: string; port: string } };
+  livenessProbe?: { httpGet: { path: string; port: string } };
+  resources?: { requests?: object; limits?: object };
+  securityContext?: {
+    allowPrivilegeEscalation?: boolean;
+    readOnlyRootFilesystem?: boolean;
+    capabilities?: { drop?: string[] };
+  };
+}
+
+interface PodSpec {
+  containers: Container[];
+  terminationGracePeriodSeconds?: number;
+  securityContext?: { runAsNonRoot?: boolean; seccompProfile?: { type: string } };
+  affinity?: { podAntiAffinity?: unknown };
+}
+
+const ROOT = join(__dirname, '..', '..');
+
+/** Renders an overlay with kustomize (kubectl's), as `kubectl apply -k` would. */
+function render(overlay: string): Manifest[] {
+  const yaml = execFileSync('kubectl', ['kustomize', join(ROOT, 'k8s', 'overlays', overlay)], { encoding: 'utf8' });
+  return parseAllDocuments(yaml).map((doc) => doc.toJSON() as Manifest);
+}
+
+/** The kubernetes-models class for an object, which validates it against the Kubernetes schema. */
+function validate(manifest: Manifest): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const module = require(`kubernetes-models/${manifest.apiVersion}/${manifest.kind}`);
+  const Model = module[manifest.kind] ?? module.default;
+  new Model(manifest).validate();
+}
+
+const podSpecOf = (manifest: Manifest): PodSpec => (manifest.spec as { template: { spec: PodSpec } }).template.spec;
+
+describe.each(['dev', 'prod'])('k8s overlay %s', (overlay) => {
+  const manifests = render(overlay);
+  const of = (kind: string) => manifests.filter((m) => m.kind === kind);
+  const workloads = [...of('Deployment'), ...of('Job')];
+  const containers = workloads.flatMap((w) => podSpecOf(w).containers);
+
+  it('holds only objects valid against the Kubernetes schemas', () => {
+    expect(manifests.length).toBeGreaterThan(8);
+    for (const manifest of manifests) expect(() => validate(manifest)).not.toThrow();
+    expect(new Set(manifests.map((m) => m.kind))).toEqual(
+      new Set([
+        'ServiceAccount',
+        'ConfigMap',
+        'Job',
+        'Deployment',
+        'Service',
+        'HorizontalPodAutoscaler',
+        'PodDisruptionBudget',
+        'NetworkPolicy',
+      ]),
+    );
+  });
+
+  it('runs one image for every workload, with the entry points the build produces', () => {
+    expect(new Set(containers.map((c) => c.image)).size).toBe(1);
+    const packageJson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    const scripts = Object.values(packageJson.scripts).join('\n');
+    for (const container of containers) {
+      for (const entry of container.args ?? []) expect(scripts).toContain(entry);
+    }
+  });
+
+  it('probes real routes on the port the app listens on', () => {
+    const service = of('Deployment').find((d) => d.metadata.name === 'calls-service')!;
+    const [container] = podSpecOf(service).containers;
+    const port = Number(of('ConfigMap')[0].data!.PORT);
+    expect(container.ports).toEqual([{ name: 'http', containerPort: port }]);
+    const health = readFileSync(join(ROOT, 'apps/calls-service/src/health/health.controller.ts'), 'utf8');
+    for (const probe of [container.readinessProbe!, container.livenessProbe!]) {
+      expect(probe.httpGet.port).toBe('http');
+      const route = probe.httpGet.path.replace('/health/', '');
+      expect(health).toContain(`@Get('${route}')`);
+    }
+    const svc = of('Service')[0] as unknown as { spec: { ports: { targetPort: string }[] } };
+    expect(svc.spec.ports[0].targetPort).toBe('http');
+  });
+
+  it('locks every container down and lets the service finish its work on shutdown', () => {
+    const grace = Number(of('ConfigMap')[0].data!.SHUTDOWN_GRACE_MS) / 1000;
+    for (const workload of workloads) {
+      const pod = podSpecOf(workload);
+      expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+      for (const container of pod.containers) {
+        expect(container.securityContext).toEqual({
+          allowPrivilegeEscalation: false,
+          readOnlyRootFilesystem: true,
+          capabilities: { drop: ['ALL'] },
+        });
+        expect(container.resources?.requests).toBeDefined();
+        expect(container.resources?.limits).toBeDefined();
+      }
+    }
+    for (const deployment of of('Deployment')) {
+      const spec = deployment.spec as { strategy: { rollingUpdate: { maxUnavailable: number } } };
+      expect(spec.strategy.rollingUpdate.maxUnavailable).toBe(0);
+      expect(podSpecOf(deployment).terminationGracePeriodSeconds).toBeGreaterThan(grace);
+      expect(podSpecOf(deployment).affinity?.podAntiAffinity).toBeTruthy();
+    }
+  });
+
+  it('keeps secret values out of git: only references to a Secret', () => {
+    expect(of('Secret')).toEqual([]);
+    const config = of('ConfigMap')[0].data!;
+    for (const name of ['DATABASE_URL', 'AMQP_URL', 'REDIS_URL', 'NOTIFICATION_SIGNING_KEY'])
+      expect(config[name]).toBeUndefined();
+    for (const workload of workloads) {
+      const refs = JSON.stringify(podSpecOf(workload).containers.map((c) => (c as { envFrom?: unknown }).envFrom));
+      expect(refs).toContain('calls-service-secrets');
+    }
+  });
+});
