@@ -10,6 +10,8 @@ import { PersistenceModule } from '@calls/persistence';
 import { CallsController } from './calls/calls.controller';
 import { CancelMediaProcessingController } from './cancel-media-processing/cancel-media-processing.controller';
 import { HealthController } from './health/health.controller';
+import { DatabaseMetrics } from './metrics/database.metrics';
+import { MetricsController } from './metrics/metrics.controller';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { JwksController } from './well-known/jwks.controller';
 import { mediaPlaneSettingsFromEnv } from './media-plane/media-plane.config';
@@ -45,9 +47,10 @@ export class AppModule {
           promptMs: config.simulatedPromptMs,
         }),
       ],
-      providers: [{ provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],
+      providers: [{ provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }, DatabaseMetrics],
       controllers: [
         HealthController,
+        MetricsController,
         JwksController,
         CallsController,
         PlayPromptController,

@@ -8,6 +8,7 @@ import {
   registerGraphRequestIds,
 } from '@calls/graph';
 import { AppModule } from './app.module';
+import { instrumentCommandBus, registerHttpMetrics } from './metrics/http-metrics';
 import { ServiceConfig, serviceConfigFromEnv } from './service.config';
 
 /** The configured HTTP application, not yet listening: main and the e2e suites share it. */
@@ -29,8 +30,10 @@ export async function createApp(
   });
   const fastify = app.getHttpAdapter().getInstance();
   registerGraphRequestIds(fastify);
+  registerHttpMetrics(fastify);
   acceptJsonBodiesOnly(fastify, config.bodyLimitBytes);
   app.useGlobalFilters(new GraphErrorFilter());
   app.useGlobalPipes(new GraphValidationPipe());
+  instrumentCommandBus(app);
   return app;
 }

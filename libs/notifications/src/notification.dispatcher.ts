@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { NotificationSigner } from '@calls/auth';
 import { BackgroundLoop } from '@calls/messaging';
+import { notifierDeliveries } from '@calls/runtime';
 import { postJson } from './callback-transport';
 import type { InboxItem, NotificationInbox } from './notification-inbox.port';
 import { toNotification } from './notification.builder';
@@ -47,7 +48,10 @@ export class NotificationDispatcher {
 
   private async deliver(item: InboxItem): Promise<void> {
     const notification = toNotification(item.event);
-    if (!notification) return this.inbox.markDone(item, 'skipped', new Date());
+    if (!notification) {
+      notifierDeliveries.inc({ outcome: 'skipped' });
+      return this.inbox.markDone(item, 'skipped', new Date());
+    }
     let failure: string;
     let retryAfterMs: number | undefined;
     try {
@@ -60,7 +64,10 @@ export class NotificationDispatcher {
         },
         this.settings,
       );
-      if (result.status >= 200 && result.status < 300) return this.inbox.markDone(item, 'delivered', new Date());
+      if (result.status >= 200 && result.status < 300) {
+        notifierDeliveries.inc({ outcome: 'delivered' });
+        return this.inbox.markDone(item, 'delivered', new Date());
+      }
       failure = `HTTP ${result.status}`;
       retryAfterMs = result.retryAfterMs;
       if (!RETRYABLE(result.status)) return this.giveUp(item, `${failure} (not retryable)`);
@@ -74,11 +81,13 @@ export class NotificationDispatcher {
     if (next.getTime() > budgetStart.getTime() + this.settings.giveUpAfterMs) {
       return this.giveUp(item, `${failure}; gave up after ${item.attempts + 1} attempts`);
     }
+    notifierDeliveries.inc({ outcome: 'retry' });
     await this.inbox.scheduleRetry(item, next, failure);
   }
 
   private async giveUp(item: InboxItem, reason: string): Promise<void> {
     this.logger.warn(`notification ${item.eventId} for call ${item.callId} is a dead letter: ${reason}`);
+    notifierDeliveries.inc({ outcome: 'dead' });
     await this.inbox.markDead(item, reason, new Date());
   }
 

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { outboxPublished, outboxRelayFailures } from '@calls/runtime';
 import { BackgroundLoop } from '../background-loop';
 import { toCloudEvent } from '../contracts/cloud-event';
 import type { IntegrationEventPublisher, OutboxSource } from './outbox.ports';
@@ -54,11 +55,13 @@ export class OutboxRelay {
   private async round(): Promise<number> {
     try {
       const published = await this.publishOnce();
+      outboxPublished.inc(published);
       if (this.failures > 0) this.logger.log(`outbox relay recovered after ${this.failures} failed attempts`);
       this.failures = 0;
       return published >= this.settings.batchSize ? 0 : this.settings.pollIntervalMs; // more waiting: no pause
     } catch (error) {
       this.failures += 1;
+      outboxRelayFailures.inc();
       this.logger.warn(`outbox relay attempt ${this.failures} failed: ${(error as Error).message}`);
       const exponential = Math.min(this.settings.maxBackoffMs, 100 * 2 ** Math.min(this.failures, 16));
       return exponential / 2 + Math.random() * (exponential / 2);

@@ -1,0 +1,43 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { scrapedGauge } from '@calls/runtime';
+
+interface PgPool {
+  totalCount: number;
+  idleCount: number;
+  waitingCount: number;
+}
+
+/** Outbox backlog, the age of its oldest row, and database pool use, read on each scrape. */
+@Injectable()
+export class DatabaseMetrics implements OnModuleInit {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  onModuleInit(): void {
+    scrapedGauge('outbox_backlog', 'Outbox rows not yet published.', async () => (await this.backlog()).count);
+    scrapedGauge('outbox_oldest_unpublished_age_seconds', 'Age of the oldest unpublished outbox row.', async () => {
+      const { oldest } = await this.backlog();
+      return oldest ? (Date.now() - new Date(oldest).getTime()) / 1000 : 0;
+    });
+    const pool = () => (this.dataSource.driver as unknown as { master?: PgPool }).master;
+    scrapedGauge('db_pool_connections', 'Open database pool connections (PostgreSQL).', () => pool()?.totalCount ?? 0);
+    scrapedGauge(
+      'db_pool_idle_connections',
+      'Idle database pool connections (PostgreSQL).',
+      () => pool()?.idleCount ?? 0,
+    );
+    scrapedGauge(
+      'db_pool_waiting_requests',
+      'Queries waiting for a pool connection (PostgreSQL).',
+      () => pool()?.waitingCount ?? 0,
+    );
+  }
+
+  private async backlog(): Promise<{ count: number; oldest: string | null }> {
+    const [row] = await this.dataSource.query(
+      'SELECT COUNT(*) AS count, MIN(occurred_at) AS oldest FROM outbox WHERE published_at IS NULL',
+    );
+    return { count: Number(row.count), oldest: row.oldest ?? null };
+  }
+}

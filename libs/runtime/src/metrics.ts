@@ -1,0 +1,74 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, register } from 'prom-client';
+
+/**
+ * The service's Prometheus metrics, on prom-client's default registry, which
+ * `/metrics` serves. Defined once per process; the libraries that own a
+ * mechanism (relay, notifier) count through these.
+ */
+let defaultsCollected = false;
+export function collectProcessMetrics(): void {
+  if (defaultsCollected) return;
+  defaultsCollected = true;
+  collectDefaultMetrics();
+}
+
+export const httpRequests = new Counter({
+  name: 'http_requests_total',
+  help: 'HTTP requests by route template, method and status.',
+  labelNames: ['route', 'method', 'status'] as const,
+});
+
+export const httpRequestDuration = new Histogram({
+  name: 'http_request_duration_seconds',
+  help: 'HTTP request latency by route template, method and status.',
+  labelNames: ['route', 'method', 'status'] as const,
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+});
+
+export const commandDuration = new Histogram({
+  name: 'command_duration_seconds',
+  help: 'Command handler duration by command and outcome.',
+  labelNames: ['command', 'outcome'] as const,
+  buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+});
+
+export const outboxPublished = new Counter({
+  name: 'outbox_published_total',
+  help: 'Outbox rows published by the relay of this process.',
+});
+
+export const outboxRelayFailures = new Counter({
+  name: 'outbox_relay_failures_total',
+  help: 'Relay batches that failed (broker or database unavailable); their rows stay and are retried.',
+});
+
+export const notifierDeliveries = new Counter({
+  name: 'notifier_deliveries_total',
+  help: 'Notification delivery attempts by outcome: delivered, retry, dead, skipped.',
+  labelNames: ['outcome'] as const,
+});
+
+/** A gauge computed on each scrape (backlogs, pool use), so it is never stale. */
+export function scrapedGauge(
+  name: string,
+  help: string,
+  collect: () => Promise<number> | number,
+  labelNames: readonly string[] = [],
+): Gauge {
+  const existing = register.getSingleMetric(name) as Gauge | undefined;
+  if (existing) register.removeSingleMetric(name);
+  return new Gauge({
+    name,
+    help,
+    labelNames,
+    async collect() {
+      try {
+        this.set(await collect());
+      } catch {
+        // the database is away: leave the last value; readiness reports the outage
+      }
+    },
+  });
+}
+
+export { register as metricsRegistry };
