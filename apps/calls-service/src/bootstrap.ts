@@ -1,4 +1,5 @@
 import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
   acceptJsonBodiesOnly,
@@ -35,5 +36,27 @@ export async function createApp(
   app.useGlobalFilters(new GraphErrorFilter());
   app.useGlobalPipes(new GraphValidationPipe());
   instrumentCommandBus(app);
+  serveOpenApi(app);
   return app;
+}
+
+/** The OpenAPI 3 document of the HTTP API, built from the controllers, at /openapi.json. */
+function serveOpenApi(app: NestFastifyApplication): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('calls-service')
+      .setDescription(
+        'Microsoft Graph cloud-communications call media control. Every calls route is also served under /app/calls and the /v1.0 and /beta prefixes.',
+      )
+      .setVersion('1.0')
+      .addBearerAuth()
+      .build(),
+  );
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .get('/openapi.json', (_request, reply) => {
+      void reply.send(document);
+    });
 }

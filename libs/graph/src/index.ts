@@ -7,3 +7,4 @@ export * from './graph-response';
 export * from './graph-validation.pipe';
 export * from './request-id.hook';
 export * from './routes';
+export * from './openapi';

@@ -1,9 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Post, Req, Res } from '@nestjs/common';
+import { CallsRoute } from '../shared/calls-route.decorator';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CreateCallCommand, GetCallQuery, HangUpCommand } from '@calls/application';
-import { CurrentPrincipal, ownerOf, Principal, RequireRoles, Roles } from '@calls/auth';
-import { absoluteUrl, CALLS_ROUTE_PREFIXES, GraphHttpError, GuidPipe, toGraphCall } from '@calls/graph';
+import { CurrentPrincipal, ownerOf, Principal, Roles } from '@calls/auth';
+import { CALLS_ROUTE_PREFIXES, GraphHttpError, GuidPipe, absoluteUrl, toGraphCall } from '@calls/graph';
 import { assertPublicHost } from '@calls/notifications';
 import { CreateCallRequest, toCallDescription } from './create-call.request';
 
@@ -15,8 +16,7 @@ export class CallsController {
   ) {}
 
   @Post()
-  @HttpCode(201)
-  @RequireRoles(Roles.CallsInitiateAll)
+  @CallsRoute({ summary: 'Create a call', roles: [Roles.CallsInitiateAll], status: 201 })
   async create(
     @CurrentPrincipal() principal: Principal,
     @Body() body: CreateCallRequest,
@@ -43,7 +43,7 @@ export class CallsController {
   }
 
   @Get(':callId')
-  @RequireRoles(Roles.CallsInitiateAll, Roles.CallsAccessMediaAll)
+  @CallsRoute({ summary: 'Get a call', roles: [Roles.CallsInitiateAll, Roles.CallsAccessMediaAll], status: 200 })
   async get(
     @CurrentPrincipal() principal: Principal,
     @Param('callId', GuidPipe) callId: string,
@@ -53,8 +53,7 @@ export class CallsController {
 
   /** Graph: hang up. Every queued or running operation ends failed; later actions get 409. */
   @Delete(':callId')
-  @HttpCode(204)
-  @RequireRoles(Roles.CallsInitiateAll, Roles.CallsAccessMediaAll)
+  @CallsRoute({ summary: 'Hang up', roles: [Roles.CallsInitiateAll, Roles.CallsAccessMediaAll], status: 204 })
   async hangUp(@CurrentPrincipal() principal: Principal, @Param('callId', GuidPipe) callId: string): Promise<void> {
     await this.commands.execute(new HangUpCommand(ownerOf(principal), callId));
   }

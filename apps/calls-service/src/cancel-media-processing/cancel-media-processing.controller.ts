@@ -1,9 +1,10 @@
-import { Body, Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Param, Post, Req, Res } from '@nestjs/common';
+import { CallsRoute } from '../shared/calls-route.decorator';
 import { CommandBus } from '@nestjs/cqrs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CancelMediaProcessingCommand } from '@calls/application';
-import { CurrentPrincipal, ownerOf, Principal, RequireRoles, Roles } from '@calls/auth';
-import { CALLS_ROUTE_PREFIXES, GuidPipe, operationResponse } from '@calls/graph';
+import { CurrentPrincipal, ownerOf, Principal, Roles } from '@calls/auth';
+import { CALLS_ROUTE_PREFIXES, COMMS_OPERATION_SCHEMA, GuidPipe, operationResponse } from '@calls/graph';
 import { CancelMediaProcessingRequest } from './cancel-media-processing.request';
 
 @Controller(CALLS_ROUTE_PREFIXES)
@@ -12,8 +13,12 @@ export class CancelMediaProcessingController {
 
   /** Graph: cancels every queued or running playPrompt/recordResponse of the call. */
   @Post(':callId/cancelMediaProcessing')
-  @HttpCode(200)
-  @RequireRoles(Roles.CallsInitiateAll, Roles.CallsAccessMediaAll)
+  @CallsRoute({
+    summary: 'Cancel every queued or running playPrompt and recordResponse of the call',
+    roles: [Roles.CallsInitiateAll, Roles.CallsAccessMediaAll],
+    status: 200,
+    schema: COMMS_OPERATION_SCHEMA,
+  })
   async cancelMediaProcessing(
     @CurrentPrincipal() principal: Principal,
     @Param('callId', GuidPipe) callId: string,

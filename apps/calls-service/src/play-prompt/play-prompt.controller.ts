@@ -1,9 +1,10 @@
-import { Body, Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Param, Post, Req, Res } from '@nestjs/common';
+import { CallsRoute } from '../shared/calls-route.decorator';
 import { CommandBus } from '@nestjs/cqrs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PlayPromptCommand } from '@calls/application';
-import { CurrentPrincipal, ownerOf, Principal, RequireRoles, Roles } from '@calls/auth';
-import { CALLS_ROUTE_PREFIXES, GuidPipe, operationResponse } from '@calls/graph';
+import { CurrentPrincipal, ownerOf, Principal, Roles } from '@calls/auth';
+import { CALLS_ROUTE_PREFIXES, COMMS_OPERATION_SCHEMA, GuidPipe, operationResponse } from '@calls/graph';
 import { toMediaPrompts } from '../shared/media-prompt.request';
 import { PlayPromptRequest } from './play-prompt.request';
 
@@ -12,8 +13,12 @@ export class PlayPromptController {
   constructor(private readonly commands: CommandBus) {}
 
   @Post(':callId/playPrompt')
-  @HttpCode(200)
-  @RequireRoles(Roles.CallsInitiateAll, Roles.CallsAccessMediaAll)
+  @CallsRoute({
+    summary: 'Queue prompts to play',
+    roles: [Roles.CallsInitiateAll, Roles.CallsAccessMediaAll],
+    status: 200,
+    schema: COMMS_OPERATION_SCHEMA,
+  })
   async playPrompt(
     @CurrentPrincipal() principal: Principal,
     @Param('callId', GuidPipe) callId: string,

@@ -1,9 +1,10 @@
-import { Body, Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Param, Post, Req, Res } from '@nestjs/common';
+import { CallsRoute } from '../shared/calls-route.decorator';
 import { CommandBus } from '@nestjs/cqrs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RecordResponseCommand } from '@calls/application';
-import { CurrentPrincipal, ownerOf, Principal, RequireRoles, Roles } from '@calls/auth';
-import { CALLS_ROUTE_PREFIXES, GuidPipe, operationResponse } from '@calls/graph';
+import { CurrentPrincipal, ownerOf, Principal, Roles } from '@calls/auth';
+import { CALLS_ROUTE_PREFIXES, COMMS_OPERATION_SCHEMA, GuidPipe, operationResponse } from '@calls/graph';
 import { toMediaPrompts } from '../shared/media-prompt.request';
 import { RecordResponseRequest, toRecordParameters } from './record-response.request';
 
@@ -12,8 +13,12 @@ export class RecordResponseController {
   constructor(private readonly commands: CommandBus) {}
 
   @Post(':callId/recordResponse')
-  @HttpCode(200)
-  @RequireRoles(Roles.CallsAccessMediaAll)
+  @CallsRoute({
+    summary: 'Queue a recording of what the caller says',
+    roles: [Roles.CallsAccessMediaAll],
+    status: 200,
+    schema: COMMS_OPERATION_SCHEMA,
+  })
   async recordResponse(
     @CurrentPrincipal() principal: Principal,
     @Param('callId', GuidPipe) callId: string,

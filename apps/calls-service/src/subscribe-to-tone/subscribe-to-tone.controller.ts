@@ -1,9 +1,10 @@
-import { Body, Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Param, Post, Req, Res } from '@nestjs/common';
+import { CallsRoute } from '../shared/calls-route.decorator';
 import { CommandBus } from '@nestjs/cqrs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SubscribeToToneCommand } from '@calls/application';
-import { CurrentPrincipal, ownerOf, Principal, RequireRoles, Roles } from '@calls/auth';
-import { CALLS_ROUTE_PREFIXES, GuidPipe, operationResponse } from '@calls/graph';
+import { CurrentPrincipal, ownerOf, Principal, Roles } from '@calls/auth';
+import { CALLS_ROUTE_PREFIXES, COMMS_OPERATION_SCHEMA, GuidPipe, operationResponse } from '@calls/graph';
 import { SubscribeToToneRequest } from './subscribe-to-tone.request';
 
 @Controller(CALLS_ROUTE_PREFIXES)
@@ -11,8 +12,12 @@ export class SubscribeToToneController {
   constructor(private readonly commands: CommandBus) {}
 
   @Post(':callId/subscribeToTone')
-  @HttpCode(200)
-  @RequireRoles(Roles.CallsAccessMediaAll)
+  @CallsRoute({
+    summary: 'Subscribe to DTMF tones',
+    roles: [Roles.CallsAccessMediaAll],
+    status: 200,
+    schema: COMMS_OPERATION_SCHEMA,
+  })
   async subscribeToTone(
     @CurrentPrincipal() principal: Principal,
     @Param('callId', GuidPipe) callId: string,
