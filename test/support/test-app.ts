@@ -27,6 +27,7 @@ export async function startTestApp(database: TestDatabase, env: Record<string, s
     DATABASE_URL: database.settings.databaseUrl ?? '',
     SIMULATED_CONNECT_MS: '0',
     SIMULATED_PROMPT_MS: '60000',
+    LOG_LEVEL: 'silent',
     ...env,
   });
   try {

@@ -1,4 +1,7 @@
+import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
+import { requestIdOf } from '@calls/runtime';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
@@ -21,14 +24,18 @@ export async function createApp(
     bodyLimit: config.bodyLimitBytes,
     routerOptions: { maxParamLength: 256 },
     clientErrorHandler: graphClientErrorHandler,
+    // Fastify's request id is the Graph request-id, so the logs and the response name the same request.
+    genReqId: (raw: IncomingMessage) => requestIdOf(raw),
     // A client that trickles its request (slowloris) is cut off instead of holding a connection for ever.
     requestTimeout: config.requestTimeoutMs,
     connectionTimeout: config.requestTimeoutMs,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bodyParser: false,
-    ...(options.logger === false ? { logger: false } : {}),
+    ...(options.logger === false ? { logger: false } : { bufferLogs: true }),
   });
+  // Nest's own lines (bootstrap, warnings, errors) in the same JSON format as request logs.
+  if (options.logger !== false) app.useLogger(app.get(Logger));
   const fastify = app.getHttpAdapter().getInstance();
   registerGraphRequestIds(fastify);
   registerHttpMetrics(fastify);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { requestIdOf } from '@calls/runtime';
 import { GraphHttpError } from './graph-error';
 
 export const REQUEST_ID_HEADER = 'request-id';
@@ -14,7 +15,7 @@ const MAX_CLIENT_REQUEST_ID_LENGTH = 128;
  */
 export function registerGraphRequestIds(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', (request, reply, done) => {
-    const requestId = randomUUID();
+    const requestId = requestIdOf(request.raw);
     const sent = request.headers[CLIENT_REQUEST_ID_HEADER];
     const clientRequestId =
       typeof sent === 'string' && sent.length > 0 && sent.length <= MAX_CLIENT_REQUEST_ID_LENGTH ? sent : requestId;

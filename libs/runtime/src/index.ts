@@ -1,2 +1,3 @@
 export * from './graceful-shutdown';
 export * from './metrics';
+export * from './logging';
