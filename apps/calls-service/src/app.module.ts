@@ -1,10 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
+import { ConfigModule } from '@nestjs/config';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TerminusModule } from '@nestjs/terminus';
 import { ApplicationModule } from '@calls/application';
 import { AuthModule } from '@calls/auth';
-import { loggingModule } from '@calls/runtime';
+import { loggingModule, validateEnvironment } from '@calls/runtime';
 import { MessagingModule, messagingSettingsFromEnv } from '@calls/messaging';
 import { NotificationSigningModule, NotificationsModule } from '@calls/notifications';
 import { PersistenceModule } from '@calls/persistence';
@@ -33,6 +34,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, validate: validateEnvironment }),
         loggingModule(),
         CqrsModule.forRoot(),
         TerminusModule,

@@ -1,5 +1,6 @@
 import { authSettingsFromEnv } from '@calls/auth';
 import { databaseSettingsFromEnv } from '@calls/persistence';
+import { validateEnvironment } from '@calls/runtime';
 
 export interface ServiceConfig {
   readonly port: number;
@@ -22,19 +23,13 @@ function number(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0)
 }
 
 /**
- * The service's own settings. In production it refuses to start on the
- * embedded defaults that exist only for development: the local token issuer
- * and the SQLite file.
+ * The service's own settings, after the whole environment was checked
+ * against its schema. In production it refuses to start on the embedded
+ * defaults that exist only for development: the local token issuer and the
+ * SQLite file (the schema requires DATABASE_URL and AUTH_* there).
  */
 export function serviceConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
-  if (env.NODE_ENV === 'production') {
-    const missing = ['DATABASE_URL', 'AUTH_JWKS_URI', 'AUTH_ISSUER', 'AUTH_AUDIENCE'].filter((name) => !env[name]);
-    if (missing.length > 0) {
-      throw new Error(
-        `NODE_ENV=production needs ${missing.join(', ')}: the development token issuer and SQLite are not for production.`,
-      );
-    }
-  }
+  validateEnvironment(env);
   authSettingsFromEnv(env);
   databaseSettingsFromEnv(env);
   return {

@@ -1,10 +1,12 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { messagingSettingsFromEnv } from '@calls/messaging';
+import { validateEnvironment } from '@calls/runtime';
 import { NotifierModule } from './notifier.module';
 
 /** The notifier process, configured from the environment; main and the tests share it. */
 export async function createNotifier(options: { logger?: false } = {}): Promise<INestApplicationContext> {
+  validateEnvironment(process.env);
   const messaging = messagingSettingsFromEnv();
   if (!messaging.amqpUrl) {
     throw new Error(

@@ -1,0 +1,42 @@
+import { validateEnvironment } from './environment.schema';
+
+describe(validateEnvironment.name, () => {
+  it('accepts the embedded defaults (nothing set)', () => {
+    expect(() => validateEnvironment({})).not.toThrow();
+  });
+
+  it('names every wrong value', () => {
+    expect(() =>
+      validateEnvironment({ PORT: 'eighty', DATABASE_URL: 'mysql://x', MEDIA_PLANE: 'real', THROTTLE_LIMIT: '0' }),
+    ).toThrow(
+      /PORT \('eighty'\)[\s\S]*DATABASE_URL \('mysql:\/\/x'\)[\s\S]*MEDIA_PLANE \('real'\)[\s\S]*THROTTLE_LIMIT \('0'\)/,
+    );
+  });
+
+  it('names what production needs and is missing', () => {
+    let message = '';
+    try {
+      validateEnvironment({ NODE_ENV: 'production' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    for (const name of ['DATABASE_URL', 'AUTH_JWKS_URI', 'AUTH_ISSUER', 'AUTH_AUDIENCE']) {
+      expect(message).toContain(`${name} (missing)`);
+    }
+  });
+
+  it('accepts a complete production configuration', () => {
+    expect(() =>
+      validateEnvironment({
+        NODE_ENV: 'production',
+        DATABASE_URL: 'postgres://calls@db:5432/calls',
+        AUTH_JWKS_URI: 'https://login.example.test/keys',
+        AUTH_ISSUER: 'https://login.example.test/tenant/v2.0',
+        AUTH_AUDIENCE: 'api://calls',
+        AMQP_URL: 'amqp://guest:guest@rabbitmq:5672',
+        REDIS_URL: 'redis://redis:6379',
+        PORT: '3000',
+      }),
+    ).not.toThrow();
+  });
+});

@@ -1,0 +1,72 @@
+import 'reflect-metadata';
+import { plainToInstance, Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, validateSync, ValidateIf } from 'class-validator';
+
+const isProduction = (env: Environment) => env.NODE_ENV === 'production';
+const url = (protocols: string[]) =>
+  IsUrl(
+    { protocols, require_protocol: true, require_tld: false },
+    { message: `$property must be a ${protocols.join('/')} URL` },
+  );
+
+/**
+ * Every variable the processes read, with what a valid value is. Checked at
+ * start (through @nestjs/config), so a wrong or missing value stops the
+ * process with a message naming it, instead of failing later at runtime.
+ */
+export class Environment {
+  @IsOptional() @IsIn(['development', 'production', 'test']) NODE_ENV?: string;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(65535) PORT?: number;
+  @IsOptional() @IsString() HOST?: string;
+  @IsOptional() @IsIn(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']) LOG_LEVEL?: string;
+
+  @ValidateIf((env: Environment) => isProduction(env) || env.DATABASE_URL !== undefined)
+  @url(['postgres', 'postgresql'])
+  DATABASE_URL?: string;
+  @IsOptional() @IsIn(['true', 'false']) DATABASE_MIGRATIONS_RUN?: string;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) DATABASE_POOL_SIZE?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(100) DATABASE_STATEMENT_TIMEOUT_MS?: number;
+
+  @ValidateIf((env: Environment) => isProduction(env) || env.AUTH_JWKS_URI !== undefined)
+  @url(['https', 'http'])
+  AUTH_JWKS_URI?: string;
+  @ValidateIf((env: Environment) => isProduction(env) || env.AUTH_JWKS_URI !== undefined)
+  @IsString()
+  @Matches(/\S/, { message: 'AUTH_ISSUER must name at least one issuer' })
+  AUTH_ISSUER?: string;
+  @ValidateIf((env: Environment) => isProduction(env))
+  @IsString()
+  AUTH_AUDIENCE?: string;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(300) AUTH_CLOCK_TOLERANCE_SECONDS?: number;
+
+  @IsOptional() @url(['amqp', 'amqps']) AMQP_URL?: string;
+  @IsOptional() @url(['redis', 'rediss']) REDIS_URL?: string;
+  @IsOptional() @IsIn(['simulated', 'broker']) MEDIA_PLANE?: string;
+  @IsOptional() @IsIn(['on', 'off']) OUTBOX_RELAY?: string;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1024) BODY_LIMIT_BYTES?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) THROTTLE_LIMIT?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(100) THROTTLE_WINDOW_MS?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) OUTBOX_BATCH_SIZE?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(10) OUTBOX_POLL_MS?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) SHUTDOWN_GRACE_MS?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) NOTIFIER_GIVE_UP_AFTER_MS?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(100) NOTIFIER_TIMEOUT_MS?: number;
+}
+
+/** The environment as checked; throws one error naming every wrong or missing variable. */
+export function validateEnvironment(raw: Record<string, unknown>): Record<string, unknown> {
+  // An empty variable means "not set", as the readers treat it.
+  const set = Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== ''));
+  const env = plainToInstance(Environment, set, { enableImplicitConversion: false });
+  const errors = validateSync(env, { skipMissingProperties: false, whitelist: false });
+  if (errors.length > 0) {
+    const problems = errors.map((error) => {
+      const value = raw[error.property];
+      const shown = value === undefined ? 'missing' : `'${String(value).slice(0, 60)}'`;
+      return `${error.property} (${shown}): ${Object.values(error.constraints ?? {}).join('; ')}`;
+    });
+    throw new Error(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  return raw;
+}
