@@ -1,6 +1,13 @@
 import request from 'supertest';
 import { createSqliteDatabase, TestDatabase } from '../support/test-databases';
-import { CREATE_CALL_BODY, eventually, PROMPT, startTestApp, TestApp } from '../support/test-app';
+import {
+  CREATE_CALL_BODY,
+  eventually,
+  PROMPT,
+  establishedCall as createEstablishedCall,
+  startTestApp,
+  TestApp,
+} from '../support/test-app';
 
 /**
  * The embedded default (SQLite, dev issuer, simulated media plane with short
@@ -32,14 +39,7 @@ describe('calls and media actions (HTTP, SQLite, simulated media plane)', () => 
       .send(body as object);
   const get = (path: string) => api().get(path).set('Authorization', auth);
 
-  async function establishedCall(): Promise<string> {
-    const id = (await post('/communications/calls', CREATE_CALL_BODY)).body.id as string;
-    await eventually(
-      () => get(`/communications/calls/${id}`),
-      (res) => res.body.state === 'established',
-    );
-    return id;
-  }
+  const establishedCall = () => createEstablishedCall(service);
 
   it('creates a call (201, Location) that the media plane then establishes', async () => {
     const res = await post('/v1.0/communications/calls', CREATE_CALL_BODY);

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { createPostgresDatabase, TestDatabase } from '../support/test-databases';
-import { CREATE_CALL_BODY, eventually, PROMPT, startTestApp, TestApp } from '../support/test-app';
+import { PROMPT, establishedCall as createEstablishedCall, startTestApp, TestApp } from '../support/test-app';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -22,17 +22,7 @@ describe('POST /communications/calls/{id}/cancelMediaProcessing (HTTP, PostgreSQ
 
   const api = () => request(service.url);
 
-  async function establishedCall(): Promise<string> {
-    const created = await api().post('/communications/calls').set('Authorization', auth).send(CREATE_CALL_BODY);
-    expect(created.status).toBe(201);
-    const id = created.body.id as string;
-    const call = await eventually(
-      () => api().get(`/communications/calls/${id}`).set('Authorization', auth),
-      (res) => res.body.state === 'established',
-    );
-    expect(call.body.state).toBe('established');
-    return id;
-  }
+  const establishedCall = () => createEstablishedCall(service);
 
   async function post(path: string, body: unknown, token = auth) {
     return api()

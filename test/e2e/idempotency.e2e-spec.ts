@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { TEST_DATABASES, TestDatabase } from '../support/test-databases';
-import { CREATE_CALL_BODY, eventually, PROMPT, startTestApp, TestApp } from '../support/test-app';
+import {
+  CREATE_CALL_BODY,
+  PROMPT,
+  establishedCall as createEstablishedCall,
+  startTestApp,
+  TestApp,
+} from '../support/test-app';
 
 /** Retries that do not double (HTTP). */
 describe.each(TEST_DATABASES)('idempotent retries on %s', (_kind, create) => {
@@ -24,15 +30,7 @@ describe.each(TEST_DATABASES)('idempotent retries on %s', (_kind, create) => {
   const post = (path: string, body: object, headers: Record<string, string>, token = auth) =>
     api().post(path).set('Authorization', token).set(headers).send(body);
 
-  async function establishedCall(): Promise<string> {
-    const callId = (await api().post('/communications/calls').set('Authorization', auth).send(CREATE_CALL_BODY)).body
-      .id;
-    await eventually(
-      () => api().get(`/communications/calls/${callId}`).set('Authorization', auth),
-      (res) => res.body.state === 'established',
-    );
-    return callId;
-  }
+  const establishedCall = () => createEstablishedCall(service);
 
   /** How many operations the call had queued: a cancel ends them all and says which. */
   async function queuedCount(callId: string): Promise<number> {

@@ -3,7 +3,13 @@ import { MEDIA_V1 } from '@calls/media-plane';
 import { MediaSimulator } from '../../apps/media-simulator/src/media-simulator';
 import { AMQP_URL, ExchangeRecorder, privateExchange } from '../support/rabbitmq';
 import { createPostgresDatabase, TestDatabase } from '../support/test-databases';
-import { CREATE_CALL_BODY, eventually, PROMPT, startTestApp, TestApp } from '../support/test-app';
+import {
+  eventually,
+  PROMPT,
+  establishedCall as createEstablishedCall,
+  startTestApp,
+  TestApp,
+} from '../support/test-app';
 
 /** MEDIA_PLANE=broker: the service and the media simulator talk only through RabbitMQ. */
 describe('media simulator over RabbitMQ (PostgreSQL, RabbitMQ)', () => {
@@ -57,17 +63,7 @@ describe('media simulator over RabbitMQ (PostgreSQL, RabbitMQ)', () => {
         .send({ prompts: Array.from({ length: prompts }, () => PROMPT) })
     ).body.id as string;
 
-  async function establishedCall(): Promise<string> {
-    const callId = (await api().post('/communications/calls').set('Authorization', auth).send(CREATE_CALL_BODY)).body
-      .id;
-    const call = await eventually(
-      () => api().get(`/communications/calls/${callId}`).set('Authorization', auth),
-      (res) => res.body.state === 'established',
-      15_000,
-    );
-    expect(call.body.state).toBe('established');
-    return callId;
-  }
+  const establishedCall = () => createEstablishedCall(service);
 
   it('connects the call and plays the queue through, one prompt after the other', async () => {
     const callId = await establishedCall();

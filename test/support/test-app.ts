@@ -1,3 +1,4 @@
+import request from 'supertest';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DevTokenIssuer, DevTokenRequest, Roles } from '@calls/auth';
 import { createApp } from '../../apps/calls-service/src/bootstrap';
@@ -86,4 +87,24 @@ export async function eventually<T>(
     if (check(value) || Date.now() > deadline) return value;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
+}
+
+/** Creates a call as the default test bot and waits until the media plane established it; answers its id. */
+export async function establishedCall(
+  service: TestApp,
+  body: object = CREATE_CALL_BODY,
+  timeoutMs = 15_000,
+): Promise<string> {
+  const auth = `Bearer ${service.token()}`;
+  const created = await request(service.url).post('/communications/calls').set('Authorization', auth).send(body);
+  if (created.status !== 201)
+    throw new Error(`creating a call answered ${created.status}: ${JSON.stringify(created.body)}`);
+  const id = created.body.id as string;
+  const call = await eventually(
+    () => request(service.url).get(`/communications/calls/${id}`).set('Authorization', auth),
+    (res) => res.body.state === 'established',
+    timeoutMs,
+  );
+  if (call.body.state !== 'established') throw new Error(`call ${id} is still ${call.body.state}`);
+  return id;
 }
