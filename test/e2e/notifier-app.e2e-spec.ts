@@ -3,6 +3,7 @@ import { connect } from 'amqplib';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createNotifier } from '../../apps/notifier/src/bootstrap';
+import { OpsServerHost } from '../../apps/notifier/src/ops-server.host';
 import { CallbackReceiver } from '../support/callback-receiver';
 import { AMQP_URL, privateExchange } from '../support/rabbitmq';
 import { createPostgresDatabase, TestDatabase } from '../support/test-databases';
@@ -26,6 +27,8 @@ describe('notifier app over RabbitMQ (PostgreSQL, RabbitMQ)', () => {
     const saved = { ...process.env };
     Object.assign(process.env, env, {
       NOTIFIER_QUEUE: queue,
+      PORT: '0',
+      HOST: '127.0.0.1',
       DATABASE_URL: database.settings.databaseUrl,
       DATA_DIR: database.settings.dataDir,
     });
@@ -47,6 +50,13 @@ describe('notifier app over RabbitMQ (PostgreSQL, RabbitMQ)', () => {
     await channel.deleteExchange(exchange).catch(() => undefined);
     await connection.close();
     await database?.drop();
+  });
+
+  it('serves its health and metrics', async () => {
+    const ops = `http://127.0.0.1:${notifier.get(OpsServerHost).port}`;
+    expect((await request(ops).get('/health/live')).status).toBe(200);
+    expect((await request(ops).get('/health/ready')).body).toMatchObject({ status: 'ok', database: 'up' });
+    expect((await request(ops).get('/metrics')).text).toContain('process_cpu_seconds_total');
   });
 
   it('delivers the notifications of a cancel, and a redelivered message is not sent twice', async () => {

@@ -85,16 +85,27 @@ describe.each(['dev', 'prod'])('k8s overlay %s', (overlay) => {
     }
   });
 
-  it('probes real routes on the port the app listens on', () => {
-    const service = of('Deployment').find((d) => d.metadata.name === 'calls-service')!;
-    const [container] = podSpecOf(service).containers;
+  it('probes real routes on the port each app listens on', () => {
     const port = Number(of('ConfigMap')[0].data!.PORT);
-    expect(container.ports).toEqual([{ name: 'http', containerPort: port }]);
-    const health = readFileSync(join(ROOT, 'apps/calls-service/src/health/health.controller.ts'), 'utf8');
-    for (const probe of [container.readinessProbe!, container.livenessProbe!]) {
-      expect(probe.httpGet.port).toBe('http');
-      const route = probe.httpGet.path.replace('/health/', '');
-      expect(health).toContain(`@Get('${route}')`);
+    const sources: Record<string, string> = {
+      'calls-service': readFileSync(join(ROOT, 'apps/calls-service/src/health/health.controller.ts'), 'utf8'),
+      'calls-notifier': readFileSync(join(ROOT, 'apps/notifier/src/ops-server.ts'), 'utf8'),
+    };
+    for (const deployment of of('Deployment')) {
+      const [container] = podSpecOf(deployment).containers;
+      const source = sources[deployment.metadata.name];
+      expect(container.ports).toEqual([{ name: 'http', containerPort: port }]);
+      for (const probe of [container.readinessProbe!, container.livenessProbe!]) {
+        expect(probe.httpGet.port).toBe('http');
+        const route = probe.httpGet.path;
+        const served =
+          source.includes(`@Get('${route.replace('/health/', '')}')`) || source.includes(`case '${route}'`);
+        expect({ deployment: deployment.metadata.name, route, served }).toEqual({
+          deployment: deployment.metadata.name,
+          route,
+          served: true,
+        });
+      }
     }
     const svc = of('Service')[0] as unknown as { spec: { ports: { targetPort: string }[] } };
     expect(svc.spec.ports[0].targetPort).toBe('http');

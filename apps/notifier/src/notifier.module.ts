@@ -3,6 +3,7 @@ import { MESSAGING_SETTINGS, MessagingSettings } from '@calls/messaging';
 import { NotificationsModule } from '@calls/notifications';
 import { PersistenceModule } from '@calls/persistence';
 import { NOTIFIER_QUEUE, NotifierConsumerHost } from './notifier-consumer.host';
+import { OpsServerHost } from './ops-server.host';
 
 /** The notifier app: broker -> inbox -> Graph commsNotifications POSTed to each call's callbackUri. */
 @Module({})
@@ -15,6 +16,7 @@ export class NotifierModule {
         { provide: MESSAGING_SETTINGS, useValue: messaging },
         { provide: NOTIFIER_QUEUE, useValue: queue },
         NotifierConsumerHost,
+        OpsServerHost,
       ],
     };
   }

@@ -1,0 +1,29 @@
+import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Server } from 'node:http';
+import { DataSource } from 'typeorm';
+import { startOpsServer } from './ops-server';
+
+/** Runs the notifier's health and metrics server for the life of the process (PORT, default 3000). */
+@Injectable()
+export class OpsServerHost implements OnApplicationBootstrap, OnApplicationShutdown {
+  private server: Server | null = null;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.server = await startOpsServer(
+      this.dataSource,
+      Number(process.env.PORT ?? 3000),
+      process.env.HOST || '0.0.0.0',
+    );
+  }
+
+  get port(): number {
+    return (this.server?.address() as { port: number } | null)?.port ?? 0;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}
