@@ -1,5 +1,3 @@
-import { authSettingsFromEnv } from '@calls/auth';
-import { databaseSettingsFromEnv } from '@calls/persistence';
 import { validateEnvironment } from '@calls/runtime';
 
 export interface ServiceConfig {
@@ -30,8 +28,6 @@ function number(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0)
  */
 export function serviceConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
   validateEnvironment(env);
-  authSettingsFromEnv(env);
-  databaseSettingsFromEnv(env);
   return {
     port: number(env, 'PORT', 3000),
     host: env.HOST || '0.0.0.0',

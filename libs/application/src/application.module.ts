@@ -30,6 +30,5 @@ import { SubscribeToToneHandler } from './subscribe-to-tone/subscribe-to-tone.ha
     GetCallHandler,
     GetOperationHandler,
   ],
-  exports: [Clock],
 })
 export class ApplicationModule {}

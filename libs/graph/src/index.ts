@@ -5,6 +5,7 @@ export * from './graph-error';
 export * from './graph-error.filter';
 export * from './graph-response';
 export * from './graph-validation.pipe';
+export * from './http-input';
 export * from './request-id.hook';
 export * from './routes';
 export * from './openapi';
