@@ -76,7 +76,7 @@ describe.each(TEST_DATABASES)('notifier on %s', (_kind, create) => {
     call.hangUp(new Date());
     const events = call
       .getUncommittedEvents()
-      .map((event) => toCloudEvent({ id: randomUUID(), ...toIntegrationEvent(event, receiver.url) }));
+      .map((event) => toCloudEvent({ id: randomUUID(), trace: {}, ...toIntegrationEvent(event, receiver.url) }));
     return { events, callId: call.id, promptIds };
   }
 

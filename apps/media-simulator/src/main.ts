@@ -1,4 +1,6 @@
+import './tracing';
 import { Logger } from '@nestjs/common';
+import { stopTracing } from '@calls/runtime';
 import { MediaSimulator, mediaSimulatorSettingsFromEnv } from './media-simulator';
 
 async function main(): Promise<void> {
@@ -7,7 +9,10 @@ async function main(): Promise<void> {
   Logger.log('media simulator consuming', 'Bootstrap');
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
-      void simulator.stop().then(() => process.exit(0));
+      void simulator
+        .stop()
+        .then(stopTracing)
+        .then(() => process.exit(0));
     });
   }
 }

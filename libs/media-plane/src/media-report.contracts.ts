@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CloudEvent } from 'cloudevents';
 import type { MediaPlaneReport } from '@calls/application';
+import { traceContextOf } from '@calls/runtime';
 
 /** What a media plane reports back to the service, as CloudEvents on the media exchange. */
 export const MEDIA_V1 = {
@@ -22,12 +23,14 @@ const TYPE_OF: Record<MediaPlaneReport['type'], string> = {
   toneReceived: MEDIA_V1.toneReceived,
 };
 
+/** A report as a CloudEvent, in the trace of the event that caused it (the active context), if any. */
 export function toMediaReportEvent(
   source: string,
   callId: string,
   report: MediaPlaneReport,
 ): CloudEvent<MediaReportData> {
   return new CloudEvent<MediaReportData>({
+    ...traceContextOf(),
     id: randomUUID(),
     source,
     type: TYPE_OF[report.type],

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { NotificationSigner } from '@calls/auth';
-import { BackgroundLoop } from '@calls/messaging';
-import { notifierDeliveries } from '@calls/runtime';
+import { BackgroundLoop, traceContextOfEvent } from '@calls/messaging';
+import { inSpanFrom, notifierDeliveries, SpanKind } from '@calls/runtime';
 import { postJson } from './callback-transport';
 import type { InboxItem, NotificationInbox } from './notification-inbox.port';
 import { toNotification } from './notification.builder';
@@ -46,7 +46,22 @@ export class NotificationDispatcher {
     return items.length;
   }
 
-  private async deliver(item: InboxItem): Promise<void> {
+  /** Each delivery is a span in the trace of the request that caused the event (the POST is its child). */
+  private deliver(item: InboxItem): Promise<void> {
+    return inSpanFrom(
+      traceContextOfEvent(item.event),
+      'deliver commsNotification',
+      SpanKind.INTERNAL,
+      {
+        'cloudevents.event_id': item.eventId,
+        'cloudevents.event_type': item.event.type,
+        'calls.notification.attempt': item.attempts + 1,
+      },
+      () => this.attempt(item),
+    );
+  }
+
+  private async attempt(item: InboxItem): Promise<void> {
     const notification = toNotification(item.event);
     if (!notification) {
       notifierDeliveries.inc({ outcome: 'skipped' });

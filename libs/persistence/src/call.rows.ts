@@ -9,6 +9,7 @@ import type {
 } from '@calls/domain';
 import { randomUUID } from 'node:crypto';
 import { toIntegrationEvent } from '@calls/messaging';
+import type { TraceContext } from '@calls/runtime';
 
 /*
  * Rows as the tables hold them (see the migrations). Timestamps are ISO-8601
@@ -71,7 +72,15 @@ export const MUTABLE_OPERATION_COLUMNS = [
   'ended_at',
 ] as const;
 
-export const OUTBOX_COLUMNS = ['id', 'aggregate_id', 'type', 'payload', 'occurred_at'] as const;
+export const OUTBOX_COLUMNS = [
+  'id',
+  'aggregate_id',
+  'type',
+  'payload',
+  'occurred_at',
+  'traceparent',
+  'tracestate',
+] as const;
 
 type Row = Record<string, unknown>;
 
@@ -132,9 +141,18 @@ export function operationValues(op: Readonly<MediaOperationProps>): unknown[] {
  * An event as an outbox row, already in its published contract shape. The id
  * stays with the row and becomes the CloudEvent id, so a relay's retries keep it.
  */
-export function outboxValues(event: CallEvent, callbackUri: string): unknown[] {
+/** `trace` is the context of the request or message that caused the event, for subscribers to join. */
+export function outboxValues(event: CallEvent, callbackUri: string, trace: TraceContext): unknown[] {
   const integration = toIntegrationEvent(event, callbackUri);
-  return [randomUUID(), event.callId, integration.type, JSON.stringify(integration.data), iso(event.occurredAt)];
+  return [
+    randomUUID(),
+    event.callId,
+    integration.type,
+    JSON.stringify(integration.data),
+    iso(event.occurredAt),
+    trace.traceparent ?? null,
+    trace.tracestate ?? null,
+  ];
 }
 
 export function toOperationProps(row: Row): MediaOperationProps {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, QueryRunner } from 'typeorm';
 import { Call, ConcurrencyConflictError } from '@calls/domain';
+import { traceContextOf } from '@calls/runtime';
 import type { CallOwner, CallRepository, MediaOperationProps } from '@calls/domain';
 import {
   CALL_COLUMNS,
@@ -69,7 +70,10 @@ export class CallTypeormRepository implements CallRepository {
   async save(call: Call): Promise<void> {
     const props = call.snapshot();
     const operations = call.changedOperations().map((op) => operationValues(op.snapshot()));
-    const outbox = call.getUncommittedEvents().map((event) => outboxValues(event, props.description.callbackUri));
+    const trace = traceContextOf();
+    const outbox = call
+      .getUncommittedEvents()
+      .map((event) => outboxValues(event, props.description.callbackUri, trace));
     await this.dataSource.transaction(async (manager) => {
       const runner = manager.queryRunner!;
       if (props.version === 0) {

@@ -4,8 +4,14 @@ import type { DataSourceOptions } from 'typeorm';
 import { InitialSchema1764220000000 } from './migrations/1764220000000-initial-schema';
 import { TonesAndNotifier1764230000000 } from './migrations/1764230000000-tones-and-notifier';
 import { IdempotencyKeys1764240000000 } from './migrations/1764240000000-idempotency-keys';
+import { OutboxTraceContext1764250000000 } from './migrations/1764250000000-outbox-trace-context';
 
-export const MIGRATIONS = [InitialSchema1764220000000, TonesAndNotifier1764230000000, IdempotencyKeys1764240000000];
+export const MIGRATIONS = [
+  InitialSchema1764220000000,
+  TonesAndNotifier1764230000000,
+  IdempotencyKeys1764240000000,
+  OutboxTraceContext1764250000000,
+];
 
 export interface DatabaseSettings {
   /** PostgreSQL connection string; without it the service uses SQLite under `dataDir`. */

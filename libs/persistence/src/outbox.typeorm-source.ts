@@ -4,7 +4,18 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { OutboxMessage, OutboxSource } from '@calls/messaging';
 import { Dialect, SqlBuilder } from './sql/sql-builder';
 
-type Row = { position: number; id: string; aggregate_id: string; type: string; payload: string; occurred_at: string };
+type Row = {
+  position: number;
+  id: string;
+  aggregate_id: string;
+  type: string;
+  payload: string;
+  occurred_at: string;
+  traceparent: string | null;
+  tracestate: string | null;
+};
+
+const ROW_COLUMNS = 'position, id, aggregate_id, type, payload, occurred_at, traceparent, tracestate';
 
 const toMessage = (row: Row): OutboxMessage => ({
   id: row.id,
@@ -12,6 +23,10 @@ const toMessage = (row: Row): OutboxMessage => ({
   type: row.type as OutboxMessage['type'],
   occurredAt: new Date(row.occurred_at),
   data: JSON.parse(row.payload) as OutboxMessage['data'],
+  trace: {
+    ...(row.traceparent ? { traceparent: row.traceparent } : {}),
+    ...(row.tracestate ? { tracestate: row.tracestate } : {}),
+  },
 });
 
 /**
@@ -56,7 +71,7 @@ export class OutboxTypeormSource implements OutboxSource {
       if (claimed.length === 0) return 0;
       const r = new SqlBuilder(this.dialect);
       const rows: Row[] = await manager.query(
-        `SELECT position, id, aggregate_id, type, payload, occurred_at FROM outbox
+        `SELECT ${ROW_COLUMNS} FROM outbox
          WHERE published_at IS NULL AND aggregate_id = ANY(${r.param(claimed.map((c) => c.aggregate_id))})
          ORDER BY position LIMIT ${r.param(limit)}`,
         r.params,
@@ -86,7 +101,7 @@ export class OutboxTypeormSource implements OutboxSource {
   private oldestUnpublished(manager: EntityManager, limit: number): Promise<Row[]> {
     const q = new SqlBuilder(this.dialect);
     return manager.query(
-      `SELECT position, id, aggregate_id, type, payload, occurred_at FROM outbox
+      `SELECT ${ROW_COLUMNS} FROM outbox
        WHERE published_at IS NULL ORDER BY position LIMIT ${q.param(limit)}`,
       q.params,
     );

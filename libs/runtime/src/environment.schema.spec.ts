@@ -7,9 +7,15 @@ describe(validateEnvironment.name, () => {
 
   it('names every wrong value', () => {
     expect(() =>
-      validateEnvironment({ PORT: 'eighty', DATABASE_URL: 'mysql://x', MEDIA_PLANE: 'real', THROTTLE_LIMIT: '0' }),
+      validateEnvironment({
+        PORT: 'eighty',
+        DATABASE_URL: 'mysql://x',
+        MEDIA_PLANE: 'real',
+        THROTTLE_LIMIT: '0',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318',
+      }),
     ).toThrow(
-      /PORT \('eighty'\)[\s\S]*DATABASE_URL \('mysql:\/\/x'\)[\s\S]*MEDIA_PLANE \('real'\)[\s\S]*THROTTLE_LIMIT \('0'\)/,
+      /PORT \('eighty'\)[\s\S]*DATABASE_URL \('mysql:\/\/x'\)[\s\S]*MEDIA_PLANE \('real'\)[\s\S]*THROTTLE_LIMIT \('0'\)[\s\S]*OTEL_EXPORTER_OTLP_ENDPOINT \('collector:4318'\): OTEL_EXPORTER_OTLP_ENDPOINT must be a http\/https URL/,
     );
   });
 
@@ -35,6 +41,7 @@ describe(validateEnvironment.name, () => {
         AUTH_AUDIENCE: 'api://calls',
         AMQP_URL: 'amqp://guest:guest@rabbitmq:5672',
         REDIS_URL: 'redis://redis:6379',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector.observability:4318',
         PORT: '3000',
       }),
     ).not.toThrow();

@@ -51,6 +51,11 @@ export class Environment {
   @IsOptional() @Type(() => Number) @IsInt() @Min(10) OUTBOX_POLL_MS?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) SHUTDOWN_GRACE_MS?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) NOTIFIER_GIVE_UP_AFTER_MS?: number;
+
+  // Tracing is on when one of these is set; the SDK reads the rest of OTEL_* itself.
+  @IsOptional() @url(['http', 'https']) OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+  @IsOptional() @url(['http', 'https']) OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string;
+  @IsOptional() @IsIn(['http/protobuf', 'http/json', 'grpc']) OTEL_EXPORTER_OTLP_PROTOCOL?: string;
   @IsOptional() @Type(() => Number) @IsInt() @Min(100) NOTIFIER_TIMEOUT_MS?: number;
 }
 

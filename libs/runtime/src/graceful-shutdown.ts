@@ -1,5 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { Logger } from '@nestjs/common';
+import { stopTracing } from './tracing/start-tracing';
 
 /**
  * Graceful shutdown on SIGTERM/SIGINT: stop taking new connections, let
@@ -34,13 +35,20 @@ export async function shutDown(app: INestApplicationContext, graceMs: number): P
       resolve(1);
     }, graceMs);
   });
-  const closed = app.close().then(
-    () => 0,
-    (error: unknown) => {
-      logger.error(`shutdown failed: ${(error as Error).message}`);
-      return 1;
-    },
-  );
+  const closed = app
+    .close()
+    .then(
+      () => 0,
+      (error: unknown) => {
+        logger.error(`shutdown failed: ${(error as Error).message}`);
+        return 1;
+      },
+    )
+    // Last, so the spans of the requests that just finished are exported too.
+    .then(async (code) => {
+      await stopTracing();
+      return code;
+    });
   const code = await Promise.race([closed, late]);
   clearTimeout(timer);
   return code;

@@ -1,7 +1,7 @@
 import { Call, MediaOperationEnded } from '@calls/domain';
 import { TEST_OWNER, testCallDescription } from '@calls/domain/testing/call.fixtures';
 import { ALL_CALLS_V1_TYPES, CALLS_V1 } from './calls-v1.contracts';
-import { CLOUDEVENTS_JSON, parseCloudEvent, toCloudEvent } from './cloud-event';
+import { CLOUDEVENTS_JSON, parseCloudEvent, toCloudEvent, traceContextOfEvent } from './cloud-event';
 import { toIntegrationEvent } from './integration-event.mapper';
 
 const owner = TEST_OWNER;
@@ -33,7 +33,7 @@ describe('integration events as CloudEvents', () => {
       events.find((e) => e instanceof MediaOperationEnded && e.operation.id === promptId)!,
       callbackUri,
     );
-    const cloudEvent = toCloudEvent({ id: 'outbox-id-1', ...ended });
+    const cloudEvent = toCloudEvent({ id: 'outbox-id-1', trace: {}, ...ended });
     const wire = JSON.parse(JSON.stringify(cloudEvent));
     expect(wire).toEqual({
       specversion: '1.0',
@@ -71,5 +71,22 @@ describe('integration events as CloudEvents', () => {
       cancelOperation: { id: cancelId, clientContext: 'c' },
       cancelledOperations: [{ id: promptId, kind: 'playPrompt', clientContext: 'p', previousStatus: 'running' }],
     });
+  });
+
+  it('carries the W3C trace context as the distributed-tracing extension, and only when there is one', () => {
+    const { events } = lifeOfACall();
+    const created = toIntegrationEvent(events[0], callbackUri);
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const traced = toCloudEvent({ id: 'e1', trace: { traceparent, tracestate: 'vendor=1' }, ...created });
+    const wire = JSON.parse(JSON.stringify(traced));
+    expect(wire).toMatchObject({ traceparent, tracestate: 'vendor=1' });
+    expect(traceContextOfEvent(parseCloudEvent(JSON.stringify(traced)))).toEqual({
+      traceparent,
+      tracestate: 'vendor=1',
+    });
+
+    const untraced = JSON.parse(JSON.stringify(toCloudEvent({ id: 'e2', trace: {}, ...created })));
+    expect(Object.keys(untraced)).not.toContain('traceparent');
+    expect(traceContextOfEvent(parseCloudEvent(JSON.stringify(untraced)))).toEqual({});
   });
 });

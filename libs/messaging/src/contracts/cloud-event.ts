@@ -1,4 +1,5 @@
 import { CloudEvent } from 'cloudevents';
+import type { TraceContext } from '@calls/runtime';
 import type { CallsV1Data, CallsV1Type } from './calls-v1.contracts';
 
 export const CLOUDEVENTS_JSON = 'application/cloudevents+json';
@@ -10,13 +11,20 @@ export interface OutboxMessage {
   readonly type: CallsV1Type;
   readonly occurredAt: Date;
   readonly data: CallsV1Data;
+  /** The trace context of the request or message that wrote the row; empty when tracing was off. */
+  readonly trace: TraceContext;
 }
 
 export type CallsCloudEvent = CloudEvent<CallsV1Data>;
 
-/** CloudEvents 1.0, structured mode: source is the call, subject its Graph resource. */
-export function toCloudEvent(message: OutboxMessage): CallsCloudEvent {
+/**
+ * CloudEvents 1.0, structured mode: source is the call, subject its Graph
+ * resource, and `traceparent`/`tracestate` (the distributed-tracing
+ * extension) when the event belongs to a trace, by default the row's own.
+ */
+export function toCloudEvent(message: OutboxMessage, trace: TraceContext = message.trace): CallsCloudEvent {
   return new CloudEvent<CallsV1Data>({
+    ...trace,
     id: message.id,
     source: `/communications/calls/${message.callId}`,
     type: message.type,
@@ -33,6 +41,15 @@ function subjectOf(message: OutboxMessage): string {
   return operationId
     ? `/communications/calls/${message.callId}/operations/${operationId}`
     : `/communications/calls/${message.callId}`;
+}
+
+/** The distributed-tracing extension of an event: what a subscriber's span takes as its parent. */
+export function traceContextOfEvent(event: CloudEvent<unknown>): TraceContext {
+  const { traceparent, tracestate } = event as unknown as Record<string, unknown>;
+  return {
+    ...(typeof traceparent === 'string' ? { traceparent } : {}),
+    ...(typeof tracestate === 'string' ? { tracestate } : {}),
+  };
 }
 
 /** Parses a structured-mode CloudEvent body; throws on anything that is not a valid CloudEvent. */

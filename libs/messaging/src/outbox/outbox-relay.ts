@@ -1,7 +1,14 @@
 import { Logger } from '@nestjs/common';
-import { outboxPublished, outboxRelayFailures } from '@calls/runtime';
+import {
+  outboxPublished,
+  outboxRelayFailures,
+  SpanKind,
+  SpanStatusCode,
+  startSpanFrom,
+  traceContextOfSpan,
+} from '@calls/runtime';
 import { BackgroundLoop } from '../background-loop';
-import { toCloudEvent } from '../contracts/cloud-event';
+import { OutboxMessage, toCloudEvent } from '../contracts/cloud-event';
 import type { IntegrationEventPublisher, OutboxSource } from './outbox.ports';
 
 export interface OutboxRelaySettings {
@@ -46,9 +53,32 @@ export class OutboxRelay {
 
   /** One batch; for tests and for draining. Answers how many rows were published. */
   async publishOnce(): Promise<number> {
-    return this.source.publishNext(this.settings.batchSize, (messages) =>
-      this.publisher.publish(messages.map((message) => toCloudEvent(message))),
+    return this.source.publishNext(this.settings.batchSize, (messages) => this.publish(messages));
+  }
+
+  /**
+   * One producer span per event, a child of the request that wrote it, ended
+   * when the publisher confirmed the batch; the event carries that span's
+   * context, so a subscriber's span follows the publish in the same trace.
+   * With tracing off the stored context passes through unchanged.
+   */
+  private async publish(messages: readonly OutboxMessage[]): Promise<void> {
+    const spans = messages.map((message) =>
+      startSpanFrom(message.trace, `publish ${message.type}`, SpanKind.PRODUCER, {
+        'messaging.operation.type': 'send',
+        'messaging.message.id': message.id,
+        'cloudevents.event_id': message.id,
+        'cloudevents.event_type': message.type,
+      }),
     );
+    try {
+      await this.publisher.publish(messages.map((message, i) => toCloudEvent(message, traceContextOfSpan(spans[i]))));
+    } catch (error) {
+      for (const span of spans) span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+      throw error;
+    } finally {
+      for (const span of spans) span.end();
+    }
   }
 
   /** One batch of the loop; answers how long to pause before the next. */

@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { connect, ChannelModel, ConsumeMessage } from 'amqplib';
 import type { CloudEvent } from 'cloudevents';
-import { parseCloudEvent } from '../contracts/cloud-event';
+import { inSpanFrom, SpanKind } from '@calls/runtime';
+import { parseCloudEvent, traceContextOfEvent } from '../contracts/cloud-event';
 import type { CallsV1Data } from '../contracts/calls-v1.contracts';
 
 export interface RabbitMqConsumerSettings {
@@ -86,7 +87,21 @@ export class RabbitMqConsumer<T = CallsV1Data> {
       return;
     }
     try {
-      await this.handle(event);
+      // The subscriber's work joins the trace of the request that caused the event.
+      await inSpanFrom(
+        traceContextOfEvent(event),
+        `process ${event.type}`,
+        SpanKind.CONSUMER,
+        {
+          'messaging.system': 'rabbitmq',
+          'messaging.operation.type': 'process',
+          'messaging.destination.name': this.settings.queue,
+          'messaging.message.id': event.id,
+          'cloudevents.event_id': event.id,
+          'cloudevents.event_type': event.type,
+        },
+        () => this.handle(event),
+      );
       channel.ack(message);
     } catch (error) {
       this.logger.warn(`event ${event.id} not taken, will come again: ${(error as Error).message}`);

@@ -1,0 +1,5 @@
+// main.ts imports this first: the instrumentations can only patch http, pg and
+// ioredis if they are in place before the app's modules require them.
+import { startTracing } from '@calls/runtime/tracing/start-tracing';
+
+startTracing('media-simulator');

@@ -1,0 +1,61 @@
+import type { IncomingMessage } from 'node:http';
+import type { NodeSDK } from '@opentelemetry/sdk-node';
+
+/** Probes and scrapes every few seconds would drown the traces that matter. */
+const UNTRACED_PATHS = /^\/(health(\/|$)|metrics$)/;
+
+let running: NodeSDK | null = null;
+
+/** Tracing is on when an OTLP endpoint is configured, as OpenTelemetry's own variables say. */
+export function tracingConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.OTEL_SDK_DISABLED === 'true') return false;
+  return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
+}
+
+/**
+ * Starts OpenTelemetry tracing for this process, or does nothing when no
+ * OTLP endpoint is set. It must run before the app's modules are loaded:
+ * the instrumentations patch `http`, `pg` and `ioredis` as they are required,
+ * which is why each app imports its `tracing.ts` first. The SDK is loaded
+ * here, on demand, so a process without tracing never pays for it.
+ *
+ * The exporter, protocol, sampler and batch settings come from the standard
+ * OTEL_* variables. Only traces are exported: metrics are Prometheus's at
+ * /metrics and logs go to stdout, so the SDK's own metric and log exporters
+ * stay off.
+ */
+export function startTracing(serviceName: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (running || !tracingConfigured(env)) return running !== null;
+  // Synchronous on purpose: an `await import()` would let the app's modules load unpatched first.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node');
+  const { HttpInstrumentation } =
+    require('@opentelemetry/instrumentation-http') as typeof import('@opentelemetry/instrumentation-http');
+  const { PgInstrumentation } =
+    require('@opentelemetry/instrumentation-pg') as typeof import('@opentelemetry/instrumentation-pg');
+  const { IORedisInstrumentation } =
+    require('@opentelemetry/instrumentation-ioredis') as typeof import('@opentelemetry/instrumentation-ioredis');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  running = new NodeSDK({
+    serviceName: env.OTEL_SERVICE_NAME || serviceName,
+    metricReaders: [],
+    logRecordProcessors: [],
+    instrumentations: [
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (request: IncomingMessage) => UNTRACED_PATHS.test(request.url ?? ''),
+      }),
+      // Statement text only, never the values bound to it (they can hold callback URIs and tenant data).
+      new PgInstrumentation({ enhancedDatabaseReporting: false }),
+      new IORedisInstrumentation(),
+    ],
+  });
+  running.start();
+  return true;
+}
+
+/** Exports the spans still buffered; call it last on shutdown, or they are lost with the process. */
+export async function stopTracing(): Promise<void> {
+  const sdk = running;
+  running = null;
+  await sdk?.shutdown().catch(() => undefined);
+}
