@@ -144,4 +144,27 @@ describe.each(['dev', 'prod'])('k8s overlay %s', (overlay) => {
       expect(refs).toContain('calls-service-secrets');
     }
   });
+
+  it('lets each Deployment reach the trace collector the configuration names, if any', () => {
+    const endpoint = of('ConfigMap')[0].data!.OTEL_EXPORTER_OTLP_ENDPOINT;
+    if (overlay === 'prod') expect(endpoint).toMatch(/^https?:\/\//);
+    if (!endpoint) return;
+    const port = Number(new URL(endpoint).port || (endpoint.startsWith('https') ? 443 : 80));
+    for (const deployment of of('Deployment')) {
+      const name = deployment.metadata.name;
+      const labels = (deployment.spec as { template: { metadata: { labels: Record<string, string> } } }).template
+        .metadata.labels;
+      const policies = of('NetworkPolicy').filter((policy) =>
+        Object.entries(
+          (policy.spec as { podSelector: { matchLabels: Record<string, string> } }).podSelector.matchLabels,
+        ).every(([key, value]) => labels[key] === value),
+      );
+      const egressPorts = policies.flatMap((policy) =>
+        ((policy.spec as { egress?: { ports?: { port: number }[] }[] }).egress ?? []).flatMap((rule) =>
+          (rule.ports ?? []).map((p) => p.port),
+        ),
+      );
+      expect({ name, reaches: egressPorts.includes(port) }).toEqual({ name, reaches: true });
+    }
+  });
 });
