@@ -1,9 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import { Client, Pool } from 'pg';
 
 const ADMIN_URL = process.env.BENCH_POSTGRES_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-/** A database for this benchmark run alone, dropped at the end. */
+/** A database for this benchmark run alone, migrated as the Kubernetes Job does it, dropped at the end. */
 export async function createBenchDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `calls_bench_${process.pid}_${randomBytes(3).toString('hex')}`;
   const admin = new Client({ connectionString: ADMIN_URL });
@@ -12,6 +14,10 @@ export async function createBenchDatabase(): Promise<{ url: string; drop(): Prom
   await admin.end();
   const url = new URL(ADMIN_URL);
   url.pathname = `/${name}`;
+  execFileSync(process.execPath, [resolve(__dirname, '../../libs/persistence/src/migrate.cli.js')], {
+    env: { ...process.env, DATABASE_URL: url.toString() },
+    stdio: 'ignore',
+  });
   return {
     url: url.toString(),
     async drop() {

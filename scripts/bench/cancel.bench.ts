@@ -173,8 +173,8 @@ async function main(): Promise<void> {
     SIMULATED_PROMPT_MS: String(3_600_000),
     THROTTLE_LIMIT: String(1e9),
   };
-  // One after another, each alone on the machine. The first service run also applies the migrations.
-  const contenders: Contender[] = [
+  // One after another, each alone on the machine.
+  const all: Contender[] = [
     {
       name: 'calls-service, relay off',
       script: serviceScript,
@@ -198,6 +198,11 @@ async function main(): Promise<void> {
       authenticated: true,
     },
   ];
+  // BENCH_BASELINE=<another build's apps/calls-service/src/main.js>: that build too, to compare two versions in one run.
+  if (process.env.BENCH_BASELINE)
+    all.splice(1, 0, { ...all[0], name: 'baseline build, relay off', script: resolve(process.env.BENCH_BASELINE) });
+  // BENCH_ONLY=<part of a name> runs just the matching contenders (e.g. to profile one).
+  const contenders = all.filter((contender) => contender.name.includes(process.env.BENCH_ONLY ?? ''));
   const pool = new Pool({ connectionString: database.url, max: 4 });
   const figures = new Map<string, Figures>();
   try {
@@ -206,7 +211,7 @@ async function main(): Promise<void> {
       const server = await startProcess(
         contender.script,
         contender.env,
-        contender.script === serviceScript ? process.env.BENCH_SERVICE_NODE_FLAGS?.split(' ').filter(Boolean) : [],
+        contender.authenticated ? process.env.BENCH_SERVICE_NODE_FLAGS?.split(' ').filter(Boolean) : [],
       );
       try {
         if (i === 0)
@@ -238,9 +243,10 @@ async function main(): Promise<void> {
     console.log(row('server', ([title]) => title));
     for (const contender of contenders)
       console.log(row(contender.name, ([, , value]) => value(figures.get(contender.name)!)));
-    const bare = figures.get('bare node:http + pg')!;
-    for (const name of ['calls-service, relay off', 'calls-service, relay on']) {
-      const service = figures.get(name)!;
+    const bare = figures.get('bare node:http + pg');
+    for (const name of ['calls-service, relay off', 'baseline build, relay off', 'calls-service, relay on']) {
+      const service = figures.get(name);
+      if (!service || !bare) continue;
       const ratio = (value: (f: Figures) => number) => (value(service) / Math.max(value(bare), 1e-9)).toFixed(2);
       console.log(
         `ratio (${name}) / bare: throughput ${ratio((f) => f.requestsPerSecond)}x, p50 ${ratio((f) => f.p50)}x, ` +

@@ -44,7 +44,7 @@ describe('OpenTelemetry tracing across the service, the broker and the notifier 
       DATA_DIR: database.settings.dataDir,
       AMQP_URL,
       AMQP_EXCHANGE: exchange,
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: 'info',
       OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint,
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
       OTEL_BSP_SCHEDULE_DELAY: '100',
@@ -113,6 +113,7 @@ describe('OpenTelemetry tracing across the service, the broker and the notifier 
       traceparent: `00-${traceId}-${botSpanId}-01`,
     });
     expect(cancelled.status).toBe(200);
+    const requestId = cancelled.headers.get('request-id');
 
     // Everything the cancel caused reaches the collector in that trace, from both processes.
     const processed = (type: string) => (span: ReceivedSpan) =>
@@ -159,6 +160,14 @@ describe('OpenTelemetry tracing across the service, the broker and the notifier 
       name: 'deliver commsNotification',
       attributes: { 'cloudevents.event_type': 'calls.v1.mediaOperation.ended' },
     });
+
+    // The request's log line names the trace, so an operator can go from one to the other.
+    const logLine = service.output
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((line) => line.requestId === requestId);
+    expect(logLine).toMatchObject({ traceId, res: { statusCode: 200 } });
 
     // The bot receives the context too, so its handling of the notification can join the same trace.
     const deleted = bot.received.find((n) => n.body.value[0].resourceUrl.endsWith(`/operations/${prompt.id}`));

@@ -5,7 +5,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { TerminusModule } from '@nestjs/terminus';
 import { ApplicationModule } from '@calls/application';
 import { AuthModule } from '@calls/auth';
-import { loggingModule, validateEnvironment } from '@calls/runtime';
+import { LoggingModule, validateEnvironment } from '@calls/runtime';
 import { MessagingModule, messagingSettingsFromEnv } from '@calls/messaging';
 import { NotificationSigningModule, NotificationsModule } from '@calls/notifications';
 import { PersistenceModule } from '@calls/persistence';
@@ -15,7 +15,6 @@ import { HealthController } from './health/health.controller';
 import { DatabaseMetrics } from './metrics/database.metrics';
 import { MetricsController } from './metrics/metrics.controller';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
-import { PrincipalLogInterceptor } from './logging/principal-log.interceptor';
 import { JwksController } from './well-known/jwks.controller';
 import { mediaPlaneSettingsFromEnv } from './media-plane/media-plane.config';
 import { MediaPlaneModule } from './media-plane/media-plane.module';
@@ -35,7 +34,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, validate: validateEnvironment }),
-        loggingModule(),
+        LoggingModule.forRoot(),
         CqrsModule.forRoot(),
         TerminusModule,
         PersistenceModule.forRoot(),
@@ -52,11 +51,7 @@ export class AppModule {
           promptMs: config.simulatedPromptMs,
         }),
       ],
-      providers: [
-        { provide: APP_INTERCEPTOR, useClass: PrincipalLogInterceptor },
-        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
-        DatabaseMetrics,
-      ],
+      providers: [{ provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }, DatabaseMetrics],
       controllers: [
         HealthController,
         MetricsController,

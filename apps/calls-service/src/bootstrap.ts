@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
-import { requestIdOf } from '@calls/runtime';
+import type { Logger as PinoLogger } from 'pino';
+import { registerRequestLogging, REQUEST_LOGGER, requestIdOf } from '@calls/runtime';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
@@ -39,8 +40,10 @@ export async function createApp(
   const fastify = app.getHttpAdapter().getInstance();
   registerGraphRequestIds(fastify);
   registerHttpMetrics(fastify);
+  const logger = app.get<PinoLogger>(REQUEST_LOGGER);
+  registerRequestLogging(fastify, logger);
   acceptJsonBodiesOnly(fastify, config.bodyLimitBytes);
-  app.useGlobalFilters(new GraphErrorFilter());
+  app.useGlobalFilters(new GraphErrorFilter(logger));
   app.useGlobalPipes(new GraphValidationPipe());
   instrumentCommandBus(app);
   serveOpenApi(app);

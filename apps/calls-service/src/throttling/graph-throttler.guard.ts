@@ -3,6 +3,7 @@ import { ThrottlerGuard, ThrottlerLimitDetail, ThrottlerRequest } from '@nestjs/
 import { IS_PUBLIC } from '@calls/auth';
 import type { Principal } from '@calls/auth';
 import { GraphHttpError } from '@calls/graph';
+import { LoggedRequest, requestLogFields } from '@calls/runtime';
 
 /**
  * Throttling as Graph does it: per application per tenant, across all the
@@ -20,7 +21,10 @@ export class GraphThrottlerGuard extends ThrottlerGuard {
       return await super.handleRequest(request);
     } catch (error) {
       if (error instanceof GraphHttpError) throw error;
-      this.failures.warn(`throttling skipped, its store failed: ${(error as Error).message}`);
+      this.failures.warn({
+        ...requestLogFields(request.context.switchToHttp().getRequest<LoggedRequest>()),
+        msg: `throttling skipped, its store failed: ${(error as Error).message}`,
+      });
       return true;
     }
   }
