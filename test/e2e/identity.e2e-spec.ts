@@ -101,6 +101,20 @@ describe('identity (HTTP, JWKS identity provider)', () => {
     await expectRefused(authorization(), 401, message);
   });
 
+  it('trusts a token it let in no longer than the token allows, however often it is sent', async () => {
+    // Expired 28 s ago: still inside the 30 s clock tolerance, outside it within 3 s.
+    const nearlyOut = `Bearer ${signWith(key, claims({ exp: now() - 28 }))}`;
+    expect((await probe(nearlyOut)).status).toBe(404);
+    expect((await probe(nearlyOut)).status).toBe(404);
+    await new Promise((resolve) => setTimeout(resolve, 3_500));
+    await expectRefused(nearlyOut, 401, /expired/);
+    // A token that passed once does not make a tampered copy of itself pass.
+    const valid = signWith(key, claims());
+    expect((await probe(`Bearer ${valid}`)).status).toBe(404);
+    const [header, , signature] = valid.split('.');
+    await expectRefused(`Bearer ${header}.${b64(claims({ tid: 'tenant-b' }))}.${signature}`, 401, /signature/);
+  });
+
   it('answers headers over the server limit with 431 and a Graph error body', async () => {
     const res = await probe(`Bearer ${'x'.repeat(20_000)}`);
     expect(res.status).toBe(431);
