@@ -1,12 +1,15 @@
 /**
  * Runs a round of work again and again until stopped. A round answers how
  * long to pause before the next (0: go on at once); `wake()` cuts a pause
- * short, for work that just arrived. `stop()` lets the round in flight finish.
+ * short, for work that just arrived. A wake that comes while a round runs is
+ * kept, and the next round follows at once: the work it announced may have
+ * arrived after the round looked. `stop()` lets the round in flight finish.
  */
 export class BackgroundLoop {
   private running = false;
   private loop: Promise<void> | null = null;
   private wakeUp: (() => void) | null = null;
+  private wokenDuringRound = false;
 
   constructor(private readonly round: () => Promise<number>) {}
 
@@ -23,13 +26,15 @@ export class BackgroundLoop {
   }
 
   wake(): void {
-    this.wakeUp?.();
+    if (this.wakeUp) this.wakeUp();
+    else this.wokenDuringRound = true;
   }
 
   private async run(): Promise<void> {
     while (this.running) {
+      this.wokenDuringRound = false;
       const pauseMs = await this.round();
-      if (pauseMs > 0 && this.running) await this.pause(pauseMs);
+      if (pauseMs > 0 && this.running && !this.wokenDuringRound) await this.pause(pauseMs);
     }
   }
 
