@@ -26,7 +26,7 @@ describe(validateEnvironment.name, () => {
     } catch (error) {
       message = (error as Error).message;
     }
-    for (const name of ['DATABASE_URL', 'AUTH_JWKS_URI', 'AUTH_ISSUER', 'AUTH_AUDIENCE']) {
+    for (const name of ['DATABASE_URL', 'AUTH_JWKS_URI', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'NOTIFICATION_SIGNING_KEY']) {
       expect(message).toContain(`${name} (missing)`);
     }
   });
@@ -42,8 +42,38 @@ describe(validateEnvironment.name, () => {
         AMQP_URL: 'amqp://guest:guest@rabbitmq:5672',
         REDIS_URL: 'redis://redis:6379',
         OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector.observability:4318',
+        NOTIFICATION_SIGNING_KEY: '-----BEGIN PRIVATE KEY-----\nMIIE...\n-----END PRIVATE KEY-----\n',
         PORT: '3000',
       }),
     ).not.toThrow();
+  });
+
+  it('takes the signing key from a file instead, and never repeats a secret or a password it refuses', () => {
+    const production = {
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://calls@db:5432/calls',
+      AUTH_JWKS_URI: 'https://login.example.test/keys',
+      AUTH_ISSUER: 'https://login.example.test/tenant/v2.0',
+      AUTH_AUDIENCE: 'api://calls',
+    };
+    expect(() =>
+      validateEnvironment({ ...production, NOTIFICATION_SIGNING_KEY_FILE: '/var/run/secrets/calls/key.pem' }),
+    ).not.toThrow();
+
+    let message = '';
+    try {
+      validateEnvironment({
+        ...production,
+        NOTIFICATION_SIGNING_KEY: 'hunter2-not-a-pem',
+        DATABASE_URL: 'mysql://calls:s3cret@db/calls',
+      });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain(
+      'NOTIFICATION_SIGNING_KEY (set, not shown): NOTIFICATION_SIGNING_KEY must be a PEM private key',
+    );
+    expect(message).toContain("DATABASE_URL ('mysql://calls:***@db/calls')");
+    expect(message).not.toMatch(/hunter2|s3cret/);
   });
 });

@@ -52,11 +52,38 @@ export class Environment {
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) SHUTDOWN_GRACE_MS?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) NOTIFIER_GIVE_UP_AFTER_MS?: number;
 
+  // Every replica and the notifier must sign with the one key the bots were given: no per-pod dev key in production.
+  @ValidateIf((env: Environment) => isProduction(env) && !env.NOTIFICATION_SIGNING_KEY_FILE)
+  @IsString({ message: 'NOTIFICATION_SIGNING_KEY (or NOTIFICATION_SIGNING_KEY_FILE) is required in production' })
+  @Matches(/-----BEGIN (RSA )?PRIVATE KEY-----/, { message: 'NOTIFICATION_SIGNING_KEY must be a PEM private key' })
+  NOTIFICATION_SIGNING_KEY?: string;
+  @IsOptional() @IsString() NOTIFICATION_SIGNING_KEY_FILE?: string;
+
   // Tracing is on when one of these is set; the SDK reads the rest of OTEL_* itself.
   @IsOptional() @url(['http', 'https']) OTEL_EXPORTER_OTLP_ENDPOINT?: string;
   @IsOptional() @url(['http', 'https']) OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string;
   @IsOptional() @IsIn(['http/protobuf', 'http/json', 'grpc']) OTEL_EXPORTER_OTLP_PROTOCOL?: string;
   @IsOptional() @Type(() => Number) @IsInt() @Min(100) NOTIFIER_TIMEOUT_MS?: number;
+}
+
+/** Variables whose value is a secret: a message may say they are wrong, never what they hold. */
+const SECRET = new Set(['NOTIFICATION_SIGNING_KEY']);
+
+/** A value as an error message may show it: no secrets, no passwords in URLs. */
+function shownValue(name: string, value: unknown): string {
+  if (value === undefined) return 'missing';
+  if (SECRET.has(name)) return 'set, not shown';
+  let text = String(value);
+  try {
+    const url = new URL(text);
+    if (url.password) {
+      url.password = '***';
+      text = url.toString();
+    }
+  } catch {
+    // not a URL: shown as it is
+  }
+  return `'${text.slice(0, 60)}'`;
 }
 
 /** The environment as checked; throws one error naming every wrong or missing variable. */
@@ -67,8 +94,7 @@ export function validateEnvironment(raw: Record<string, unknown>): Record<string
   const errors = validateSync(env, { skipMissingProperties: false, whitelist: false });
   if (errors.length > 0) {
     const problems = errors.map((error) => {
-      const value = raw[error.property];
-      const shown = value === undefined ? 'missing' : `'${String(value).slice(0, 60)}'`;
+      const shown = shownValue(error.property, raw[error.property]);
       return `${error.property} (${shown}): ${Object.values(error.constraints ?? {}).join('; ')}`;
     });
     throw new Error(`Invalid configuration:\n  ${problems.join('\n  ')}`);
