@@ -20,9 +20,18 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+export interface AppProcessOptions {
+  /** Where the compiled code and its node_modules are; the repository by default. */
+  readonly root?: string;
+  /** Run as this user and group (only possible as root). */
+  readonly uid?: number;
+  readonly gid?: number;
+}
+
 /**
- * One compiled app (`dist/apps/<app>/src/main.js`) as its own process, as
- * the container runs it; its output is kept to explain a failure.
+ * One compiled entry point (`dist/<script>`, e.g. `apps/notifier/src/main.js`)
+ * as its own process, as the container runs it; its output is kept to
+ * explain a failure.
  */
 export class AppProcess {
   private child: ChildProcess | null = null;
@@ -32,23 +41,21 @@ export class AppProcess {
   constructor(
     private readonly app: string,
     private readonly env: Record<string, string>,
+    private readonly options: AppProcessOptions = {},
   ) {}
 
-  /** Starts the process and waits until `GET <readyUrl>` answers 200. */
-  async start(readyUrl: string): Promise<void> {
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', this.app, 'src', 'main.js')], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'development', ...this.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.child = child;
-    child.stdout!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  private get script(): string {
+    return this.app.endsWith('.js') ? this.app : join('apps', this.app, 'src', 'main.js');
+  }
+
+  /** Starts the process and waits until `GET <ready>` answers 200, or its output matches `ready`. */
+  async start(ready: string | RegExp): Promise<void> {
+    const child = this.spawn();
     try {
       await until(async () => {
         if (child.exitCode !== null) throw new Error(`${this.app} exited with ${child.exitCode}:\n${this.output}`);
-        return fetch(readyUrl).then(
+        if (ready instanceof RegExp) return ready.test(this.output);
+        return fetch(ready).then(
           (response) => response.ok,
           () => false,
         );
@@ -57,6 +64,27 @@ export class AppProcess {
       await this.stop();
       throw error;
     }
+  }
+
+  /** Runs a command (such as the migration) to its end; answers its exit code. */
+  run(): Promise<number | null> {
+    this.spawn();
+    return this.exited!;
+  }
+
+  private spawn(): ChildProcess {
+    const root = this.options.root ?? ROOT;
+    const child = spawn(process.execPath, [join(root, 'dist', this.script)], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'development', ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(this.options.uid === undefined ? {} : { uid: this.options.uid, gid: this.options.gid }),
+    });
+    this.child = child;
+    child.stdout!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    return child;
   }
 
   /** SIGTERM, as Kubernetes stops a pod; answers the exit code. */
