@@ -1,2 +1,2 @@
 export * from './trace-context';
-export { stopTracing, tracingConfigured } from './start-tracing';
+export { stopTracing } from './start-tracing';
