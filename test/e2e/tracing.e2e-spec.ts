@@ -168,6 +168,10 @@ describe('OpenTelemetry tracing across the service, the broker and the notifier 
       .map((line) => JSON.parse(line) as Record<string, unknown>)
       .find((line) => line.requestId === requestId);
     expect(logLine).toMatchObject({ traceId, res: { statusCode: 200 } });
+    // The notifier writes the same JSON lines.
+    expect(notifier.output.split('\n').find((line) => line.includes('notifier consuming'))).toMatch(
+      /^\{.*"msg":"notifier consuming"/,
+    );
 
     // The bot receives the context too, so its handling of the notification can join the same trace.
     const deleted = bot.received.find((n) => n.body.value[0].resourceUrl.endsWith(`/operations/${prompt.id}`));

@@ -1,5 +1,6 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
 import { messagingSettingsFromEnv } from '@calls/messaging';
 import { validateEnvironment } from '@calls/runtime';
 import { NotifierModule } from './notifier.module';
@@ -14,8 +15,11 @@ export async function createNotifier(options: { logger?: false } = {}): Promise<
     );
   }
   const queue = process.env.NOTIFIER_QUEUE || 'calls.notifier';
-  const app = await NestFactory.createApplicationContext(NotifierModule.forRoot(messaging, queue), {
-    ...(options.logger === false ? { logger: false } : {}),
-  });
+  const app = await NestFactory.createApplicationContext(
+    NotifierModule.forRoot(messaging, queue),
+    options.logger === false ? { logger: false } : { bufferLogs: true },
+  );
+  // The same JSON lines as the service's, at LOG_LEVEL.
+  if (options.logger !== false) app.useLogger(app.get(Logger));
   return app;
 }

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { MESSAGING_SETTINGS, MessagingSettings } from '@calls/messaging';
 import { NotificationsModule } from '@calls/notifications';
 import { PersistenceModule } from '@calls/persistence';
+import { LoggingModule } from '@calls/runtime';
 import { NOTIFIER_QUEUE, NotifierConsumerHost } from './notifier-consumer.host';
 import { OpsServerHost } from './ops-server.host';
 
@@ -11,7 +12,11 @@ export class NotifierModule {
   static forRoot(messaging: MessagingSettings, queue: string): DynamicModule {
     return {
       module: NotifierModule,
-      imports: [PersistenceModule.forRoot(), NotificationsModule.forRoot({ inProcess: false })],
+      imports: [
+        LoggingModule.forRoot(),
+        PersistenceModule.forRoot(),
+        NotificationsModule.forRoot({ inProcess: false }),
+      ],
       providers: [
         { provide: MESSAGING_SETTINGS, useValue: messaging },
         { provide: NOTIFIER_QUEUE, useValue: queue },
