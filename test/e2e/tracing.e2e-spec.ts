@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createServer, Socket } from 'node:net';
 import { connect } from 'amqplib';
 import { DevTokenIssuer, Roles } from '@calls/auth';
 import { AppProcess, buildApps, freePort } from '../support/app-process';
@@ -207,5 +208,29 @@ describe('OpenTelemetry tracing across the service, the broker and the notifier 
     expect(collector.inTrace(traceId).map((span) => span.kind)).toContain(SERVER);
     expect(await notifier.stop()).toBe(0);
     expect(await service.stop()).toBe(0);
+  });
+
+  it('answers and stops in time when the collector takes connections but never answers', async () => {
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => sockets.add(socket)); // accepts, answers nothing
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = await freePort();
+    const replica = new AppProcess('calls-service', {
+      ...settings,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(silent.address() as { port: number }).port}`,
+      OTEL_BSP_SCHEDULE_DELAY: '60000',
+      SHUTDOWN_GRACE_MS: '6000',
+    });
+    try {
+      await replica.start(`http://127.0.0.1:${port}/health/ready`);
+      expect((await fetch(`http://127.0.0.1:${port}/communications/calls/unknown-call`)).status).toBe(401);
+      // Exit code 1 would mean the shutdown outlived its grace time waiting for the collector.
+      expect(await replica.stop()).toBe(0);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 });

@@ -53,9 +53,16 @@ export function startTracing(serviceName: string, env: NodeJS.ProcessEnv = proce
   return true;
 }
 
-/** Exports the spans still buffered; call it last on shutdown, or they are lost with the process. */
+/** A collector that does not answer must not hold a stopping pod past its grace period. */
+const FLUSH_LIMIT_MS = 3_000;
+
+/** Exports the spans still buffered (for up to 3 s); call it last on shutdown, or they are lost with the process. */
 export async function stopTracing(): Promise<void> {
   const sdk = running;
   running = null;
-  await sdk?.shutdown().catch(() => undefined);
+  if (!sdk) return;
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, FLUSH_LIMIT_MS)));
+  await Promise.race([sdk.shutdown().catch(() => undefined), limit]);
+  clearTimeout(timer);
 }
