@@ -56,7 +56,9 @@ describe('notifier app over RabbitMQ (PostgreSQL, RabbitMQ)', () => {
     const ops = `http://127.0.0.1:${notifier.get(OpsServerHost).port}`;
     expect((await request(ops).get('/health/live')).status).toBe(200);
     expect((await request(ops).get('/health/ready')).body).toMatchObject({ status: 'ok', database: 'up' });
-    expect((await request(ops).get('/metrics')).text).toContain('process_cpu_seconds_total');
+    const metrics = (await request(ops).get('/metrics')).text;
+    expect(metrics).toContain('process_cpu_seconds_total');
+    expect(metrics).toContain(`broker_connected{role="consume",target="${queue}"} 1`);
   });
 
   it('delivers the notifications of a cancel, and a redelivered message is not sent twice', async () => {

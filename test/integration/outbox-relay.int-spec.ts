@@ -3,6 +3,7 @@ import { Call } from '@calls/domain';
 import { TEST_OWNER, TEST_PROMPTS, testCallDescription } from '@calls/domain/testing/call.fixtures';
 import { CALLS_V1, CLOUDEVENTS_JSON, OutboxRelay, RabbitMqPublisher, toCloudEvent } from '@calls/messaging';
 import { CallTypeormRepository, dataSourceOptions, OutboxTypeormSource, SqlBuilder } from '@calls/persistence';
+import { brokerConnected } from '@calls/runtime';
 import { AMQP_URL, ExchangeRecorder, privateExchange } from '../support/rabbitmq';
 import { TcpProxy } from '../support/tcp-proxy';
 import { until } from '../support/waits';
@@ -48,6 +49,12 @@ describe('outbox relay to RabbitMQ (PostgreSQL, RabbitMQ)', () => {
     const created = new RabbitMqPublisher({ url, exchange, timeoutMs: 2000 });
     closers.push(() => created.close());
     return created;
+  }
+
+  /** What `broker_connected` says of the relay's connection to this test's exchange. */
+  async function connectedGauge(): Promise<number | undefined> {
+    const { values } = await brokerConnected.get();
+    return values.find((v) => v.labels.role === 'publish' && v.labels.target === exchange)?.value;
   }
 
   async function unpublishedIds(): Promise<string[]> {
@@ -126,6 +133,7 @@ describe('outbox relay to RabbitMQ (PostgreSQL, RabbitMQ)', () => {
     await cancelledCall();
     relay.wake();
     await until(async () => (await unpublishedIds()).length === 0);
+    expect(await connectedGauge()).toBe(1);
 
     await proxy.stop(); // the broker goes away
     await cancelledCall();
@@ -133,9 +141,11 @@ describe('outbox relay to RabbitMQ (PostgreSQL, RabbitMQ)', () => {
     relay.wake();
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(await unpublishedIds()).toHaveLength(20); // waiting, not lost
+    expect(await connectedGauge()).toBe(0); // and operators can see why
 
     await proxy.start(); // back on the same port
     await until(async () => (await unpublishedIds()).length === 0);
+    expect(await connectedGauge()).toBe(1);
     const outboxIds = await allOutboxIds();
     await until(() => new Set(recorder.bodies<{ id: string }>().map((b) => b.id)).size === outboxIds.length);
     expect(new Set(recorder.bodies<{ id: string }>().map((b) => b.id))).toEqual(new Set(outboxIds));

@@ -42,6 +42,12 @@ export const outboxRelayFailures = new Counter({
   help: 'Relay batches that failed (broker or database unavailable); their rows stay and are retried.',
 });
 
+export const brokerConnected = new Gauge({
+  name: 'broker_connected',
+  help: 'Whether this process holds an open RabbitMQ channel (1) or not (0), by role (publish, consume) and exchange or queue.',
+  labelNames: ['role', 'target'] as const,
+});
+
 export const notifierDeliveries = new Counter({
   name: 'notifier_deliveries_total',
   help: 'Notification delivery attempts by outcome: delivered, retry, dead, skipped.',

@@ -34,6 +34,8 @@ export class OutboxRelayHost implements OnApplicationBootstrap, OnApplicationShu
   }
 
   onApplicationBootstrap(): void {
+    // A broker that is down now is retried by the relay's first batch; this only shows the state early.
+    this.publisher.connect?.().catch((error: Error) => this.logger.warn(`broker not reachable yet: ${error.message}`));
     this.subscription = this.eventBus.subscribe(() => this.relay.wake());
     this.relay.start();
     this.pruneTimer = setInterval(() => void this.prune(), PRUNE_EVERY_MS);

@@ -17,6 +17,8 @@ export const OUTBOX_SOURCE = Symbol('OUTBOX_SOURCE');
 
 /** Resolves once every event is safely with its subscribers (broker confirms, or in-process inbox written). */
 export interface IntegrationEventPublisher {
+  /** Optional: connect ahead of the first event (a broker publisher). */
+  connect?(): Promise<void>;
   publish(events: readonly CallsCloudEvent[]): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { connect, ChannelModel, ConsumeMessage } from 'amqplib';
 import type { CloudEvent } from 'cloudevents';
-import { inSpanFrom, SpanKind } from '@calls/runtime';
+import { brokerConnected, inSpanFrom, SpanKind } from '@calls/runtime';
 import { parseCloudEvent, traceContextOfEvent } from '../contracts/cloud-event';
 import type { CallsV1Data } from '../contracts/calls-v1.contracts';
 
@@ -28,10 +28,15 @@ export class RabbitMqConsumer<T = CallsV1Data> {
   private reconnectTimer: NodeJS.Timeout | null = null;
   private failures = 0;
 
+  private readonly connected: { set(value: number): void };
+
   constructor(
     private readonly settings: RabbitMqConsumerSettings,
     private readonly handle: (event: CloudEvent<T>) => Promise<void>,
-  ) {}
+  ) {
+    this.connected = brokerConnected.labels('consume', settings.queue);
+    this.connected.set(0);
+  }
 
   async start(): Promise<void> {
     this.running = true;
@@ -43,6 +48,7 @@ export class RabbitMqConsumer<T = CallsV1Data> {
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     const connection = this.connection;
     this.connection = null;
+    this.connected.set(0);
     await connection?.close().catch(() => undefined);
   }
 
@@ -54,6 +60,7 @@ export class RabbitMqConsumer<T = CallsV1Data> {
       connection.on('error', (error: Error) => this.logger.warn(`broker connection error: ${error.message}`));
       connection.on('close', () => {
         this.connection = null;
+        this.connected.set(0);
         this.scheduleReconnect();
       });
       const channel = await connection.createChannel();
@@ -65,6 +72,7 @@ export class RabbitMqConsumer<T = CallsV1Data> {
       await channel.consume(this.settings.queue, (message) => {
         if (message) void this.onMessage(channel, message);
       });
+      this.connected.set(1);
       this.failures = 0;
     } catch (error) {
       this.logger.warn(`cannot consume from the broker: ${(error as Error).message}`);

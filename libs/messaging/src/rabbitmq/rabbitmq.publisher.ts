@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { connect, ChannelModel, ConfirmChannel } from 'amqplib';
 import type { CloudEvent } from 'cloudevents';
+import { brokerConnected } from '@calls/runtime';
 import { CLOUDEVENTS_JSON } from '../contracts/cloud-event';
 import type { IntegrationEventPublisher } from '../outbox/outbox.ports';
 
@@ -23,7 +24,17 @@ export class RabbitMqPublisher implements IntegrationEventPublisher {
   private connection: ChannelModel | null = null;
   private channel: ConfirmChannel | null = null;
 
-  constructor(private readonly settings: RabbitMqSettings) {}
+  private readonly connected: { set(value: number): void };
+
+  constructor(private readonly settings: RabbitMqSettings) {
+    this.connected = brokerConnected.labels('publish', settings.exchange);
+    this.connected.set(0);
+  }
+
+  /** Connects ahead of the first event, so `broker_connected` tells the truth from the start. */
+  async connect(): Promise<void> {
+    await this.ensureChannel();
+  }
 
   async publish(events: readonly CloudEvent<unknown>[]): Promise<void> {
     if (events.length === 0) return;
@@ -62,14 +73,17 @@ export class RabbitMqPublisher implements IntegrationEventPublisher {
       connection.on('close', () => {
         this.connection = null;
         this.channel = null;
+        this.connected.set(0);
       });
       const channel = await connection.createConfirmChannel();
       channel.on('error', (error: Error) => this.logger.warn(`broker channel error: ${error.message}`));
       channel.on('close', () => {
         this.channel = null;
+        this.connected.set(0);
       });
       await channel.assertExchange(this.settings.exchange, 'topic', { durable: true });
       this.channel = channel;
+      this.connected.set(1);
       return channel;
     } catch (error) {
       await this.reset();
@@ -81,6 +95,7 @@ export class RabbitMqPublisher implements IntegrationEventPublisher {
     const connection = this.connection;
     this.connection = null;
     this.channel = null;
+    this.connected.set(0);
     if (connection) await connection.close().catch(() => undefined);
   }
 }
