@@ -16,6 +16,15 @@ describe('trace context of events', () => {
       expect(traceContextOfSpan(span)).toEqual({ traceparent: PARENT, tracestate: 'a=1' });
     });
 
+    it('hands on at most 512 characters of tracestate, what the outbox column holds', () => {
+      const members = Array.from({ length: 30 }, (_, i) => `vendor${i}=${'v'.repeat(40)}`).join(',');
+      const handedOn = traceContextOf(contextFrom({ traceparent: PARENT, tracestate: members }));
+      expect(members.length).toBeGreaterThan(1000);
+      expect(handedOn.traceparent).toBe(PARENT);
+      expect(handedOn.tracestate!.length).toBeLessThanOrEqual(512);
+      expect(handedOn.tracestate).toMatch(/^vendor0=v+/);
+    });
+
     it('ignores a malformed traceparent instead of failing the message', () => {
       expect(trace.getSpanContext(contextFrom({ traceparent: 'not-a-traceparent' }))).toBeUndefined();
     });
