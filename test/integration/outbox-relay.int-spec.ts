@@ -151,6 +151,30 @@ describe('outbox relay to RabbitMQ (PostgreSQL, RabbitMQ)', () => {
     expect(new Set(recorder.bodies<{ id: string }>().map((b) => b.id))).toEqual(new Set(outboxIds));
   });
 
+  it('leaves no connection behind when a publisher is closed while it is still connecting', async () => {
+    const proxy = new TcpProxy(5672);
+    await proxy.start();
+    closers.push(() => proxy.stop());
+    const outcomes = await Promise.all(
+      Array.from({ length: 5 }, async () => {
+        const early = new RabbitMqPublisher({
+          url: `amqp://guest:guest@127.0.0.1:${proxy.port}`,
+          exchange,
+          timeoutMs: 2000,
+        });
+        const connecting = early.connect().then(
+          () => 'connected',
+          (error: Error) => error.message,
+        );
+        await early.close();
+        return connecting;
+      }),
+    );
+    expect(outcomes).toEqual(Array(5).fill('the publisher is closed'));
+    await until(() => proxy.openConnections === 0, 3000);
+    expect(await connectedGauge()).toBe(0);
+  });
+
   it('runs two relays at once without losing an event, keeping each call in order', async () => {
     const calls: Call[] = [];
     for (let i = 0; i < 20; i++) calls.push(await cancelledCall());

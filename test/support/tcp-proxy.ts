@@ -32,6 +32,11 @@ export class TcpProxy {
     this.server = server;
   }
 
+  /** Connections open through the proxy now. */
+  get openConnections(): number {
+    return this.sockets.size / 2;
+  }
+
   /** Refuses new connections and cuts the open ones, as a broker that went away. */
   async stop(): Promise<void> {
     const server = this.server;

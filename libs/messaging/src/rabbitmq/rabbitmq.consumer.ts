@@ -56,6 +56,11 @@ export class RabbitMqConsumer<T = CallsV1Data> {
     if (!this.running) return;
     try {
       const connection = await connect(this.settings.url);
+      if (!this.running) {
+        // stopped while connecting: this connection must not outlive the consumer
+        await connection.close().catch(() => undefined);
+        return;
+      }
       this.connection = connection;
       connection.on('error', (error: Error) => this.logger.warn(`broker connection error: ${error.message}`));
       connection.on('close', () => {

@@ -24,6 +24,8 @@ export class RabbitMqPublisher implements IntegrationEventPublisher {
   private connection: ChannelModel | null = null;
   private channel: ConfirmChannel | null = null;
 
+  private opening: Promise<ConfirmChannel> | null = null;
+  private closed = false;
   private readonly connected: { set(value: number): void };
 
   constructor(private readonly settings: RabbitMqSettings) {
@@ -56,19 +58,33 @@ export class RabbitMqPublisher implements IntegrationEventPublisher {
     }
   }
 
+  /** For good: a connection being opened meanwhile is closed as soon as it is there. */
   async close(): Promise<void> {
+    this.closed = true;
+    await this.opening?.catch(() => undefined);
     await this.reset();
   }
 
-  private async ensureChannel(): Promise<ConfirmChannel> {
-    if (this.channel) return this.channel;
+  /** The open channel, or the one being opened: concurrent callers share one connection attempt. */
+  private ensureChannel(): Promise<ConfirmChannel> {
+    if (this.closed) return Promise.reject(new Error('the publisher is closed'));
+    if (this.channel) return Promise.resolve(this.channel);
+    this.opening ??= this.open().finally(() => (this.opening = null));
+    return this.opening;
+  }
+
+  private async open(): Promise<ConfirmChannel> {
+    const pending = connect(this.settings.url, { timeout: this.settings.timeoutMs });
+    let connection: ChannelModel;
     try {
-      const connection = await withTimeout(
-        connect(this.settings.url, { timeout: this.settings.timeoutMs }),
-        this.settings.timeoutMs,
-        'broker connection',
-      );
-      this.connection = connection;
+      connection = await withTimeout(pending, this.settings.timeoutMs, 'broker connection');
+    } catch (error) {
+      // A connection that still arrives after we gave up on it must not linger.
+      pending.then((late) => late.close().catch(() => undefined)).catch(() => undefined);
+      throw error;
+    }
+    this.connection = connection;
+    try {
       connection.on('error', (error: Error) => this.logger.warn(`broker connection error: ${error.message}`));
       connection.on('close', () => {
         this.connection = null;
@@ -82,6 +98,7 @@ export class RabbitMqPublisher implements IntegrationEventPublisher {
         this.connected.set(0);
       });
       await channel.assertExchange(this.settings.exchange, 'topic', { durable: true });
+      if (this.closed) throw new Error('the publisher is closed');
       this.channel = channel;
       this.connected.set(1);
       return channel;
