@@ -1,30 +1,17 @@
 import request from 'supertest';
-import { createPostgresDatabase, TestDatabase } from '../support/test-databases';
-import { PROMPT, establishedCall as createEstablishedCall, startTestApp, TestApp } from '../support/test-app';
+import { createPostgresDatabase } from '../support/test-databases';
+import { PROMPT, establishedCall as createEstablishedCall, serviceForSuite } from '../support/test-app';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 describe('POST /communications/calls/{id}/cancelMediaProcessing (HTTP, PostgreSQL)', () => {
-  let database: TestDatabase;
-  let service: TestApp;
-  let auth: string;
+  const suite = serviceForSuite(createPostgresDatabase);
 
-  beforeAll(async () => {
-    database = await createPostgresDatabase();
-    service = await startTestApp(database);
-    auth = `Bearer ${service.token()}`;
-  });
+  const api = () => request(suite.service.url);
 
-  afterAll(async () => {
-    await service?.close();
-    await database?.drop();
-  });
+  const establishedCall = () => createEstablishedCall(suite.service);
 
-  const api = () => request(service.url);
-
-  const establishedCall = () => createEstablishedCall(service);
-
-  async function post(path: string, body: unknown, token = auth) {
+  async function post(path: string, body: unknown, token = suite.auth) {
     return api()
       .post(path)
       .set('Authorization', token)
@@ -32,7 +19,9 @@ describe('POST /communications/calls/{id}/cancelMediaProcessing (HTTP, PostgreSQ
   }
 
   async function operation(callId: string, operationId: string) {
-    const res = await api().get(`/communications/calls/${callId}/operations/${operationId}`).set('Authorization', auth);
+    const res = await api()
+      .get(`/communications/calls/${callId}/operations/${operationId}`)
+      .set('Authorization', suite.auth);
     expect(res.status).toBe(200);
     return res.body;
   }
@@ -88,7 +77,7 @@ describe('POST /communications/calls/{id}/cancelMediaProcessing (HTTP, PostgreSQ
         },
       ],
     });
-    expect(res.headers.location).toBe(`${service.url}/communications/calls/${callId}/operations/${res.body.id}`);
+    expect(res.headers.location).toBe(`${suite.service.url}/communications/calls/${callId}/operations/${res.body.id}`);
     expect(res.headers['request-id']).toMatch(GUID);
 
     const cancelled = { code: 400, subcode: 8508, message: 'Action failed, the operation was cancelled.' };
@@ -133,7 +122,7 @@ describe('POST /communications/calls/{id}/cancelMediaProcessing (HTTP, PostgreSQ
       expect(res.body.clientContext).toBe(prefix);
       const version = /^\/(v1\.0|beta)\//.exec(prefix)?.[0].slice(0, -1) ?? '';
       expect(res.headers.location).toBe(
-        `${service.url}${version}/communications/calls/${callId}/operations/${res.body.id}`,
+        `${suite.service.url}${version}/communications/calls/${callId}/operations/${res.body.id}`,
       );
     }
   });
@@ -141,7 +130,7 @@ describe('POST /communications/calls/{id}/cancelMediaProcessing (HTTP, PostgreSQ
   it('echoes client-request-id and puts request ids in the error body', async () => {
     const res = await api()
       .post('/communications/calls/00000000-0000-4000-8000-000000000000/cancelMediaProcessing')
-      .set('Authorization', auth)
+      .set('Authorization', suite.auth)
       .set('client-request-id', 'b1f4a3d2-0000-4000-8000-000000000001')
       .send({});
     expect(res.status).toBe(404);
@@ -194,7 +183,7 @@ describe('POST /communications/calls/{id}/cancelMediaProcessing (HTTP, PostgreSQ
     ])('400 invalidRequest for %s', async (_what, body, message) => {
       const res = await api()
         .post(cancelPath())
-        .set('Authorization', auth)
+        .set('Authorization', suite.auth)
         .set('Content-Type', 'application/json')
         .send(typeof body === 'string' ? body : JSON.stringify(body));
       await expectError(res, 400, 'invalidRequest', message);
@@ -203,7 +192,7 @@ describe('POST /communications/calls/{id}/cancelMediaProcessing (HTTP, PostgreSQ
     it('400 for malformed JSON', async () => {
       const res = await api()
         .post(cancelPath())
-        .set('Authorization', auth)
+        .set('Authorization', suite.auth)
         .set('Content-Type', 'application/json')
         .send('{"clientContext":');
       await expectError(res, 400, 'invalidRequest', /JSON/);
@@ -217,7 +206,7 @@ describe('POST /communications/calls/{id}/cancelMediaProcessing (HTTP, PostgreSQ
     it('415 for a body that is not JSON', async () => {
       const res = await api()
         .post(cancelPath())
-        .set('Authorization', auth)
+        .set('Authorization', suite.auth)
         .set('Content-Type', 'text/plain')
         .send('stop');
       await expectError(res, 415, 'unsupportedMediaType', /application\/json/);
@@ -240,13 +229,13 @@ describe('POST /communications/calls/{id}/cancelMediaProcessing (HTTP, PostgreSQ
 
     it('401 for an expired token and for a token of another audience', async () => {
       await expectError(
-        await post(cancelPath(), {}, `Bearer ${service.token({ ttlSeconds: -120 })}`),
+        await post(cancelPath(), {}, `Bearer ${suite.service.token({ ttlSeconds: -120 })}`),
         401,
         'InvalidAuthenticationToken',
         /expired/,
       );
       await expectError(
-        await post(cancelPath(), {}, `Bearer ${service.token({ audience: 'api://other' })}`),
+        await post(cancelPath(), {}, `Bearer ${suite.service.token({ audience: 'api://other' })}`),
         401,
         'InvalidAuthenticationToken',
         /audience/,
@@ -255,19 +244,23 @@ describe('POST /communications/calls/{id}/cancelMediaProcessing (HTTP, PostgreSQ
 
     it('403 accessDenied for a delegated token, a personal account and a token without a calls role', async () => {
       await expectError(
-        await post(cancelPath(), {}, `Bearer ${service.token({ scp: 'Calls.Initiate' })}`),
+        await post(cancelPath(), {}, `Bearer ${suite.service.token({ scp: 'Calls.Initiate' })}`),
         403,
         'accessDenied',
         /Delegated/,
       );
       await expectError(
-        await post(cancelPath(), {}, `Bearer ${service.token({ tenantId: '9188040d-6c67-4c5b-b112-36a304b66dad' })}`),
+        await post(
+          cancelPath(),
+          {},
+          `Bearer ${suite.service.token({ tenantId: '9188040d-6c67-4c5b-b112-36a304b66dad' })}`,
+        ),
         403,
         'accessDenied',
         /Personal/,
       );
       await expectError(
-        await post(cancelPath(), {}, `Bearer ${service.token({ roles: ['Calls.JoinGroupCall.All'] })}`),
+        await post(cancelPath(), {}, `Bearer ${suite.service.token({ roles: ['Calls.JoinGroupCall.All'] })}`),
         403,
         'accessDenied',
         /Calls.Initiate.All, Calls.AccessMedia.All/,
@@ -278,18 +271,18 @@ describe('POST /communications/calls/{id}/cancelMediaProcessing (HTTP, PostgreSQ
       const res = await post(
         `/communications/calls/${callId}/recordResponse`,
         {},
-        `Bearer ${service.token({ roles: ['Calls.Initiate.All'] })}`,
+        `Bearer ${suite.service.token({ roles: ['Calls.Initiate.All'] })}`,
       );
       await expectError(res, 403, 'accessDenied', /Calls.AccessMedia.All/);
     });
 
     it('404 itemNotFound, as for an unknown call, for another tenant and for another app of the same tenant', async () => {
       for (const stranger of [{ tenantId: 'tenant-b' }, { appId: 'app-b' }]) {
-        const res = await post(cancelPath(), {}, `Bearer ${service.token(stranger)}`);
+        const res = await post(cancelPath(), {}, `Bearer ${suite.service.token(stranger)}`);
         await expectError(res, 404, 'itemNotFound', /^Call not found\.$/);
         const read = await api()
           .get(`/communications/calls/${callId}/operations/${runningId}`)
-          .set('Authorization', `Bearer ${service.token(stranger)}`);
+          .set('Authorization', `Bearer ${suite.service.token(stranger)}`);
         await expectError(read, 404, 'itemNotFound');
       }
     });

@@ -2,7 +2,7 @@ import request from 'supertest';
 import { CALLS_V1 } from '@calls/messaging';
 import { AMQP_URL, ExchangeRecorder, privateExchange } from '../support/rabbitmq';
 import { createPostgresDatabase, TestDatabase } from '../support/test-databases';
-import { CREATE_CALL_BODY, eventually, PROMPT, startTestApp, TestApp } from '../support/test-app';
+import { establishedCall, eventually, PROMPT, startTestApp, TestApp } from '../support/test-app';
 
 interface Event {
   id: string;
@@ -33,12 +33,7 @@ describe('events of a cancel reach RabbitMQ (HTTP, PostgreSQL, RabbitMQ)', () =>
   it('publishes the cancel and one ended event per cancelled operation, with the final Graph bodies', async () => {
     const auth = `Bearer ${service.token()}`;
     const api = () => request(service.url);
-    const callId = (await api().post('/communications/calls').set('Authorization', auth).send(CREATE_CALL_BODY)).body
-      .id;
-    await eventually(
-      () => api().get(`/communications/calls/${callId}`).set('Authorization', auth),
-      (res) => res.body.state === 'established',
-    );
+    const callId = await establishedCall(service);
     const first = await api()
       .post(`/communications/calls/${callId}/playPrompt`)
       .set('Authorization', auth)

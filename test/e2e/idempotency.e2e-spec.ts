@@ -1,42 +1,28 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { TEST_DATABASES, TestDatabase } from '../support/test-databases';
+import { TEST_DATABASES } from '../support/test-databases';
 import {
   CREATE_CALL_BODY,
   PROMPT,
   establishedCall as createEstablishedCall,
-  startTestApp,
-  TestApp,
+  serviceForSuite,
 } from '../support/test-app';
 
 /** Retries that do not double (HTTP). */
 describe.each(TEST_DATABASES)('idempotent retries on %s', (_kind, create) => {
-  let database: TestDatabase;
-  let service: TestApp;
-  let auth: string;
+  const suite = serviceForSuite(create);
 
-  beforeAll(async () => {
-    database = await create();
-    service = await startTestApp(database);
-    auth = `Bearer ${service.token()}`;
-  });
-
-  afterAll(async () => {
-    await service?.close();
-    await database?.drop();
-  });
-
-  const api = () => request(service.url);
-  const post = (path: string, body: object, headers: Record<string, string>, token = auth) =>
+  const api = () => request(suite.service.url);
+  const post = (path: string, body: object, headers: Record<string, string>, token = suite.auth) =>
     api().post(path).set('Authorization', token).set(headers).send(body);
 
-  const establishedCall = () => createEstablishedCall(service);
+  const establishedCall = () => createEstablishedCall(suite.service);
 
   /** How many operations the call had queued: a cancel ends them all and says which. */
   async function queuedCount(callId: string): Promise<number> {
     const cancel = await api()
       .post(`/communications/calls/${callId}/cancelMediaProcessing`)
-      .set('Authorization', auth)
+      .set('Authorization', suite.auth)
       .send({});
     return cancel.body.cancelledOperations.length;
   }
@@ -100,7 +86,7 @@ describe.each(TEST_DATABASES)('idempotent retries on %s', (_kind, create) => {
       '/communications/calls',
       CREATE_CALL_BODY,
       key,
-      `Bearer ${service.token({ appId: 'app-b' })}`,
+      `Bearer ${suite.service.token({ appId: 'app-b' })}`,
     );
     expect(mine.status).toBe(201);
     expect(theirs.status).toBe(201);

@@ -1,36 +1,18 @@
 import request from 'supertest';
-import { createSqliteDatabase, TestDatabase } from '../support/test-databases';
-import { CREATE_CALL_BODY, eventually, PROMPT, startTestApp, TestApp } from '../support/test-app';
+import { createSqliteDatabase } from '../support/test-databases';
+import { CREATE_CALL_BODY, establishedCall, PROMPT, serviceForSuite } from '../support/test-app';
 
 describe('isolation on every route, and input limits (HTTP, SQLite)', () => {
-  let database: TestDatabase;
-  let service: TestApp;
-  let auth: string;
+  const suite = serviceForSuite(createSqliteDatabase);
 
-  beforeAll(async () => {
-    database = await createSqliteDatabase();
-    service = await startTestApp(database);
-    auth = `Bearer ${service.token()}`;
-  });
-
-  afterAll(async () => {
-    await service?.close();
-    await database?.drop();
-  });
-
-  const api = () => request(service.url);
+  const api = () => request(suite.service.url);
 
   it('answers another tenant and another app of the same tenant exactly as an unknown id, on every route, changing nothing', async () => {
-    const callId = (await api().post('/communications/calls').set('Authorization', auth).send(CREATE_CALL_BODY)).body
-      .id;
-    await eventually(
-      () => api().get(`/communications/calls/${callId}`).set('Authorization', auth),
-      (res) => res.body.state === 'established',
-    );
+    const callId = await establishedCall(suite.service);
     const opId = (
       await api()
         .post(`/communications/calls/${callId}/playPrompt`)
-        .set('Authorization', auth)
+        .set('Authorization', suite.auth)
         .send({ prompts: [PROMPT] })
     ).body.id;
     const unknown = '00000000-0000-4000-8000-00000000beef';
@@ -51,7 +33,7 @@ describe('isolation on every route, and input limits (HTTP, SQLite)', () => {
     });
 
     for (const stranger of [{ tenantId: 'tenant-b' }, { appId: 'app-b' }]) {
-      const token = `Bearer ${service.token(stranger)}`;
+      const token = `Bearer ${suite.service.token(stranger)}`;
       for (const [[verb, path, body], [, unknownPath]] of routes(callId).map(
         (r, i) => [r, routes(unknown)[i]] as const,
       )) {
@@ -61,9 +43,9 @@ describe('isolation on every route, and input limits (HTTP, SQLite)', () => {
         expect(theirs.status).toBe(404);
       }
     }
-    const after = await api().get(`/communications/calls/${callId}`).set('Authorization', auth);
+    const after = await api().get(`/communications/calls/${callId}`).set('Authorization', suite.auth);
     expect(after.body.state).toBe('established');
-    const op = await api().get(`/communications/calls/${callId}/operations/${opId}`).set('Authorization', auth);
+    const op = await api().get(`/communications/calls/${callId}/operations/${opId}`).set('Authorization', suite.auth);
     expect(op.body.status).toBe('running');
   });
 
@@ -72,7 +54,7 @@ describe('isolation on every route, and input limits (HTTP, SQLite)', () => {
     for (let i = 0; i < 40; i++) deep = { a: deep };
     const res = await api()
       .post('/communications/calls')
-      .set('Authorization', auth)
+      .set('Authorization', suite.auth)
       .send({ ...CREATE_CALL_BODY, source: deep });
     expect({ status: res.status, code: res.body.error?.code }).toEqual({ status: 400, code: 'invalidRequest' });
     expect(res.body.error.message).toMatch(/nests deeper than 32/);

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { createPostgresDatabase, TestDatabase } from '../support/test-databases';
-import { CREATE_CALL_BODY, eventually, PROMPT, startTestApp, TestApp } from '../support/test-app';
+import { establishedCall, PROMPT, startTestApp, TestApp } from '../support/test-app';
 
 describe('Prometheus metrics (HTTP, PostgreSQL)', () => {
   let database: TestDatabase;
@@ -19,12 +19,7 @@ describe('Prometheus metrics (HTTP, PostgreSQL)', () => {
   it('counts requests by route template and status, times commands, and shows the outbox backlog and the pool', async () => {
     const auth = `Bearer ${service.token()}`;
     const api = () => request(service.url);
-    const callId = (await api().post('/communications/calls').set('Authorization', auth).send(CREATE_CALL_BODY)).body
-      .id;
-    await eventually(
-      () => api().get(`/communications/calls/${callId}`).set('Authorization', auth),
-      (res) => res.body.state === 'established',
-    );
+    const callId = await establishedCall(service);
     await api()
       .post(`/communications/calls/${callId}/playPrompt`)
       .set('Authorization', auth)

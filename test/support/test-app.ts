@@ -49,6 +49,36 @@ export async function startTestApp(database: TestDatabase, env: Record<string, s
   }
 }
 
+/** What `serviceForSuite` provides once its `beforeAll` ran. */
+export interface SuiteService {
+  database: TestDatabase;
+  service: TestApp;
+  /** The default test bot's Authorization header. */
+  auth: string;
+}
+
+/**
+ * The service on a database of its own for one describe block: registers the
+ * `beforeAll` that starts it and the `afterAll` that closes it and drops the
+ * database. Read the fields inside tests and hooks, once it has started.
+ */
+export function serviceForSuite(
+  createDatabase: () => Promise<TestDatabase>,
+  env: Record<string, string> = {},
+): SuiteService {
+  const suite = {} as SuiteService;
+  beforeAll(async () => {
+    suite.database = await createDatabase();
+    suite.service = await startTestApp(suite.database, env);
+    suite.auth = `Bearer ${suite.service.token()}`;
+  });
+  afterAll(async () => {
+    await suite.service?.close();
+    await suite.database?.drop();
+  });
+  return suite;
+}
+
 export const CREATE_CALL_BODY = {
   '@odata.type': '#microsoft.graph.call',
   callbackUri: 'https://bot.example.test/callback',
