@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, Socket } from 'node:net';
 import { connect } from 'amqplib';
 import { DevTokenIssuer, Roles } from '@calls/auth';
@@ -85,13 +88,18 @@ describe('OpenTelemetry tracing across the service, the broker and the notifier 
     await database?.drop();
   });
 
-  it('puts a cancel, its CloudEvents, the notifier and the bot callback in the trace the bot started', async () => {
-    const token = DevTokenIssuer.forDataDir(database.settings.dataDir).issue({
+  /**
+   * The bot (dev issuer under `dataDir`) creates a call through the service at
+   * `url`, waits until it is established, and starts a prompt; `cancel`
+   * then cancels it as part of a trace of the bot's own.
+   */
+  async function callWithPrompt(url: string, dataDir: string) {
+    const token = DevTokenIssuer.forDataDir(dataDir).issue({
       ...OWNER,
       roles: [Roles.CallsInitiateAll, Roles.CallsAccessMediaAll],
     });
     const call = (body: object, path = '', headers: Record<string, string> = {}) =>
-      fetch(`${serviceUrl}/communications/calls${path}`, {
+      fetch(`${url}/communications/calls${path}`, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
         body: JSON.stringify(body),
@@ -99,20 +107,26 @@ describe('OpenTelemetry tracing across the service, the broker and the notifier 
     const callId = ((await (await call({ ...CREATE_CALL_BODY, callbackUri: bot.url })).json()) as { id: string }).id;
     await eventually(
       async () =>
-        (await fetch(`${serviceUrl}/communications/calls/${callId}`, {
+        (await fetch(`${url}/communications/calls/${callId}`, {
           headers: { authorization: `Bearer ${token}` },
         }).then((r) => r.json())) as { state: string },
       (body) => body.state === 'established',
       15_000,
     );
     const prompt = (await (await call({ prompts: [PROMPT] }, `/${callId}/playPrompt`)).json()) as { id: string };
-
-    // The bot's own trace: the cancel request is sent as a child of this span.
     const traceId = randomBytes(16).toString('hex');
     const botSpanId = randomBytes(8).toString('hex');
-    const cancelled = await call({ clientContext: 'traced' }, `/${callId}/cancelMediaProcessing`, {
-      traceparent: `00-${traceId}-${botSpanId}-01`,
-    });
+    const cancel = () =>
+      call({ clientContext: 'traced' }, `/${callId}/cancelMediaProcessing`, {
+        traceparent: `00-${traceId}-${botSpanId}-01`,
+      });
+    return { callId, prompt, traceId, botSpanId, cancel };
+  }
+
+  it('puts a cancel, its CloudEvents, the notifier and the bot callback in the trace the bot started', async () => {
+    const { callId, prompt, traceId, botSpanId, cancel } = await callWithPrompt(serviceUrl, database.settings.dataDir);
+    // The cancel request is sent as a child of the bot's own span.
+    const cancelled = await cancel();
     expect(cancelled.status).toBe(200);
     const requestId = cancelled.headers.get('request-id');
 
@@ -177,6 +191,46 @@ describe('OpenTelemetry tracing across the service, the broker and the notifier 
     // The bot receives the context too, so its handling of the notification can join the same trace.
     const deleted = bot.received.find((n) => n.body.value[0].resourceUrl.endsWith(`/operations/${prompt.id}`));
     expect(String(deleted?.headers.traceparent)).toBe(`00-${traceId}-${post.spanId}-01`);
+  });
+
+  it('keeps the same trace through the embedded default, where the notifier runs in the service', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'calls-tracing-embedded-'));
+    const port = await freePort();
+    const embedded = new AppProcess('calls-service', {
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      SIMULATED_CONNECT_MS: '0',
+      SIMULATED_PROMPT_MS: '60000',
+      OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+      OTEL_SERVICE_NAME: 'calls-service-embedded',
+    });
+    try {
+      await embedded.start(`http://127.0.0.1:${port}/health/ready`);
+      const { prompt, traceId, cancel } = await callWithPrompt(`http://127.0.0.1:${port}`, dataDir);
+      expect((await cancel()).status).toBe(200);
+
+      const spans = await eventually(
+        async () => collector.inTrace(traceId),
+        (found) =>
+          found.some((span) => span.kind === CLIENT && String(span.attributes['url.full']).startsWith(bot.url)),
+        15_000,
+      );
+      expect(new Set(spans.map((span) => span.service))).toEqual(new Set(['calls-service-embedded']));
+      const post = spans.find(
+        (span) => span.kind === CLIENT && String(span.attributes['url.full']).startsWith(bot.url),
+      )!;
+      expect(spans.find((span) => span.spanId === post.parentSpanId)?.name).toBe('deliver commsNotification');
+      const deleted = bot.received.find((n) => n.body.value[0].resourceUrl.endsWith(`/operations/${prompt.id}`));
+      expect(String(deleted?.headers.traceparent)).toBe(`00-${traceId}-${post.spanId}-01`);
+      expect(await embedded.stop()).toBe(0);
+    } finally {
+      await embedded.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('leaves health probes out of the traces', async () => {
