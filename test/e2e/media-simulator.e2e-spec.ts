@@ -1,4 +1,7 @@
 import request from 'supertest';
+import { context, trace } from '@opentelemetry/api';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { MEDIA_V1 } from '@calls/media-plane';
 import { MediaSimulator } from '../../apps/media-simulator/src/media-simulator';
 import { AMQP_URL, ExchangeRecorder, privateExchange } from '../support/rabbitmq';
@@ -21,8 +24,12 @@ describe('media simulator over RabbitMQ (PostgreSQL, RabbitMQ)', () => {
   let simulator: MediaSimulator;
   let reports: ExchangeRecorder;
   let auth: string;
+  // Tracing on in this process (as OTEL_EXPORTER_OTLP_ENDPOINT turns it on), with spans kept in memory.
+  const spans = new InMemorySpanExporter();
+  const tracing = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
 
   beforeAll(async () => {
+    tracing.register();
     reports = new ExchangeRecorder(mediaExchange, 'media.v1.#');
     await reports.start();
     database = await createPostgresDatabase();
@@ -50,6 +57,9 @@ describe('media simulator over RabbitMQ (PostgreSQL, RabbitMQ)', () => {
     await service?.close();
     await reports?.stop();
     await database?.drop();
+    await tracing.shutdown();
+    trace.disable();
+    context.disable();
   });
 
   const api = () => request(service.url);
@@ -108,5 +118,42 @@ describe('media simulator over RabbitMQ (PostgreSQL, RabbitMQ)', () => {
     expect(completions).toEqual([]);
     expect((await op(callId, playing)).body).toMatchObject({ status: 'failed', resultInfo: { subcode: 8508 } });
     expect(simulator.simulation.pending).toBe(0);
+  });
+
+  it('reports in the trace of the event it acts on, and the service goes on in that trace', async () => {
+    const callId = await establishedCall();
+    const connected = await eventually(
+      async () =>
+        reports
+          .bodies<{ type: string; traceparent?: string; data: { callId: string } }>()
+          .find((report) => report.type === 'media.v1.call.connected' && report.data.callId === callId),
+      (report) => report !== undefined,
+    );
+    expect(connected?.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    const [, traceId, reporterSpanId] = connected!.traceparent!.split('-');
+    const inTrace = () => spans.getFinishedSpans().filter((span) => span.spanContext().traceId === traceId);
+    await eventually(
+      async () => inTrace().map((span) => span.name),
+      (names) => names.includes('publish calls.v1.call.established'),
+    );
+    expect(inTrace().map((span) => span.name)).toEqual(
+      expect.arrayContaining([
+        'publish calls.v1.call.created',
+        'process calls.v1.call.created',
+        'process media.v1.call.connected',
+        'publish calls.v1.call.established',
+      ]),
+    );
+    const byName = (name: string) => inTrace().find((span) => span.name === name)!;
+    // The service published the call, the simulator took it and reported from within that work...
+    expect(byName('process calls.v1.call.created').spanContext().spanId).toBe(reporterSpanId);
+    expect(byName('process calls.v1.call.created').parentSpanContext?.spanId).toBe(
+      byName('publish calls.v1.call.created').spanContext().spanId,
+    );
+    // ...and the service's handling of the report, and what it published next, are in the same trace.
+    expect(byName('process media.v1.call.connected').parentSpanContext?.spanId).toBe(reporterSpanId);
+    expect(byName('publish calls.v1.call.established').parentSpanContext?.spanId).toBe(
+      byName('process media.v1.call.connected').spanContext().spanId,
+    );
   });
 });
