@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { IDEMPOTENCY_SETTINGS } from '@calls/application';
 import type { IdempotencyBegin, IdempotencySettings, IdempotencyStore, StoredResponse } from '@calls/application';
 import type { CallOwner } from '@calls/domain';
+import { affectedRows } from './sql/affected-rows';
 import { Dialect, SqlBuilder } from './sql/sql-builder';
 
 type Row = Record<string, unknown>;
@@ -26,7 +27,8 @@ export class IdempotencyTypeormStore implements IdempotencyStore {
     const expiresAt = new Date(now.getTime() + this.settings.ttlMs).toISOString();
     // Claim the key: a new key, or one whose answer expired, or a pending one whose holder's lease ran out.
     const q = new SqlBuilder(this.dialect);
-    const claimed = await this.run(
+    const claimed = await affectedRows(
+      this.dataSource,
       `INSERT INTO idempotency_keys (tenant_id, app_id, idempotency_key, request_hash, status, locked_until, expires_at)
        VALUES (${q.param(owner.tenantId)}, ${q.param(owner.appId)}, ${q.param(key)}, ${q.param(requestHash)}, 'pending', ${q.param(lockedUntil)}, ${q.param(expiresAt)})
        ON CONFLICT (tenant_id, app_id, idempotency_key) DO UPDATE SET
@@ -60,7 +62,8 @@ export class IdempotencyTypeormStore implements IdempotencyStore {
 
   async complete(owner: CallOwner, key: string, response: StoredResponse): Promise<void> {
     const q = new SqlBuilder(this.dialect);
-    await this.run(
+    await affectedRows(
+      this.dataSource,
       `UPDATE idempotency_keys SET status = 'done', response_status = ${q.param(response.status)},
          response_body = ${q.param(response.body === undefined ? null : JSON.stringify(response.body))},
          response_location = ${q.param(response.location)}
@@ -71,19 +74,11 @@ export class IdempotencyTypeormStore implements IdempotencyStore {
 
   async release(owner: CallOwner, key: string): Promise<void> {
     const q = new SqlBuilder(this.dialect);
-    await this.run(
+    await affectedRows(
+      this.dataSource,
       `DELETE FROM idempotency_keys WHERE tenant_id = ${q.param(owner.tenantId)} AND app_id = ${q.param(owner.appId)}
          AND idempotency_key = ${q.param(key)} AND status = 'pending'`,
       q.params,
     );
-  }
-
-  private async run(sql: string, params: unknown[]): Promise<number> {
-    const runner = this.dataSource.createQueryRunner();
-    try {
-      return (await runner.query(sql, params, true)).affected ?? 0;
-    } finally {
-      await runner.release();
-    }
   }
 }

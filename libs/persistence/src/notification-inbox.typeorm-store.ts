@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { parseCloudEvent } from '@calls/messaging';
 import type { CallsCloudEvent } from '@calls/messaging';
 import type { DeadLetter, InboxItem, NotificationInbox } from '@calls/notifications';
+import { affectedRows } from './sql/affected-rows';
 import { Dialect, SqlBuilder } from './sql/sql-builder';
 
 type Row = Record<string, unknown>;
@@ -39,7 +40,8 @@ export class NotificationInboxTypeormStore implements NotificationInbox {
       now,
       now,
     ]);
-    return this.run(
+    return affectedRows(
+      this.dataSource,
       `INSERT INTO notifier_inbox (event_id, call_id, event, status, next_attempt_at, received_at)
        VALUES ${q.rows(rows)} ON CONFLICT (event_id) DO NOTHING`,
       q.params,
@@ -63,7 +65,8 @@ export class NotificationInboxTypeormStore implements NotificationInbox {
     for (const row of candidates) {
       const c = new SqlBuilder(this.dialect);
       // Another notifier may have taken it since the read: only one UPDATE wins the lease.
-      const won = await this.run(
+      const won = await affectedRows(
+        this.dataSource,
         `UPDATE notifier_inbox SET claimed_until = ${c.param(until)}
          WHERE position = ${c.param(row.position)} AND status = 'pending'
            AND (claimed_until IS NULL OR claimed_until < ${c.param(at)})`,
@@ -76,7 +79,8 @@ export class NotificationInboxTypeormStore implements NotificationInbox {
 
   async markDone(item: InboxItem, outcome: 'delivered' | 'skipped', now: Date): Promise<void> {
     const q = new SqlBuilder(this.dialect);
-    await this.run(
+    await affectedRows(
+      this.dataSource,
       `UPDATE notifier_inbox SET status = ${q.param(outcome)}, attempts = attempts + ${q.param(outcome === 'delivered' ? 1 : 0)},
          claimed_until = NULL, finished_at = ${q.param(now.toISOString())} WHERE position = ${q.param(item.position)}`,
       q.params,
@@ -85,7 +89,8 @@ export class NotificationInboxTypeormStore implements NotificationInbox {
 
   async scheduleRetry(item: InboxItem, nextAttemptAt: Date, error: string, now = new Date()): Promise<void> {
     const q = new SqlBuilder(this.dialect);
-    await this.run(
+    await affectedRows(
+      this.dataSource,
       `UPDATE notifier_inbox SET attempts = attempts + 1, next_attempt_at = ${q.param(nextAttemptAt.toISOString())},
          first_attempt_at = COALESCE(first_attempt_at, ${q.param(now.toISOString())}),
          claimed_until = NULL, last_error = ${q.param(error.slice(0, 1024))} WHERE position = ${q.param(item.position)}`,
@@ -95,7 +100,8 @@ export class NotificationInboxTypeormStore implements NotificationInbox {
 
   async markDead(item: InboxItem, error: string, now: Date): Promise<void> {
     const q = new SqlBuilder(this.dialect);
-    await this.run(
+    await affectedRows(
+      this.dataSource,
       `UPDATE notifier_inbox SET status = 'dead', attempts = attempts + 1, claimed_until = NULL,
          last_error = ${q.param(error.slice(0, 1024))}, finished_at = ${q.param(now.toISOString())}
        WHERE position = ${q.param(item.position)}`,
@@ -131,19 +137,10 @@ export class NotificationInboxTypeormStore implements NotificationInbox {
     const set = `status = 'pending', attempts = 0, next_attempt_at = ${q.param(at)}, first_attempt_at = NULL`;
     const which =
       eventIds === 'all' ? '' : ` AND event_id IN (${eventIds.map((id) => q.param(id)).join(', ') || 'NULL'})`;
-    return this.run(
+    return affectedRows(
+      this.dataSource,
       `UPDATE notifier_inbox SET ${set}, claimed_until = NULL, finished_at = NULL WHERE status = 'dead'${which}`,
       q.params,
     );
-  }
-
-  /** Runs a write and answers the rows it affected. */
-  private async run(sql: string, params: unknown[]): Promise<number> {
-    const runner = this.dataSource.createQueryRunner();
-    try {
-      return (await runner.query(sql, params, true)).affected ?? 0;
-    } finally {
-      await runner.release();
-    }
   }
 }

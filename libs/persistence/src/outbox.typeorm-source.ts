@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { OutboxMessage, OutboxSource } from '@calls/messaging';
+import { affectedRows } from './sql/affected-rows';
 import { Dialect, SqlBuilder } from './sql/sql-builder';
 
 type Row = {
@@ -85,17 +86,11 @@ export class OutboxTypeormSource implements OutboxSource {
 
   async prunePublished(before: Date): Promise<number> {
     const q = new SqlBuilder(this.dialect);
-    const runner = this.dataSource.createQueryRunner();
-    try {
-      const result = await runner.query(
-        `DELETE FROM outbox WHERE published_at IS NOT NULL AND published_at < ${q.param(before.toISOString())}`,
-        q.params,
-        true,
-      );
-      return result.affected ?? 0;
-    } finally {
-      await runner.release();
-    }
+    return affectedRows(
+      this.dataSource,
+      `DELETE FROM outbox WHERE published_at IS NOT NULL AND published_at < ${q.param(before.toISOString())}`,
+      q.params,
+    );
   }
 
   private oldestUnpublished(manager: EntityManager, limit: number): Promise<Row[]> {
