@@ -5,11 +5,13 @@ const tick = (ms = 50) => new Promise((resolve) => setTimeout(resolve, ms));
 describe(BackgroundLoop.name, () => {
   let finishRound: () => void = () => undefined;
   let rounds = 0;
-  const loop = new BackgroundLoop(async () => {
-    rounds += 1;
-    await new Promise<void>((resolve) => (finishRound = resolve));
-    return 60_000; // nothing more to do: poll again in a minute
-  });
+  const loop = new (class extends BackgroundLoop {
+    protected async round(): Promise<number> {
+      rounds += 1;
+      await new Promise<void>((resolve) => (finishRound = resolve));
+      return 60_000; // nothing more to do: poll again in a minute
+    }
+  })();
 
   beforeAll(() => loop.start());
   afterAll(async () => {

@@ -17,26 +17,15 @@ const RETRYABLE = (status: number) => status >= 500 || status === 408 || status 
  * until the budget since its first failure runs out; then the event is a dead
  * letter, and the next event of that call goes on with a budget of its own.
  */
-export class NotificationDispatcher {
+export class NotificationDispatcher extends BackgroundLoop {
   private readonly logger = new Logger(NotificationDispatcher.name);
-  private readonly loop = new BackgroundLoop(() => this.round());
 
   constructor(
     private readonly inbox: NotificationInbox,
     private readonly signer: NotificationSigner,
     private readonly settings: NotifierSettings,
-  ) {}
-
-  start(): void {
-    this.loop.start();
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
-  }
-
-  wake(): void {
-    this.loop.wake();
+  ) {
+    super();
   }
 
   /** One round: delivers what is due now; answers how many events it handled. */
@@ -113,7 +102,7 @@ export class NotificationDispatcher {
   }
 
   /** One round of the loop; answers how long to pause before the next. */
-  private async round(): Promise<number> {
+  protected async round(): Promise<number> {
     try {
       return (await this.deliverDue()) > 0 ? 0 : this.settings.pollMs;
     } catch (error) {

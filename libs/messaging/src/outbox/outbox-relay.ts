@@ -26,29 +26,16 @@ export interface OutboxRelaySettings {
  * only after the publisher resolved. Written by hand: no maintained outbox
  * library for NestJS + TypeORM exists.
  */
-export class OutboxRelay {
+export class OutboxRelay extends BackgroundLoop {
   private readonly logger = new Logger(OutboxRelay.name);
-  private readonly loop = new BackgroundLoop(() => this.round());
   private failures = 0;
 
   constructor(
     private readonly source: OutboxSource,
     private readonly publisher: IntegrationEventPublisher,
     private readonly settings: OutboxRelaySettings,
-  ) {}
-
-  start(): void {
-    this.loop.start();
-  }
-
-  /** Finishes the batch in flight, then stops. */
-  stop(): Promise<void> {
-    return this.loop.stop();
-  }
-
-  /** New rows were committed: look now instead of at the next poll. */
-  wake(): void {
-    this.loop.wake();
+  ) {
+    super();
   }
 
   /** One batch; for tests and for draining. Answers how many rows were published. */
@@ -82,7 +69,7 @@ export class OutboxRelay {
   }
 
   /** One batch of the loop; answers how long to pause before the next. */
-  private async round(): Promise<number> {
+  protected async round(): Promise<number> {
     try {
       const published = await this.publishOnce();
       outboxPublished.inc(published);
