@@ -3,7 +3,7 @@ import * as jwt from 'jsonwebtoken';
 import request from 'supertest';
 import { CallbackReceiver } from '../support/callback-receiver';
 import { createSqliteDatabase, TestDatabase } from '../support/test-databases';
-import { CREATE_CALL_BODY, eventually, OWNER, PROMPT, startTestApp, TestApp } from '../support/test-app';
+import { CREATE_CALL_BODY, OWNER, PROMPT, startTestApp, TestApp } from '../support/test-app';
 
 /** The embedded default notifies bots without a broker: outbox -> in-process notifier -> callbackUri. */
 describe('notifications to the bot (HTTP, SQLite, no broker)', () => {
@@ -33,10 +33,7 @@ describe('notifications to the bot (HTTP, SQLite, no broker)', () => {
         .set('Authorization', auth)
         .send({ ...CREATE_CALL_BODY, callbackUri: receiver.url })
     ).body.id;
-    await eventually(
-      async () => receiver.received,
-      (received) => received.length >= 1,
-    );
+    await receiver.receivedAtLeast(1);
     const prompts = [];
     for (let i = 0; i < 2; i++) {
       prompts.push(
@@ -50,10 +47,7 @@ describe('notifications to the bot (HTTP, SQLite, no broker)', () => {
     }
     await api().post(`/communications/calls/${callId}/cancelMediaProcessing`).set('Authorization', auth).send({});
 
-    await eventually(
-      async () => receiver.received,
-      (received) => received.length >= 3,
-    );
+    await receiver.receivedAtLeast(3);
     const changes = receiver.received.map((n) => [n.body.value[0].changeType, n.body.value[0].resourceUrl]);
     expect(changes).toEqual([
       ['updated', `/communications/calls/${callId}`],

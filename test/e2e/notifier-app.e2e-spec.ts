@@ -7,7 +7,7 @@ import { OpsServerHost } from '../../apps/notifier/src/ops-server.host';
 import { CallbackReceiver } from '../support/callback-receiver';
 import { AMQP_URL, privateExchange } from '../support/rabbitmq';
 import { createPostgresDatabase, TestDatabase } from '../support/test-databases';
-import { CREATE_CALL_BODY, eventually, PROMPT, startTestApp, TestApp } from '../support/test-app';
+import { CREATE_CALL_BODY, PROMPT, startTestApp, TestApp } from '../support/test-app';
 
 /** Service and notifier as separate apps joined by RabbitMQ, as they run in production. */
 describe('notifier app over RabbitMQ (PostgreSQL, RabbitMQ)', () => {
@@ -70,11 +70,7 @@ describe('notifier app over RabbitMQ (PostgreSQL, RabbitMQ)', () => {
         .set('Authorization', auth)
         .send({ ...CREATE_CALL_BODY, callbackUri: receiver.url })
     ).body.id;
-    await eventually(
-      async () => receiver.received,
-      (received) => received.length >= 1,
-      15_000,
-    );
+    await receiver.receivedAtLeast(1);
     const prompt = (
       await api()
         .post(`/communications/calls/${callId}/playPrompt`)
@@ -82,11 +78,7 @@ describe('notifier app over RabbitMQ (PostgreSQL, RabbitMQ)', () => {
         .send({ prompts: [PROMPT] })
     ).body.id;
     await api().post(`/communications/calls/${callId}/cancelMediaProcessing`).set('Authorization', auth).send({});
-    await eventually(
-      async () => receiver.received,
-      (received) => received.length >= 2,
-      15_000,
-    );
+    await receiver.receivedAtLeast(2);
     expect(receiver.received.map((n) => [n.body.value[0].changeType, n.body.value[0].resourceUrl])).toEqual([
       ['updated', `/communications/calls/${callId}`],
       ['deleted', `/communications/calls/${callId}/operations/${prompt}`],

@@ -1,4 +1,5 @@
 import { createServer, IncomingMessage, Server } from 'node:http';
+import { until } from './waits';
 
 export interface ReceivedNotification {
   readonly headers: IncomingMessage['headers'];
@@ -39,6 +40,11 @@ export class CallbackReceiver {
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as { port: number }).port}/callback`;
+  }
+
+  /** Waits until at least `count` notifications arrived (they come on the notifier's own time). */
+  async receivedAtLeast(count: number, timeoutMs = 15_000): Promise<void> {
+    await until(() => this.received.length >= count, timeoutMs);
   }
 
   async stop(): Promise<void> {
