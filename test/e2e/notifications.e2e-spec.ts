@@ -3,7 +3,7 @@ import * as jwt from 'jsonwebtoken';
 import request from 'supertest';
 import { CallbackReceiver } from '../support/callback-receiver';
 import { createSqliteDatabase, TestDatabase } from '../support/test-databases';
-import { CREATE_CALL_BODY, OWNER, PROMPT, startTestApp, TestApp } from '../support/test-app';
+import { notifiedCall, OWNER, PROMPT, startTestApp, TestApp } from '../support/test-app';
 
 /** The embedded default notifies bots without a broker: outbox -> in-process notifier -> callbackUri. */
 describe('notifications to the bot (HTTP, SQLite, no broker)', () => {
@@ -27,13 +27,7 @@ describe('notifications to the bot (HTTP, SQLite, no broker)', () => {
   it('tells the bot the call is established and that each cancelled prompt ended, signed for the bot', async () => {
     const auth = `Bearer ${service.token()}`;
     const api = () => request(service.url);
-    const callId = (
-      await api()
-        .post('/communications/calls')
-        .set('Authorization', auth)
-        .send({ ...CREATE_CALL_BODY, callbackUri: receiver.url })
-    ).body.id;
-    await receiver.receivedAtLeast(1);
+    const callId = await notifiedCall(service, receiver);
     const prompts = [];
     for (let i = 0; i < 2; i++) {
       prompts.push(

@@ -7,7 +7,7 @@ import { OpsServerHost } from '../../apps/notifier/src/ops-server.host';
 import { CallbackReceiver } from '../support/callback-receiver';
 import { AMQP_URL, privateExchange } from '../support/rabbitmq';
 import { createPostgresDatabase, TestDatabase } from '../support/test-databases';
-import { CREATE_CALL_BODY, PROMPT, startTestApp, TestApp } from '../support/test-app';
+import { notifiedCall, PROMPT, startTestApp, TestApp } from '../support/test-app';
 
 /** Service and notifier as separate apps joined by RabbitMQ, as they run in production. */
 describe('notifier app over RabbitMQ (PostgreSQL, RabbitMQ)', () => {
@@ -64,13 +64,7 @@ describe('notifier app over RabbitMQ (PostgreSQL, RabbitMQ)', () => {
   it('delivers the notifications of a cancel, and a redelivered message is not sent twice', async () => {
     const auth = `Bearer ${service.token()}`;
     const api = () => request(service.url);
-    const callId = (
-      await api()
-        .post('/communications/calls')
-        .set('Authorization', auth)
-        .send({ ...CREATE_CALL_BODY, callbackUri: receiver.url })
-    ).body.id;
-    await receiver.receivedAtLeast(1);
+    const callId = await notifiedCall(service, receiver);
     const prompt = (
       await api()
         .post(`/communications/calls/${callId}/playPrompt`)

@@ -3,6 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DevTokenIssuer, DevTokenRequest, Roles } from '@calls/auth';
 import { createApp } from '../../apps/calls-service/src/bootstrap';
 import { serviceConfigFromEnv } from '../../apps/calls-service/src/service.config';
+import type { CallbackReceiver } from './callback-receiver';
 import type { TestDatabase } from './test-databases';
 
 export interface TestApp {
@@ -137,4 +138,15 @@ export async function establishedCall(
   );
   if (call.body.state !== 'established') throw new Error(`call ${id} is still ${call.body.state}`);
   return id;
+}
+
+/** Creates a call whose notifications go to `receiver`, and waits for the first (the call is established); answers its id. */
+export async function notifiedCall(service: TestApp, receiver: CallbackReceiver): Promise<string> {
+  const created = await request(service.url)
+    .post('/communications/calls')
+    .set('Authorization', `Bearer ${service.token()}`)
+    .send({ ...CREATE_CALL_BODY, callbackUri: receiver.url });
+  if (created.status !== 201) throw new Error(`creating a call answered ${created.status}`);
+  await receiver.receivedAtLeast(1);
+  return created.body.id as string;
 }
