@@ -7,7 +7,7 @@ const UNTRACED_PATHS = /^\/(health(\/|$)|metrics$)/;
 let running: NodeSDK | null = null;
 
 /** Tracing is on when an OTLP endpoint is configured, as OpenTelemetry's own variables say. */
-export function tracingConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
+function tracingConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
   if (env.OTEL_SDK_DISABLED === 'true') return false;
   return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
 }
