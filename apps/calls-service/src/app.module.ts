@@ -9,6 +9,7 @@ import { LoggingModule, validateEnvironment } from '@calls/runtime';
 import { MessagingModule, messagingSettingsFromEnv } from '@calls/messaging';
 import { NotificationSigningModule, NotificationsModule } from '@calls/notifications';
 import { PersistenceModule } from '@calls/persistence';
+import { CallbackPolicy } from './calls/callback.policy';
 import { CallsController } from './calls/calls.controller';
 import { CancelMediaProcessingController } from './cancel-media-processing/cancel-media-processing.controller';
 import { HealthController } from './health/health.controller';
@@ -51,7 +52,7 @@ export class AppModule {
           promptMs: config.simulatedPromptMs,
         }),
       ],
-      providers: [{ provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }, DatabaseMetrics],
+      providers: [{ provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }, DatabaseMetrics, CallbackPolicy],
       controllers: [
         HealthController,
         MetricsController,

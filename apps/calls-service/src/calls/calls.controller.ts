@@ -5,7 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CreateCallCommand, GetCallQuery, HangUpCommand } from '@calls/application';
 import { CurrentPrincipal, ownerOf, Principal, Roles } from '@calls/auth';
 import { CALLS_ROUTE_PREFIXES, GraphHttpError, GuidPipe, absoluteUrl, toGraphCall } from '@calls/graph';
-import { assertPublicHost } from '@calls/notifications';
+import { CallbackPolicy } from './callback.policy';
 import { CreateCallRequest, toCallDescription } from './create-call.request';
 
 @Controller(CALLS_ROUTE_PREFIXES)
@@ -13,6 +13,7 @@ export class CallsController {
   constructor(
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
+    private readonly callbacks: CallbackPolicy,
   ) {}
 
   @Post()
@@ -27,21 +28,13 @@ export class CallsController {
     if (body.tenantId !== undefined && body.tenantId !== principal.tenantId) {
       throw new GraphHttpError(400, 'invalidRequest', "tenantId must be the tenant of the caller's token.");
     }
-    if (process.env.NODE_ENV === 'production') await this.assertPublicCallback(body.callbackUri);
+    await this.callbacks.assertAllowed(body.callbackUri);
     const call = await this.commands.execute(new CreateCallCommand(ownerOf(principal), toCallDescription(body)));
     void reply.header('Location', absoluteUrl(request, `/communications/calls/${call.id}`));
     return toGraphCall(call);
   }
 
   /** In production a bot's callback must not reach into our own network (SSRF); checked again at delivery. */
-  private async assertPublicCallback(callbackUri: string): Promise<void> {
-    try {
-      await assertPublicHost(new URL(callbackUri).hostname);
-    } catch (error) {
-      throw new GraphHttpError(400, 'invalidRequest', `callbackUri is not allowed: ${(error as Error).message}`);
-    }
-  }
-
   @Get(':callId')
   @CallsRoute({ summary: 'Get a call', roles: [Roles.CallsInitiateAll, Roles.CallsAccessMediaAll], status: 200 })
   async get(
