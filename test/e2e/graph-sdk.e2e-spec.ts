@@ -1,21 +1,16 @@
 import {
-  AllowedHostsValidator,
-  BaseBearerTokenAuthenticationProvider,
-  HttpMethod,
-  RequestInformation,
-} from '@microsoft/kiota-abstractions';
-import type { AccessTokenProvider } from '@microsoft/kiota-abstractions';
-import { GraphRequestAdapter } from '@microsoft/msgraph-sdk';
-import { createCancelMediaProcessingOperationFromDiscriminatorValue } from '@microsoft/msgraph-sdk/models/index.js';
-import type { CancelMediaProcessingOperation } from '@microsoft/msgraph-sdk/models/index.js';
-import { createODataErrorFromDiscriminatorValue } from '@microsoft/msgraph-sdk/models/oDataErrors/index.js';
-import type { ODataError } from '@microsoft/msgraph-sdk/models/oDataErrors/index.js';
+  createCancelMediaProcessingOperationFromDiscriminatorValue,
+  createPlayPromptOperationFromDiscriminatorValue,
+} from '@microsoft/msgraph-sdk/models/index.js';
+import type {
+  CancelMediaProcessingOperation,
+  MediaPrompt,
+  PlayPromptOperation,
+} from '@microsoft/msgraph-sdk/models/index.js';
 import request from 'supertest';
+import { cancelMediaProcessing, graphAdapter, playPrompt, sdkError } from '../support/graph-sdk';
 import { createPostgresDatabase, TestDatabase } from '../support/test-databases';
 import { CREATE_CALL_BODY, eventually, PROMPT, startTestApp, TestApp } from '../support/test-app';
-
-/** The URL template of the SDK's CancelMediaProcessingRequestBuilder, as generated from Graph's metadata. */
-const CANCEL_URL_TEMPLATE = '{+baseurl}/communications/calls/{call%2Did}/cancelMediaProcessing';
 
 /**
  * Drives the service with the official Graph SDK's request adapter (Kiota),
@@ -26,35 +21,6 @@ describe('Graph SDK (Kiota) against the service', () => {
   let database: TestDatabase;
   let service: TestApp;
   let token: string;
-
-  function adapterFor(accessToken: string): GraphRequestAdapter {
-    const tokens: AccessTokenProvider = {
-      getAuthorizationToken: async () => accessToken,
-      getAllowedHostsValidator: () => new AllowedHostsValidator(new Set(['127.0.0.1'])),
-    };
-    const adapter = new GraphRequestAdapter(new BaseBearerTokenAuthenticationProvider(tokens));
-    adapter.baseUrl = `${service.url}/v1.0`;
-    return adapter;
-  }
-
-  function cancelRequest(callId: string, clientContext: string): RequestInformation {
-    const info = new RequestInformation(HttpMethod.POST, CANCEL_URL_TEMPLATE);
-    info.pathParameters['call%2Did'] = callId;
-    info.headers.tryAdd('Accept', 'application/json');
-    const body = JSON.stringify({ clientContext });
-    info.setStreamContent(new TextEncoder().encode(body).buffer as ArrayBuffer, 'application/json');
-    return info;
-  }
-
-  function send(adapter: GraphRequestAdapter, info: RequestInformation) {
-    return adapter.send<CancelMediaProcessingOperation>(
-      info,
-      createCancelMediaProcessingOperationFromDiscriminatorValue,
-      {
-        XXX: createODataErrorFromDiscriminatorValue as never,
-      },
-    );
-  }
 
   beforeAll(async () => {
     database = await createPostgresDatabase();
@@ -86,7 +52,12 @@ describe('Graph SDK (Kiota) against the service', () => {
   it('parses the answer as the SDK CancelMediaProcessingOperation', async () => {
     const { callId, promptId } = await callWithPrompt();
 
-    const operation = await send(adapterFor(token), cancelRequest(callId, 'sdk-cancel'));
+    const operation: CancelMediaProcessingOperation | undefined = await cancelMediaProcessing(
+      graphAdapter(service.url, token),
+      callId,
+      { clientContext: 'sdk-cancel' },
+      createCancelMediaProcessingOperationFromDiscriminatorValue,
+    );
 
     expect(operation?.odataType).toBe('#microsoft.graph.cancelMediaProcessingOperation');
     expect(operation?.id).toMatch(/^[0-9a-f-]{36}$/);
@@ -105,9 +76,13 @@ describe('Graph SDK (Kiota) against the service', () => {
   });
 
   it('surfaces a Graph error as the SDK ODataError with status, code and message', async () => {
-    const error = await send(adapterFor(token), cancelRequest('00000000-0000-4000-8000-000000000042', 'x')).then(
-      () => null,
-      (thrown: unknown) => thrown as ODataError,
+    const error = await sdkError(
+      cancelMediaProcessing(
+        graphAdapter(service.url, token),
+        '00000000-0000-4000-8000-000000000042',
+        { clientContext: 'x' },
+        createCancelMediaProcessingOperationFromDiscriminatorValue,
+      ),
     );
     expect(error?.responseStatusCode).toBe(404);
     const main = error?.errorEscaped;
@@ -119,11 +94,64 @@ describe('Graph SDK (Kiota) against the service', () => {
 
   it('surfaces an expired token as a 401 ODataError', async () => {
     const { callId } = await callWithPrompt();
-    const error = await send(adapterFor(service.token({ ttlSeconds: -300 })), cancelRequest(callId, 'x')).then(
-      () => null,
-      (thrown: unknown) => thrown as ODataError,
+    const error = await sdkError(
+      cancelMediaProcessing(
+        graphAdapter(service.url, service.token({ ttlSeconds: -300 })),
+        callId,
+        { clientContext: 'x' },
+        createCancelMediaProcessingOperationFromDiscriminatorValue,
+      ),
     );
     expect(error?.responseStatusCode).toBe(401);
     expect(error?.errorEscaped?.code).toBe('InvalidAuthenticationToken');
+  });
+
+  const MEDIA_INFO = { '@odata.type': '#microsoft.graph.mediaInfo', uri: 'https://cdn.example.test/hello.wav' };
+
+  it("answers the SDK's bare prompt (its serializer drops mediaInfo) with a 400 ODataError naming prompts[0].mediaInfo", async () => {
+    const { callId } = await callWithPrompt();
+    const prompt: MediaPrompt = { odataType: '#microsoft.graph.mediaPrompt', mediaInfo: { uri: MEDIA_INFO.uri } };
+    const error = await sdkError(
+      playPrompt(
+        graphAdapter(service.url, token),
+        callId,
+        { prompts: [prompt] },
+        createPlayPromptOperationFromDiscriminatorValue,
+      ),
+    );
+    expect(error?.responseStatusCode).toBe(400);
+    expect(error?.errorEscaped?.code).toBe('invalidRequest');
+    expect(error?.errorEscaped?.message).toMatch(/^prompts\[0\]\.mediaInfo must be an object/);
+  });
+
+  it('plays a prompt whose mediaInfo travels in additionalData (the README workaround), and cancels it', async () => {
+    const { callId, promptId } = await callWithPrompt();
+    const adapter = graphAdapter(service.url, token);
+    const prompt: MediaPrompt = {
+      odataType: '#microsoft.graph.mediaPrompt',
+      additionalData: { mediaInfo: MEDIA_INFO },
+    };
+
+    const played = await playPrompt<PlayPromptOperation>(
+      adapter,
+      callId,
+      { prompts: [prompt], clientContext: 'sdk-play' },
+      createPlayPromptOperationFromDiscriminatorValue,
+    );
+    expect(played?.odataType).toBe('#microsoft.graph.playPromptOperation');
+    expect(played?.clientContext).toBe('sdk-play');
+
+    const cancel = await cancelMediaProcessing<CancelMediaProcessingOperation>(
+      adapter,
+      callId,
+      { clientContext: 'sdk-stop' },
+      createCancelMediaProcessingOperationFromDiscriminatorValue,
+    );
+    const cancelled = cancel?.additionalData?.cancelledOperations as { id: string }[];
+    expect(cancelled.map((ref) => ref.id)).toEqual([promptId, played!.id]);
+    const stored = await request(service.url)
+      .get(`/communications/calls/${callId}/operations/${played!.id}`)
+      .set('Authorization', `Bearer ${token}`);
+    expect(stored.body).toMatchObject({ status: 'failed', resultInfo: { code: 400, subcode: 8508 } });
   });
 });

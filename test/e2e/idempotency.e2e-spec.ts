@@ -50,17 +50,26 @@ describe.each(TEST_DATABASES)('idempotent retries on %s', (_kind, create) => {
     expect(await queuedCount(callId)).toBe(1);
   });
 
-  it("uses Graph's client-request-id the same way: a retried cancel is one cancel", async () => {
+  it("does not take Graph's client-request-id for a retry key: two identical prompts sharing one both play", async () => {
     const callId = await establishedCall();
-    await post(`/communications/calls/${callId}/playPrompt`, { prompts: [PROMPT] }, {});
+    await post(`/communications/calls/${callId}/playPrompt`, { prompts: [PROMPT] }, {}); // keeps the next two queued
     const id = { 'client-request-id': randomUUID() };
-    const first = await post(`/communications/calls/${callId}/cancelMediaProcessing`, { clientContext: 'c' }, id);
-    await post(`/communications/calls/${callId}/playPrompt`, { prompts: [PROMPT] }, {}); // queued after the cancel
-    const retry = await post(`/communications/calls/${callId}/cancelMediaProcessing`, { clientContext: 'c' }, id);
+    const first = await post(
+      `/communications/calls/${callId}/playPrompt`,
+      { prompts: [PROMPT], clientContext: 'c' },
+      id,
+    );
+    const second = await post(
+      `/communications/calls/${callId}/playPrompt`,
+      { prompts: [PROMPT], clientContext: 'c' },
+      id,
+    );
 
-    expect(retry.body.id).toBe(first.body.id);
-    expect(retry.body.cancelledOperations).toEqual(first.body.cancelledOperations);
-    expect(await queuedCount(callId)).toBe(1); // the retry did not cancel the later prompt
+    expect([first.status, second.status]).toEqual([200, 200]);
+    expect(second.body.id).not.toBe(first.body.id);
+    expect(second.headers['idempotent-replayed']).toBeUndefined();
+    expect(second.headers['client-request-id']).toBe(id['client-request-id']);
+    expect(await queuedCount(callId)).toBe(3);
   });
 
   it('answers 422 for the same key with a different body, and changes nothing', async () => {

@@ -1,11 +1,21 @@
 import { ArgumentMetadata, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
 import { GraphHttpError } from './graph-error';
 
+/** `prompts[0].mediaInfo`: the path of a property as a client would write it in JavaScript. */
+function pathOf(parent: string, property: string): string {
+  if (!parent) return property;
+  return /^\d+$/.test(property) ? `${parent}[${property}]` : `${parent}.${property}`;
+}
+
+/** Every problem, each naming the full path of the property it is about. */
 function describe(errors: ValidationError[], parent = ''): string[] {
   return errors.flatMap((error) => {
-    const path = parent ? `${parent}.${error.property}` : error.property;
+    const path = pathOf(parent, error.property);
     const own = Object.values(error.constraints ?? {}).map((message) =>
-      message.startsWith(error.property) ? `${parent ? `${parent}.` : ''}${message}` : `${path}: ${message}`,
+      // class-validator starts most messages with the property's own name: put the whole path there instead.
+      message.startsWith(`${error.property} `)
+        ? `${path}${message.slice(error.property.length)}`
+        : `${path}: ${message}`,
     );
     return [...own, ...describe(error.children ?? [], path)];
   });

@@ -74,6 +74,7 @@ export class CreateCallRequest {
   @IsIn(['audio', 'video', 'videoBasedScreenSharing', 'data'], { each: true })
   requestedModalities: string[];
 
+  @IsObject()
   @ValidateNested()
   @Type(() => MediaConfigRequest)
   mediaConfig: MediaConfigRequest;

@@ -24,12 +24,15 @@ function canonical(value: unknown): string {
 }
 
 /**
- * Retries that do not double: a POST carrying `Idempotency-Key` (or Graph's
- * `client-request-id`, which the Graph SDKs keep across their retries) is
- * run once per application per tenant; a retry gets the first answer again
+ * Retries that do not double: a POST carrying `Idempotency-Key` is run once
+ * per application per tenant; a retry gets the first answer again
  * (same operation id, `Idempotent-Replayed: true`), the same key with another
  * body gets 422, and a retry while the first is still running gets 409.
  * A request that failed gives its key up, so its retry runs again.
+ *
+ * Graph's `client-request-id` is only a correlation id that Graph echoes
+ * (docs/graph-facts.md): two requests that share one are two requests, so it
+ * is never a retry key here; it is still echoed and logged.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
@@ -41,7 +44,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<FastifyRequest & { user?: Principal }>();
     const reply = context.switchToHttp().getResponse<FastifyReply>();
-    const header = request.headers['idempotency-key'] ?? request.headers['client-request-id'];
+    const header = request.headers['idempotency-key'];
     if (request.method !== 'POST' || !request.user || header === undefined) return next.handle();
     const key = Array.isArray(header) ? header[0] : header;
     if (!KEY.test(key)) {
@@ -63,7 +66,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
             throw new GraphHttpError(
               422,
               'unprocessableEntity',
-              'This Idempotency-Key (or client-request-id) was already used with a different request.',
+              'This Idempotency-Key was already used with a different request.',
             );
           case 'inProgress':
             throw new GraphHttpError(

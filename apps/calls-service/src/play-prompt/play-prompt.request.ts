@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsObject, ValidateNested } from 'class-validator';
 import { ClientContextRequest } from '../shared/client-context.request';
 import { MediaPromptRequest } from '../shared/media-prompt.request';
 
@@ -8,6 +8,7 @@ export class PlayPromptRequest extends ClientContextRequest {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(20)
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => MediaPromptRequest)
   prompts: MediaPromptRequest[];

@@ -1,5 +1,16 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, Max, Min, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import type { RecordParameters } from '@calls/domain';
 import { ClientContextRequest } from '../shared/client-context.request';
 import { MediaPromptRequest } from '../shared/media-prompt.request';
@@ -11,6 +22,7 @@ export class RecordResponseRequest extends ClientContextRequest {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(1)
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => MediaPromptRequest)
   prompts?: MediaPromptRequest[];

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { Equals, IsOptional, IsString, IsUrl, MaxLength, ValidateNested } from 'class-validator';
+import { Equals, IsObject, IsOptional, IsString, IsUrl, MaxLength, ValidateNested } from 'class-validator';
 import type { MediaPrompt } from '@calls/domain';
 
 export class MediaInfoRequest {
@@ -23,6 +23,9 @@ export class MediaPromptRequest {
   @Equals('#microsoft.graph.mediaPrompt')
   '@odata.type'?: string;
 
+  // Required, and an object: without @IsObject a missing mediaInfo passes @ValidateNested untouched
+  // (the TypeScript SDK sends exactly that, see the README), and the mapping below would throw.
+  @IsObject()
   @ValidateNested()
   @Type(() => MediaInfoRequest)
   mediaInfo: MediaInfoRequest;

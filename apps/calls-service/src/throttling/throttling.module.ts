@@ -13,10 +13,17 @@ export interface ThrottlingSettings {
   readonly redisUrl?: string;
 }
 
+/**
+ * Graph's own limit for the calls API: 50,000 requests per 15 seconds per
+ * application per tenant (https://learn.microsoft.com/en-us/graph/throttling-limits,
+ * "Cloud communication service limits").
+ */
+export const GRAPH_CALLS_THROTTLE = { limit: 50_000, windowMs: 15_000 } as const;
+
 export function throttlingSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): ThrottlingSettings {
   return {
-    limit: Number(env.THROTTLE_LIMIT ?? 1000),
-    windowMs: Number(env.THROTTLE_WINDOW_MS ?? 10_000),
+    limit: Number(env.THROTTLE_LIMIT ?? GRAPH_CALLS_THROTTLE.limit),
+    windowMs: Number(env.THROTTLE_WINDOW_MS ?? GRAPH_CALLS_THROTTLE.windowMs),
     redisUrl: env.REDIS_URL || undefined,
   };
 }

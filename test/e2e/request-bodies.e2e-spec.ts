@@ -1,0 +1,118 @@
+import fc from 'fast-check';
+import request from 'supertest';
+import { createPostgresDatabase } from '../support/test-databases';
+import { CREATE_CALL_BODY, establishedCall, PROMPT, serviceForSuite } from '../support/test-app';
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type Step = string | number;
+
+/** Every path into a JSON value, as the steps to reach it. */
+function pathsOf(value: Json, prefix: Step[] = []): Step[][] {
+  if (Array.isArray(value)) return value.flatMap((item, i) => [[...prefix, i], ...pathsOf(item, [...prefix, i])]);
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).flatMap(([key, item]) => [[...prefix, key], ...pathsOf(item, [...prefix, key])]);
+  }
+  return [];
+}
+
+/** `prompts[0].mediaInfo`, as the service names a property in its 400. */
+const written = (path: Step[]) =>
+  path.map((step, i) => (typeof step === 'number' ? `[${step}]` : i === 0 ? step : `.${step}`)).join('');
+
+const REMOVE = Symbol('remove');
+type Mutation = Json | typeof REMOVE;
+
+/** The body with the value at `path` replaced (or removed). */
+function mutate(body: Json, path: Step[], replacement: Mutation): Json {
+  const copy = structuredClone(body) as Record<string | number, Json>;
+  let parent = copy as Record<string | number, Json>;
+  for (const step of path.slice(0, -1)) parent = parent[step] as Record<string | number, Json>;
+  const last = path[path.length - 1];
+  if (replacement !== REMOVE) parent[last] = replacement;
+  else if (Array.isArray(parent)) parent.splice(last as number, 1);
+  else delete parent[last];
+  return copy;
+}
+
+/** A missing, null or wrongly typed value: the class of bug the TypeScript SDK's prompt serializer hits. */
+const replacement = fc.constantFrom<Mutation>(REMOVE, null, 0, 1.5, -1, '', 'x', true, [], {}, [null], { a: 1 });
+
+const FULL_PROMPT = PROMPT as unknown as Json;
+const RECORD_BODY: Json = {
+  prompts: [FULL_PROMPT],
+  bargeInAllowed: false,
+  initialSilenceTimeoutInSeconds: 5,
+  maxSilenceTimeoutInSeconds: 5,
+  maxRecordDurationInSeconds: 5,
+  playBeep: true,
+  stopTones: ['#', '1'],
+  clientContext: 'r',
+};
+
+/**
+ * Every request body, mutated at every depth: the answer is the action's
+ * success or a 400 `invalidRequest` that names the path it is about, never
+ * a 500 (HTTP, PostgreSQL).
+ */
+describe('request bodies with a value missing, null or of the wrong type at any depth (HTTP, PostgreSQL)', () => {
+  const suite = serviceForSuite(createPostgresDatabase, { THROTTLE_LIMIT: '1000000' });
+  let callId: string;
+
+  beforeAll(async () => {
+    callId = await establishedCall(suite.service);
+  });
+
+  const routes: [string, () => string, Json, number][] = [
+    ['create call', () => '/communications/calls', CREATE_CALL_BODY as unknown as Json, 201],
+    [
+      'playPrompt',
+      () => `/communications/calls/${callId}/playPrompt`,
+      { prompts: [FULL_PROMPT, FULL_PROMPT], clientContext: 'p' },
+      200,
+    ],
+    ['recordResponse', () => `/communications/calls/${callId}/recordResponse`, RECORD_BODY, 200],
+    ['subscribeToTone', () => `/communications/calls/${callId}/subscribeToTone`, { clientContext: 't' }, 200],
+    [
+      'cancelMediaProcessing',
+      () => `/communications/calls/${callId}/cancelMediaProcessing`,
+      { clientContext: 'c' },
+      200,
+    ],
+  ];
+
+  it.each(routes)('%s: success or a 400 naming the mutated path, never a 5xx', async (_name, url, body, success) => {
+    const paths = pathsOf(body);
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...paths), replacement, async (path, value) => {
+        const sent = mutate(body, path, value);
+        const res = await request(suite.service.url)
+          .post(url())
+          .set('Authorization', suite.auth)
+          .send(sent as object);
+        const outcome = { path: written(path), value: value === REMOVE ? 'removed' : value, status: res.status };
+        if (res.status !== success && res.status !== 400) {
+          throw new Error(`expected ${success} or 400: ${JSON.stringify({ ...outcome, body: res.body })}`);
+        }
+        if (res.status === 400) {
+          expect(res.body.error.code).toBe('invalidRequest');
+          // The mutated property itself, something inside it, or the array it is an element of.
+          const named = typeof path[path.length - 1] === 'number' ? written(path.slice(0, -1)) : written(path);
+          expect({ ...outcome, message: res.body.error.message }).toEqual({
+            ...outcome,
+            message: expect.stringContaining(named),
+          });
+        }
+      }),
+      { numRuns: Math.min(300, paths.length * 12) },
+    );
+  });
+
+  it('answers the bare prompt the TypeScript SDK sends with a 400 naming prompts[0].mediaInfo', async () => {
+    const res = await request(suite.service.url)
+      .post(`/communications/calls/${callId}/playPrompt`)
+      .set('Authorization', suite.auth)
+      .send({ prompts: [{ '@odata.type': '#microsoft.graph.mediaPrompt' }] });
+    expect({ status: res.status, code: res.body.error?.code }).toEqual({ status: 400, code: 'invalidRequest' });
+    expect(res.body.error.message).toMatch(/^prompts\[0\]\.mediaInfo must be an object/);
+  });
+});
