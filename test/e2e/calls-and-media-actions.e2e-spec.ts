@@ -171,7 +171,7 @@ describe('calls and media actions (HTTP, SQLite, simulated media plane)', () => 
       ['playPrompt', 'no prompts', {}, /prompts must contain at least 1 elements/],
       ['playPrompt', 'an empty prompt list', { prompts: [] }, /prompts must contain at least 1 elements/],
       ['playPrompt', '21 prompts', { prompts: many(21) }, /prompts must contain no more than 20 elements/],
-      ['playPrompt', 'a prompt without a uri', { prompts: [{ mediaInfo: {} }] }, /prompts\.0\.mediaInfo\.uri/],
+      ['playPrompt', 'a prompt without a uri', { prompts: [{ mediaInfo: {} }] }, /prompts\[0\]\.mediaInfo\.uri/],
       [
         'playPrompt',
         'an http uri',
