@@ -1,7 +1,9 @@
 import { createPublicKey } from 'node:crypto';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as jwt from 'jsonwebtoken';
 import request from 'supertest';
-import { CallbackReceiver } from '../support/callback-receiver';
+import { CallbackReceiver, ReceivedNotification } from '../support/callback-receiver';
+import { until } from '../support/waits';
 import { createSqliteDatabase, TestDatabase } from '../support/test-databases';
 import { notifiedCall, OWNER, PROMPT, startTestApp, TestApp } from '../support/test-app';
 
@@ -63,5 +65,39 @@ describe('notifications to the bot (HTTP, SQLite, no broker)', () => {
       audience: OWNER.appId,
     }) as jwt.JwtPayload;
     expect(claims.tid).toBe(OWNER.tenantId);
+  });
+
+  it("is validated by a stock OIDC/JWT validator (jose) pointed at the service's openid-configuration", async () => {
+    const callId = await notifiedCall(service, receiver);
+    const aboutCall = (n: ReceivedNotification) => n.body.value[0].resourceUrl === `/communications/calls/${callId}`;
+    await until(() => receiver.received.some(aboutCall));
+    const callback = receiver.received.find(aboutCall)!;
+    const token = String(callback.headers.authorization).replace(/^Bearer /, '');
+
+    // What a bot does, given only the service's address and its own app id.
+    const discovery = (await (await fetch(`${service.url}/.well-known/openid-configuration`)).json()) as {
+      issuer: string;
+      jwks_uri: string;
+      id_token_signing_alg_values_supported: string[];
+    };
+    expect(discovery).toEqual({
+      issuer: 'calls-service',
+      jwks_uri: `${service.url}/.well-known/jwks.json`,
+      id_token_signing_alg_values_supported: ['RS256'],
+    });
+    const keys = createRemoteJWKSet(new URL(discovery.jwks_uri));
+    const { payload } = await jwtVerify(token, keys, {
+      issuer: discovery.issuer,
+      audience: OWNER.appId,
+      algorithms: discovery.id_token_signing_alg_values_supported,
+    });
+    expect(payload.tid).toBe(OWNER.tenantId);
+
+    // The same validator refuses a token meant for another bot, and a tampered one.
+    await expect(jwtVerify(token, keys, { issuer: discovery.issuer, audience: 'app-b' })).rejects.toThrow(/aud/);
+    const [header, body, signature] = token.split('.');
+    const forged = Buffer.from(JSON.stringify({ ...payload, tid: 'tenant-b' })).toString('base64url');
+    await expect(jwtVerify(`${header}.${forged}.${signature}`, keys)).rejects.toThrow(/signature/);
+    expect(body).not.toBe(forged);
   });
 });

@@ -145,6 +145,10 @@ describe.each(['dev', 'prod'])('k8s overlay %s', (overlay) => {
     }
   });
 
+  it('names the public https address bots reach, so Location headers behind the ingress point there', () => {
+    expect(of('ConfigMap')[0].data!.PUBLIC_BASE_URL).toMatch(/^https:\/\/[a-z0-9.-]+$/);
+  });
+
   it('lets each Deployment reach the trace collector the configuration names, if any', () => {
     const endpoint = of('ConfigMap')[0].data!.OTEL_EXPORTER_OTLP_ENDPOINT;
     if (overlay === 'prod') expect(endpoint).toMatch(/^https?:\/\//);

@@ -16,7 +16,7 @@ import { HealthController } from './health/health.controller';
 import { DatabaseMetrics } from './metrics/database.metrics';
 import { MetricsController } from './metrics/metrics.controller';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
-import { JwksController } from './well-known/jwks.controller';
+import { WellKnownController } from './well-known/well-known.controller';
 import { mediaPlaneSettingsFromEnv } from './media-plane/media-plane.config';
 import { MediaPlaneModule } from './media-plane/media-plane.module';
 import { OperationsController } from './operations/operations.controller';
@@ -56,7 +56,7 @@ export class AppModule {
       controllers: [
         HealthController,
         MetricsController,
-        JwksController,
+        WellKnownController,
         CallsController,
         PlayPromptController,
         RecordResponseController,

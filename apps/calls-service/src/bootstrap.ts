@@ -11,6 +11,7 @@ import {
   GraphErrorFilter,
   GraphValidationPipe,
   registerGraphRequestIds,
+  registerPublicBase,
 } from '@calls/graph';
 import { AppModule } from './app.module';
 import { instrumentCommandBus, registerHttpMetrics } from './metrics/http-metrics';
@@ -30,6 +31,8 @@ export async function createApp(
     // A client that trickles its request (slowloris) is cut off instead of holding a connection for ever.
     requestTimeout: config.requestTimeoutMs,
     connectionTimeout: config.requestTimeoutMs,
+    // Fastify takes a hop count too; Nest's adapter options type leaves the number out.
+    trustProxy: config.trustProxy as boolean | string,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bodyParser: false,
@@ -39,6 +42,7 @@ export async function createApp(
   if (options.logger !== false) app.useLogger(app.get(Logger));
   const fastify = app.getHttpAdapter().getInstance();
   registerGraphRequestIds(fastify);
+  registerPublicBase(fastify, config.publicBaseUrl);
   registerHttpMetrics(fastify);
   const logger = app.get<PinoLogger>(REQUEST_LOGGER);
   registerRequestLogging(fastify, logger);

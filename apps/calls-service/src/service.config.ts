@@ -10,6 +10,17 @@ export interface ServiceConfig {
   readonly shutdownGraceMs: number;
   /** Longest time to receive a whole request. */
   readonly requestTimeoutMs: number;
+  /** Scheme, host (and path) clients reach the service at, for the absolute URLs it writes. */
+  readonly publicBaseUrl: string | undefined;
+  /** Fastify's trustProxy: whether (or from which hops) X-Forwarded-* headers are believed. */
+  readonly trustProxy: boolean | number | string;
+}
+
+/** TRUST_PROXY as Fastify takes it: true/false, a hop count, or addresses and CIDRs separated by commas. */
+function trustProxy(raw: string | undefined): boolean | number | string {
+  if (raw === undefined || raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  return /^\d+$/.test(raw) ? Number(raw) : raw;
 }
 
 function number(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
@@ -36,5 +47,7 @@ export function serviceConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Serv
     simulatedPromptMs: number(env, 'SIMULATED_PROMPT_MS', 3000),
     shutdownGraceMs: number(env, 'SHUTDOWN_GRACE_MS', 20_000),
     requestTimeoutMs: number(env, 'REQUEST_TIMEOUT_MS', 10_000, 100),
+    publicBaseUrl: env.PUBLIC_BASE_URL || undefined,
+    trustProxy: trustProxy(env.TRUST_PROXY),
   };
 }

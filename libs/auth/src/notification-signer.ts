@@ -20,7 +20,8 @@ export function notificationSigningFromEnv(env: NodeJS.ProcessEnv = process.env)
     keyPem: env.NOTIFICATION_SIGNING_KEY || undefined,
     keyFile: env.NOTIFICATION_SIGNING_KEY_FILE || undefined,
     dataDir: env.DATA_DIR ?? './data',
-    issuer: env.NOTIFICATION_ISSUER || 'calls-service',
+    // Where the service is reached is the natural issuer: its /.well-known/openid-configuration is there.
+    issuer: env.NOTIFICATION_ISSUER || env.PUBLIC_BASE_URL?.replace(/\/+$/, '') || 'calls-service',
     ttlSeconds: Number(env.NOTIFICATION_TOKEN_TTL_SECONDS ?? 300),
   };
 }
@@ -57,9 +58,12 @@ export class NotificationSigner {
     return this.settings.issuer;
   }
 
+  /** The one algorithm notifications are signed with. */
+  readonly algorithm = 'RS256';
+
   sign(appId: string, tenantId: string): string {
     return jwt.sign({ tid: tenantId }, this.privateKey, {
-      algorithm: 'RS256',
+      algorithm: this.algorithm,
       keyid: this.jwk.kid,
       issuer: this.settings.issuer,
       audience: appId,

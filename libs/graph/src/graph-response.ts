@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { MediaOperationProps } from '@calls/domain';
 import { operationPath, toGraphOperation } from './comms-operation.serializer';
 
@@ -8,8 +8,31 @@ function versionPrefix(request: FastifyRequest): string {
   return match ? `/${match[1]}` : '';
 }
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Where clients reach this service: `PUBLIC_BASE_URL`, else the request's own scheme and host. */
+    readonly publicBase: string;
+  }
+}
+
+/**
+ * Fixes the base of every absolute URL the service writes (Location, links).
+ * Behind a TLS-terminating ingress the request's own scheme and host are the
+ * pod's, so an operator sets `publicBaseUrl`; without it, Fastify's
+ * `trustProxy` decides whether `X-Forwarded-Proto`/`-Host` count, and
+ * without that the request's own host is all there is.
+ */
+export function registerPublicBase(fastify: FastifyInstance, publicBaseUrl: string | undefined): void {
+  const fixed = publicBaseUrl?.replace(/\/+$/, '');
+  fastify.decorateRequest('publicBase', {
+    getter(this: FastifyRequest) {
+      return fixed ?? `${this.protocol}://${this.host}`;
+    },
+  });
+}
+
 export function absoluteUrl(request: FastifyRequest, path: string): string {
-  return `${request.protocol}://${request.host}${versionPrefix(request)}${path}`;
+  return `${request.publicBase}${versionPrefix(request)}${path}`;
 }
 
 /** Graph's answer to a media action: 200, `Location` of the operation, and the operation. */

@@ -45,6 +45,12 @@ export class Environment {
   @IsOptional() @IsIn(['on', 'off']) OUTBOX_RELAY?: string;
 
   @IsOptional() @Type(() => Number) @IsInt() @Min(1024) BODY_LIMIT_BYTES?: number;
+  @IsOptional() @url(['https', 'http']) PUBLIC_BASE_URL?: string;
+  @IsOptional()
+  @Matches(/^(true|false|\d+|[0-9a-fA-F.:/]+(\s*,\s*[0-9a-fA-F.:/]+)*)$/, {
+    message: 'TRUST_PROXY must be true, false, a hop count, or addresses/CIDRs separated by commas',
+  })
+  TRUST_PROXY?: string;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) THROTTLE_LIMIT?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(100) THROTTLE_WINDOW_MS?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) OUTBOX_BATCH_SIZE?: number;
