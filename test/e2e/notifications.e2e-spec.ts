@@ -43,21 +43,26 @@ describe('notifications to the bot (HTTP, SQLite, no broker)', () => {
     }
     await api().post(`/communications/calls/${callId}/cancelMediaProcessing`).set('Authorization', auth).send({});
 
-    await receiver.receivedAtLeast(3);
+    await receiver.receivedAtLeast(4);
     const changes = receiver.received.map((n) => [n.body.value[0].changeType, n.body.value[0].resourceUrl]);
     expect(changes).toEqual([
+      ['updated', `/communications/calls/${callId}`],
       ['updated', `/communications/calls/${callId}`],
       ['deleted', `/communications/calls/${callId}/operations/${prompts[0]}`],
       ['deleted', `/communications/calls/${callId}/operations/${prompts[1]}`],
     ]);
-    expect(receiver.received[1].body.value[0].resourceData).toMatchObject({
+    expect(receiver.received.slice(0, 2).map((n) => n.body.value[0].resourceData.state)).toEqual([
+      'establishing',
+      'established',
+    ]);
+    expect(receiver.received[2].body.value[0].resourceData).toMatchObject({
       status: 'failed',
       resultInfo: { code: 400, subcode: 8508 },
     });
 
     const jwks = await api().get('/.well-known/jwks.json');
     expect(jwks.status).toBe(200);
-    const token = String(receiver.received[1].headers.authorization).replace(/^Bearer /, '');
+    const token = String(receiver.received[2].headers.authorization).replace(/^Bearer /, '');
     const { kid } = jwt.decode(token, { complete: true })!.header;
     const key = (jwks.body.keys as { kid: string }[]).find((k) => k.kid === kid)!;
     const claims = jwt.verify(token, createPublicKey({ key: { ...key }, format: 'jwk' }), {

@@ -127,6 +127,7 @@ describe.each(TEST_DATABASES)('CallTypeormRepository on %s', (_kind, create) => 
         status: 'failed',
         clientContext: 'q',
         resultInfo: { '@odata.type': '#microsoft.graph.resultInfo', ...RESULT_CANCELLED },
+        playedDuration: expect.stringMatching(/^PT\d+(\.\d+)?S$/),
       },
     });
     expect(outbox.at(-1)!.payload).toEqual({
@@ -137,6 +138,7 @@ describe.each(TEST_DATABASES)('CallTypeormRepository on %s', (_kind, create) => 
         kind: 'playPrompt',
         clientContext: 'q',
         previousStatus: i === 0 ? 'running' : 'notStarted',
+        playedDurationMs: i === 0 ? expect.any(Number) : 0,
       })),
     });
   });

@@ -86,17 +86,22 @@ describe.each(TEST_DATABASES)('notifier on %s', (_kind, create) => {
     expect(await inbox.accept(events)).toBe(0); // a redelivery by the broker
     dispatcher.wake();
 
-    await until(() => receiver.received.length === 5);
+    await until(() => receiver.received.length === 6);
     await new Promise((resolve) => setTimeout(resolve, 200));
     const changes = receiver.received.map((n) => [n.body.value[0].changeType, n.body.value[0].resourceUrl]);
     expect(changes).toEqual([
+      ['updated', `/communications/calls/${callId}`],
       ['updated', `/communications/calls/${callId}`],
       ['deleted', `/communications/calls/${callId}/operations/${promptIds[0]}`],
       ['deleted', `/communications/calls/${callId}/operations/${promptIds[1]}`],
       ['updated', `/communications/calls/${callId}`],
       ['deleted', `/communications/calls/${callId}`],
     ]);
-    const first = receiver.received[1].body;
+    expect(receiver.received.slice(0, 2).map((n) => n.body.value[0].resourceData.state)).toEqual([
+      'establishing',
+      'established',
+    ]);
+    const first = receiver.received[2].body;
     expect(first).toEqual({
       '@odata.type': '#microsoft.graph.commsNotifications',
       value: [
@@ -116,16 +121,20 @@ describe.each(TEST_DATABASES)('notifier on %s', (_kind, create) => {
               subcode: 8508,
               message: 'Action failed, the operation was cancelled.',
             },
+            playedDuration: expect.stringMatching(/^PT\d+(\.\d+)?S$/),
           },
         },
       ],
     });
-    expect(receiver.received[3].body.value[0].resourceData.toneInfo).toEqual({
+    expect(receiver.received[4].body.value[0].resourceData.toneInfo).toEqual({
       '@odata.type': '#microsoft.graph.toneInfo',
       sequenceId: 1,
       tone: 'pound',
     });
-    expect(receiver.received[4].body.value[0].resourceData.state).toBe('terminated');
+    expect(receiver.received[5].body.value[0].resourceData).toMatchObject({
+      state: 'terminated',
+      resultInfo: { '@odata.type': '#microsoft.graph.resultInfo', code: 200, subcode: 7000 },
+    });
 
     const [jwk] = signer.jwks().keys;
     const token = String(receiver.received[0].headers.authorization).replace(/^Bearer /, '');

@@ -20,6 +20,8 @@ import { WellKnownController } from './well-known/well-known.controller';
 import { mediaPlaneSettingsFromEnv } from './media-plane/media-plane.config';
 import { MediaPlaneModule } from './media-plane/media-plane.module';
 import { OperationsController } from './operations/operations.controller';
+import { CallExpiryHost } from './keep-alive/call-expiry.host';
+import { KeepAliveController } from './keep-alive/keep-alive.controller';
 import { PlayPromptController } from './play-prompt/play-prompt.controller';
 import { RecordResponseController } from './record-response/record-response.controller';
 import type { ServiceConfig } from './service.config';
@@ -52,7 +54,12 @@ export class AppModule {
           promptMs: config.simulatedPromptMs,
         }),
       ],
-      providers: [{ provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }, DatabaseMetrics, CallbackPolicy],
+      providers: [
+        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+        DatabaseMetrics,
+        CallbackPolicy,
+        CallExpiryHost,
+      ],
       controllers: [
         HealthController,
         MetricsController,
@@ -62,6 +69,7 @@ export class AppModule {
         RecordResponseController,
         SubscribeToToneController,
         CancelMediaProcessingController,
+        KeepAliveController,
         OperationsController,
       ],
     };

@@ -31,6 +31,7 @@ export function mediaSimulatorSettingsFromEnv(env: NodeJS.ProcessEnv = process.e
     timing: {
       connectMs: Number(env.SIMULATED_CONNECT_MS ?? 0),
       promptMs: Number(env.SIMULATED_PROMPT_MS ?? 3000),
+      reportStops: true,
     },
   };
 }

@@ -10,6 +10,10 @@ import { RecordResponseHandler } from './record-response/record-response.handler
 import { CallUnitOfWork } from './shared/call-unit-of-work';
 import { Clock } from './shared/clock';
 import { SubscribeToToneHandler } from './subscribe-to-tone/subscribe-to-tone.handler';
+import { ExpireInactiveCallsHandler } from './expire-inactive-calls/expire-inactive-calls.handler';
+import { KeepAliveHandler } from './keep-alive/keep-alive.handler';
+import { ListOperationsHandler } from './list-operations/list-operations.handler';
+import { CALL_LIFETIME_SETTINGS, callLifetimeSettingsFromEnv } from './shared/call-lifetime.settings';
 
 /**
  * The use cases, on the buses of `CqrsModule.forRoot()` (imported once, by
@@ -19,6 +23,7 @@ import { SubscribeToToneHandler } from './subscribe-to-tone/subscribe-to-tone.ha
 @Module({
   providers: [
     Clock,
+    { provide: CALL_LIFETIME_SETTINGS, useFactory: () => callLifetimeSettingsFromEnv() },
     CallUnitOfWork,
     CreateCallHandler,
     PlayPromptHandler,
@@ -29,6 +34,10 @@ import { SubscribeToToneHandler } from './subscribe-to-tone/subscribe-to-tone.ha
     ApplyMediaPlaneReportHandler,
     GetCallHandler,
     GetOperationHandler,
+    ListOperationsHandler,
+    KeepAliveHandler,
+    ExpireInactiveCallsHandler,
   ],
+  exports: [CALL_LIFETIME_SETTINGS],
 })
 export class ApplicationModule {}

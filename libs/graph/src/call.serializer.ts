@@ -1,4 +1,5 @@
 import type { CallProps } from '@calls/domain';
+import { toGraphResultInfo } from './comms-operation.serializer';
 
 /** A domain call as Graph's call resource. */
 export function toGraphCall(call: Readonly<CallProps>): Record<string, unknown> {
@@ -14,9 +15,12 @@ export function toGraphCall(call: Readonly<CallProps>): Record<string, unknown> 
     targets: d.targets,
     requestedModalities: d.requestedModalities,
     mediaConfig: d.mediaConfig,
+    chatInfo: d.chatInfo,
+    meetingInfo: d.meetingInfo,
+    callOptions: d.callOptions,
     tenantId: call.owner.tenantId,
     myParticipantId: call.myParticipantId,
-    resultInfo: null,
+    resultInfo: toGraphResultInfo(call.resultInfo),
     toneInfo: null,
   };
 }

@@ -11,14 +11,29 @@ export function odataTypeOf(kind: MediaOperationKind): string {
   return ODATA_TYPES[kind];
 }
 
+/**
+ * Milliseconds as an ISO 8601 duration, the way Graph writes Edm.Duration
+ * (`PT0S`, `PT1.25S`, `PT2M3.5S`).
+ */
+export function isoDuration(ms: number): string {
+  const totalSeconds = Math.max(0, Math.round(ms)) / 1000;
+  const hours = Math.floor(totalSeconds / 3600);
+  const minutes = Math.floor((totalSeconds % 3600) / 60);
+  const seconds = Number((totalSeconds % 60).toFixed(3));
+  const parts = `${hours ? `${hours}H` : ''}${minutes ? `${minutes}M` : ''}${seconds || (!hours && !minutes) ? `${seconds}S` : ''}`;
+  return `PT${parts}`;
+}
+
 export function toGraphResultInfo(info: ResultInfo | null): Record<string, unknown> | null {
   return info ? { '@odata.type': '#microsoft.graph.resultInfo', ...info } : null;
 }
 
 /**
- * A domain operation as Graph's commsOperation subtype. The cancel operation
- * also carries `cancelledOperations`: Graph's type is open, so clients that
- * do not know the property keep it as additional data and break on nothing.
+ * A domain operation as Graph's commsOperation subtype. This service adds
+ * properties Graph's types do not have: `playedDuration` on an ended
+ * playPrompt or recordResponse, and on a cancel `cancelledOperations` (and
+ * `notCancelledOperations` for a cancel by id). Graph's types are open, so
+ * clients that do not know them keep them as additional data and break on nothing.
  */
 export function toGraphOperation(op: Readonly<MediaOperationProps>): Record<string, unknown> {
   const body: Record<string, unknown> = {
@@ -33,13 +48,19 @@ export function toGraphOperation(op: Readonly<MediaOperationProps>): Record<stri
     body.recordingLocation = op.recordingLocation;
     body.recordingAccessToken = op.recordingAccessToken;
   }
+  if (op.playedDurationMs !== null) body.playedDuration = isoDuration(op.playedDurationMs);
   if (op.kind === 'cancelMediaProcessing') {
     body.cancelledOperations = (op.cancelledOperations ?? []).map((ref) => ({
       '@odata.type': ODATA_TYPES[ref.kind],
       id: ref.id,
       clientContext: ref.clientContext,
       previousStatus: ref.previousStatus,
+      // Events stored before playedDuration existed have none: they never started as far as anyone knows.
+      playedDuration: isoDuration(ref.playedDurationMs ?? 0),
     }));
+    if (op.notCancelledOperations) {
+      body.notCancelledOperations = op.notCancelledOperations.map((ref) => ({ id: ref.id, status: ref.status }));
+    }
   }
   return body;
 }

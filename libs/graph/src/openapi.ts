@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse } from '@nestjs/swagger';
 
 /** Graph's error body, as every 4xx and 5xx of the API answers. */
 export const GRAPH_ERROR_SCHEMA = {
@@ -50,9 +50,15 @@ export const COMMS_OPERATION_SCHEMA = {
     completionReason: { type: 'string', nullable: true, description: 'recordOperation only' },
     recordingLocation: { type: 'string', nullable: true, description: 'recordOperation only' },
     recordingAccessToken: { type: 'string', nullable: true, description: 'recordOperation only' },
+    playedDuration: {
+      type: 'string',
+      example: 'PT1.25S',
+      description:
+        'Extension, playPromptOperation and recordOperation once ended: how long the media ran (ISO 8601 duration, as Graph writes Edm.Duration; PT0S if it never started).',
+    },
     cancelledOperations: {
       type: 'array',
-      description: 'cancelMediaProcessingOperation only: the operations it ended',
+      description: 'Extension, cancelMediaProcessingOperation only: the operations it ended',
       items: {
         type: 'object',
         properties: {
@@ -60,9 +66,27 @@ export const COMMS_OPERATION_SCHEMA = {
           id: { type: 'string' },
           clientContext: { type: 'string', nullable: true },
           previousStatus: { type: 'string' },
+          playedDuration: { type: 'string', example: 'PT2.5S', description: 'how far it got before it was stopped' },
         },
       },
     },
+    notCancelledOperations: {
+      type: 'array',
+      description:
+        'Extension, a cancel by operationIds only: the named operations that had already ended, with their status',
+      items: { type: 'object', properties: { id: { type: 'string' }, status: { type: 'string' } } },
+    },
+  },
+};
+
+/** Graph's collection of a call's operations (`GET .../operations`). */
+export const COMMS_OPERATION_COLLECTION_SCHEMA = {
+  type: 'object',
+  required: ['value'],
+  properties: {
+    '@odata.context': { type: 'string' },
+    value: { type: 'array', items: COMMS_OPERATION_SCHEMA },
+    '@odata.nextLink': { type: 'string', format: 'uri', description: 'present when more operations follow' },
   },
 };
 
@@ -77,12 +101,16 @@ export function GraphRoute(options: {
   roles: readonly string[];
   status: number;
   schema?: Record<string, unknown>;
+  /** A request body schema, where Graph's own body gains this service's extensions. */
+  body?: Record<string, unknown>;
+  description?: string;
 }) {
   return applyDecorators(
     ApiOperation({
       summary: options.summary,
-      description: `Application permissions (any of): ${options.roles.join(', ')}.`,
+      description: `${options.description ? `${options.description}\n\n` : ''}Application permissions (any of): ${options.roles.join(', ')}.`,
     }),
+    ...(options.body ? [ApiBody({ schema: options.body })] : []),
     ApiBearerAuth(),
     ApiResponse({
       status: options.status,

@@ -9,6 +9,7 @@ export const MEDIA_V1 = {
   operationCompleted: 'media.v1.operation.completed',
   operationFailed: 'media.v1.operation.failed',
   toneReceived: 'media.v1.tone.received',
+  operationStopped: 'media.v1.operation.stopped',
 } as const;
 
 export interface MediaReportData {
@@ -21,6 +22,7 @@ const TYPE_OF: Record<MediaPlaneReport['type'], string> = {
   operationCompleted: MEDIA_V1.operationCompleted,
   operationFailed: MEDIA_V1.operationFailed,
   toneReceived: MEDIA_V1.toneReceived,
+  operationStopped: MEDIA_V1.operationStopped,
 };
 
 /** A report as a CloudEvent, in the trace of the event that caused it (the active context), if any. */

@@ -5,6 +5,12 @@ export interface MediaSimulationTiming {
   readonly connectMs: number;
   /** How long each prompt "plays". */
   readonly promptMs: number;
+  /**
+   * Report how long an operation played when it is stopped early. The
+   * media-simulator app does, as a real plane would; in process the service's
+   * own measure is already exact, so a report would only cost a write.
+   */
+  readonly reportStops?: boolean;
 }
 
 /** What the simulation needs to know of a started operation. */
@@ -23,7 +29,10 @@ export interface StartedOperation {
  * media-simulator app over RabbitMQ.
  */
 export class MediaSimulation {
-  private readonly timers = new Map<string, { callId: string; timer: NodeJS.Timeout }>();
+  private readonly timers = new Map<
+    string,
+    { callId: string; timer: NodeJS.Timeout; startedAt: number; durationMs: number }
+  >();
 
   constructor(
     private readonly timing: MediaSimulationTiming,
@@ -52,8 +61,15 @@ export class MediaSimulation {
     });
   }
 
+  /** Stops what the service ended early; with `reportStops`, says how long each had played. */
   stopOperations(operationIds: readonly string[]): void {
-    for (const id of operationIds) this.clear(id);
+    for (const id of operationIds) {
+      const entry = this.timers.get(id);
+      this.clear(id);
+      if (!entry || !this.timing.reportStops) continue;
+      const playedDurationMs = Math.min(Date.now() - entry.startedAt, entry.durationMs);
+      this.report(entry.callId, { type: 'operationStopped', operationId: id, playedDurationMs });
+    }
   }
 
   stopCall(callId: string): void {
@@ -75,7 +91,7 @@ export class MediaSimulation {
       this.timers.delete(key);
       this.report(callId, report);
     }, delayMs);
-    this.timers.set(key, { callId, timer });
+    this.timers.set(key, { callId, timer, startedAt: Date.now(), durationMs: delayMs });
   }
 
   private clear(key: string): void {

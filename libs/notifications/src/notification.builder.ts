@@ -41,9 +41,11 @@ const callUrl = (callId: string) => `/communications/calls/${callId}`;
 
 /**
  * The Graph notification a bot gets for an event, or null when Graph sends
- * none: an ended operation is `deleted` with its final body; the call being
- * established and a received tone are `updated`; a hung-up call is `deleted`
- * with state `terminated`.
+ * none: an ended operation is `deleted` with its final body; a new call is
+ * `updated` as `establishing`, then `established`; a received tone is
+ * `updated`; an ended call (hung up, or cleaned up after no keepAlive) is
+ * `deleted` with state `terminated` and a resultInfo saying why, as in
+ * https://learn.microsoft.com/en-us/graph/api/call-delete.
  */
 export function toNotification(event: CallsCloudEvent): OutgoingNotification | null {
   const data = event.data as CallRef;
@@ -73,13 +75,18 @@ export function toNotification(event: CallsCloudEvent): OutgoingNotification | n
       if (ANSWERED_IN_RESPONSE.has(String(operation['@odata.type']))) return null;
       return one('deleted', `${callUrl(data.callId)}/operations/${operation.id}`, operation);
     }
+    case CALLS_V1.callCreated:
+      return one('updated', callUrl(data.callId), { '@odata.type': '#microsoft.graph.call', state: 'establishing' });
     case CALLS_V1.callEstablished:
       return one('updated', callUrl(data.callId), { '@odata.type': '#microsoft.graph.call', state: 'established' });
-    case CALLS_V1.callTerminated:
+    case CALLS_V1.callTerminated: {
+      const { state, resultInfo } = event.data as CallTerminatedV1;
       return one('deleted', callUrl(data.callId), {
         '@odata.type': '#microsoft.graph.call',
-        state: (event.data as CallTerminatedV1).state,
+        state,
+        ...(resultInfo ? { resultInfo: { '@odata.type': '#microsoft.graph.resultInfo', ...resultInfo } } : {}),
       });
+    }
     case CALLS_V1.toneReceived: {
       const { toneInfo } = event.data as ToneReceivedV1;
       return one('updated', callUrl(data.callId), {

@@ -36,6 +36,11 @@ export const CALL_COLUMNS = [
   'version',
   'created_at',
   'updated_at',
+  'keepalive_deadline',
+  'result_info',
+  'chat_info',
+  'meeting_info',
+  'call_options',
 ] as const;
 
 export const OPERATION_COLUMNS = [
@@ -56,6 +61,8 @@ export const OPERATION_COLUMNS = [
   'created_at',
   'started_at',
   'ended_at',
+  'played_duration_ms',
+  'not_cancelled_operations',
 ] as const;
 
 /** What may change on an operation after it was created: the upsert's update list. */
@@ -70,6 +77,8 @@ export const MUTABLE_OPERATION_COLUMNS = [
   'cancelled_operations',
   'started_at',
   'ended_at',
+  'played_duration_ms',
+  'not_cancelled_operations',
 ] as const;
 
 export const OUTBOX_COLUMNS = [
@@ -112,6 +121,11 @@ export function callValues(props: Readonly<CallProps>, version: number): unknown
     version,
     iso(props.createdAt),
     iso(props.updatedAt),
+    iso(props.keepAliveDeadline),
+    json(props.resultInfo),
+    json(d.chatInfo),
+    json(d.meetingInfo),
+    json(d.callOptions),
   ];
 }
 
@@ -134,6 +148,8 @@ export function operationValues(op: Readonly<MediaOperationProps>): unknown[] {
     iso(op.createdAt),
     iso(op.startedAt),
     iso(op.endedAt),
+    op.playedDurationMs,
+    json(op.notCancelledOperations),
   ];
 }
 
@@ -171,6 +187,8 @@ export function toOperationProps(row: Row): MediaOperationProps {
     recordingLocation: (row.recording_location as string | null) ?? null,
     recordingAccessToken: (row.recording_access_token as string | null) ?? null,
     cancelledOperations: parsed(row.cancelled_operations),
+    notCancelledOperations: parsed(row.not_cancelled_operations),
+    playedDurationMs: int(row.played_duration_ms),
     createdAt: date(row.created_at)!,
     startedAt: date(row.started_at),
     endedAt: date(row.ended_at),
@@ -189,12 +207,17 @@ export function toCall(row: Row, activeOperations: Row[]): Call {
       source: parsed(row.source),
       targets: parsed(row.targets),
       subject: (row.subject as string | null) ?? null,
+      chatInfo: parsed(row.chat_info),
+      meetingInfo: parsed(row.meeting_info),
+      callOptions: parsed(row.call_options),
     },
     myParticipantId: String(row.my_participant_id),
     state: row.state as CallProps['state'],
     operationSequence: Number(row.operation_sequence),
     toneSubscribed: Number(row.tone_subscribed) === 1,
     toneSequence: Number(row.tone_sequence),
+    keepAliveDeadline: date(row.keepalive_deadline)!,
+    resultInfo: parsed(row.result_info),
     version: Number(row.version),
     createdAt: date(row.created_at)!,
     updatedAt: date(row.updated_at)!,

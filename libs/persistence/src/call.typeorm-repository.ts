@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, QueryRunner } from 'typeorm';
 import { Call, ConcurrencyConflictError } from '@calls/domain';
 import { traceContextOf } from '@calls/runtime';
-import type { CallOwner, CallRepository, MediaOperationProps } from '@calls/domain';
+import type { CallOwner, CallRepository, MediaOperationProps, OperationStatus } from '@calls/domain';
 import {
   CALL_COLUMNS,
   callValues,
@@ -15,6 +15,7 @@ import {
   toCall,
   toOperationProps,
 } from './call.rows';
+import { affectedRows } from './sql/affected-rows';
 import { Dialect, SqlBuilder } from './sql/sql-builder';
 
 type Row = Record<string, unknown>;
@@ -67,6 +68,56 @@ export class CallTypeormRepository implements CallRepository {
     return rows.length > 0 ? toOperationProps(rows[0]) : null;
   }
 
+  async listOperations(
+    owner: CallOwner,
+    callId: string,
+    page: { afterSequence: number; limit: number },
+  ): Promise<Readonly<MediaOperationProps>[] | null> {
+    const q = this.sql();
+    // One statement: the LEFT JOIN keeps a row for an owned call with no operation yet, so "no call" is told apart.
+    const rows: Row[] = await this.dataSource.query(
+      `SELECT op.* FROM calls c LEFT JOIN media_operations op
+         ON op.call_id = c.id AND op.sequence > ${q.param(page.afterSequence)}
+       WHERE c.id = ${q.param(callId)} AND c.tenant_id = ${q.param(owner.tenantId)} AND c.app_id = ${q.param(owner.appId)}
+       ORDER BY op.sequence LIMIT ${q.param(page.limit)}`,
+      q.params,
+    );
+    if (rows.length === 0) return null;
+    return rows.filter((row) => row.id !== null).map(toOperationProps);
+  }
+
+  async operationStatuses(callId: string, operationIds: readonly string[]): Promise<Map<string, OperationStatus>> {
+    if (operationIds.length === 0) return new Map();
+    const q = this.sql();
+    const rows: Row[] = await this.dataSource.query(
+      `SELECT id, status FROM media_operations WHERE call_id = ${q.param(callId)}
+         AND id IN (${operationIds.map((id) => q.param(id)).join(', ')})`,
+      q.params,
+    );
+    return new Map(rows.map((row) => [String(row.id), row.status as OperationStatus]));
+  }
+
+  async findPastKeepAlive(now: Date, limit: number): Promise<string[]> {
+    const q = this.sql();
+    const rows: Row[] = await this.dataSource.query(
+      `SELECT id FROM calls WHERE state <> 'terminated' AND keepalive_deadline <= ${q.param(now.toISOString())}
+       ORDER BY keepalive_deadline LIMIT ${q.param(limit)}`,
+      q.params,
+    );
+    return rows.map((row) => String(row.id));
+  }
+
+  async recordPlayedDuration(callId: string, operationId: string, playedDurationMs: number): Promise<boolean> {
+    const q = this.sql();
+    const affected = await affectedRows(
+      this.dataSource,
+      `UPDATE media_operations SET played_duration_ms = ${q.param(Math.round(playedDurationMs))}
+       WHERE id = ${q.param(operationId)} AND call_id = ${q.param(callId)} AND played_duration_ms IS NOT NULL`,
+      q.params,
+    );
+    return affected === 1;
+  }
+
   async save(call: Call): Promise<void> {
     const props = call.snapshot();
     const operations = call.changedOperations().map((op) => operationValues(op.snapshot()));
@@ -109,6 +160,8 @@ export class CallTypeormRepository implements CallRepository {
     const result = await runner.query(
       `UPDATE calls SET state = ${q.param(props.state)}, operation_sequence = ${q.param(props.operationSequence)},
          tone_subscribed = ${q.param(props.toneSubscribed ? 1 : 0)}, tone_sequence = ${q.param(props.toneSequence)},
+         keepalive_deadline = ${q.param(props.keepAliveDeadline.toISOString())},
+         result_info = ${q.param(props.resultInfo ? JSON.stringify(props.resultInfo) : null)},
          version = ${q.param(props.version + 1)}, updated_at = ${q.param(props.updatedAt.toISOString())}
        WHERE id = ${q.param(props.id)} AND version = ${q.param(props.version)}`,
       q.params,

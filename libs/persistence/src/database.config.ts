@@ -5,12 +5,14 @@ import { InitialSchema1764220000000 } from './migrations/1764220000000-initial-s
 import { TonesAndNotifier1764230000000 } from './migrations/1764230000000-tones-and-notifier';
 import { IdempotencyKeys1764240000000 } from './migrations/1764240000000-idempotency-keys';
 import { OutboxTraceContext1764250000000 } from './migrations/1764250000000-outbox-trace-context';
+import { CallLifetimeAndMediaProgress1764260000000 } from './migrations/1764260000000-call-lifetime-and-media-progress';
 
 export const MIGRATIONS = [
   InitialSchema1764220000000,
   TonesAndNotifier1764230000000,
   IdempotencyKeys1764240000000,
   OutboxTraceContext1764250000000,
+  CallLifetimeAndMediaProgress1764260000000,
 ];
 
 export interface DatabaseSettings {

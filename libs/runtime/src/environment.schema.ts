@@ -53,6 +53,8 @@ export class Environment {
   TRUST_PROXY?: string;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) THROTTLE_LIMIT?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(100) THROTTLE_WINDOW_MS?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) CALL_KEEPALIVE_TIMEOUT_S?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(10) CALL_EXPIRY_SWEEP_MS?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) OUTBOX_BATCH_SIZE?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(10) OUTBOX_POLL_MS?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) SHUTDOWN_GRACE_MS?: number;

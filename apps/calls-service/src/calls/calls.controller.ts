@@ -29,7 +29,9 @@ export class CallsController {
       throw new GraphHttpError(400, 'invalidRequest', "tenantId must be the tenant of the caller's token.");
     }
     await this.callbacks.assertAllowed(body.callbackUri);
-    const call = await this.commands.execute(new CreateCallCommand(ownerOf(principal), toCallDescription(body)));
+    const call = await this.commands.execute(
+      new CreateCallCommand(ownerOf(principal), toCallDescription(body, principal.appId)),
+    );
     void reply.header('Location', absoluteUrl(request, `/communications/calls/${call.id}`));
     return toGraphCall(call);
   }

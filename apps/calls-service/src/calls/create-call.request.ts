@@ -116,14 +116,33 @@ export class CreateCallRequest {
   meetingInfo?: Record<string, unknown>;
 }
 
-export function toCallDescription(body: CreateCallRequest): CallDescription {
+/** Graph shows the calling application as the source of a call created without one. */
+function applicationSource(appId: string): Record<string, unknown> {
+  return {
+    '@odata.type': '#microsoft.graph.participantInfo',
+    identity: {
+      '@odata.type': '#microsoft.graph.identitySet',
+      application: { '@odata.type': '#microsoft.graph.identity', id: appId },
+    },
+  };
+}
+
+/**
+ * Every property the body may carry is kept as sent and returned on GET;
+ * one the service cannot honour never gets this far (the whitelist refuses
+ * it with a 400 that names it), so nothing is accepted and dropped.
+ */
+export function toCallDescription(body: CreateCallRequest, appId: string): CallDescription {
   return {
     callbackUri: body.callbackUri,
     direction: 'outgoing',
     requestedModalities: body.requestedModalities,
     mediaConfig: { ...body.mediaConfig },
-    source: body.source ?? null,
+    source: body.source ?? applicationSource(appId),
     targets: body.targets ?? [],
     subject: body.subject ?? null,
+    chatInfo: body.chatInfo ?? null,
+    meetingInfo: body.meetingInfo ?? null,
+    callOptions: body.callOptions ?? null,
   };
 }

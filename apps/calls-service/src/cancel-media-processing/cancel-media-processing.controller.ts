@@ -5,19 +5,26 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CancelMediaProcessingCommand } from '@calls/application';
 import { CurrentPrincipal, ownerOf, Principal, Roles } from '@calls/auth';
 import { CALLS_ROUTE_PREFIXES, COMMS_OPERATION_SCHEMA, GuidPipe, operationResponse } from '@calls/graph';
-import { CancelMediaProcessingRequest } from './cancel-media-processing.request';
+import {
+  CANCEL_MEDIA_PROCESSING_BODY_SCHEMA,
+  CancelMediaProcessingRequest,
+  toCancelTarget,
+} from './cancel-media-processing.request';
 
 @Controller(CALLS_ROUTE_PREFIXES)
 export class CancelMediaProcessingController {
   constructor(private readonly commands: CommandBus) {}
 
-  /** Graph: cancels every queued or running playPrompt/recordResponse of the call. */
+  /** Graph: cancels every queued or running playPrompt/recordResponse of the call (or, as extensions, some of them). */
   @Post(':callId/cancelMediaProcessing')
   @CallsRoute({
     summary: 'Cancel every queued or running playPrompt and recordResponse of the call',
+    description:
+      'Each cancelled operation ends failed with resultInfo 400/8508. Extensions: scope or operationIds select what to end; cancelledOperations (with playedDuration) and notCancelledOperations report what happened.',
     roles: [Roles.CallsInitiateAll, Roles.CallsAccessMediaAll],
     status: 200,
     schema: COMMS_OPERATION_SCHEMA,
+    body: CANCEL_MEDIA_PROCESSING_BODY_SCHEMA,
   })
   async cancelMediaProcessing(
     @CurrentPrincipal() principal: Principal,
@@ -27,7 +34,7 @@ export class CancelMediaProcessingController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Record<string, unknown>> {
     const operation = await this.commands.execute(
-      new CancelMediaProcessingCommand(ownerOf(principal), callId, body.clientContext ?? null),
+      new CancelMediaProcessingCommand(ownerOf(principal), callId, body.clientContext ?? null, toCancelTarget(body)),
     );
     return operationResponse(request, reply, operation);
   }

@@ -12,6 +12,8 @@ export function CallsRoute(options: {
   roles: readonly string[];
   status: number;
   schema?: Record<string, unknown>;
+  body?: Record<string, unknown>;
+  description?: string;
 }) {
   return applyDecorators(HttpCode(options.status), RequireRoles(...options.roles), GraphRoute(options));
 }

@@ -1,14 +1,21 @@
+import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { Call, CallProps } from '@calls/domain';
 import { CallUnitOfWork } from '../shared/call-unit-of-work';
+import { CALL_LIFETIME_SETTINGS, CallLifetimeSettings } from '../shared/call-lifetime.settings';
 import { CreateCallCommand } from './create-call.command';
 
 @CommandHandler(CreateCallCommand)
 export class CreateCallHandler implements ICommandHandler<CreateCallCommand, Readonly<CallProps>> {
-  constructor(private readonly unitOfWork: CallUnitOfWork) {}
+  constructor(
+    private readonly unitOfWork: CallUnitOfWork,
+    @Inject(CALL_LIFETIME_SETTINGS) private readonly lifetime: CallLifetimeSettings,
+  ) {}
 
   async execute({ owner, description }: CreateCallCommand): Promise<Readonly<CallProps>> {
-    const call = await this.unitOfWork.add((now) => Call.create(owner, description, now));
+    const call = await this.unitOfWork.add((now) =>
+      Call.create(owner, description, now, this.lifetime.keepAliveTimeoutMs),
+    );
     return call.snapshot();
   }
 }

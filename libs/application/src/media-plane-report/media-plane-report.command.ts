@@ -6,7 +6,9 @@ export type MediaPlaneReport =
   | { readonly type: 'callEstablished' }
   | { readonly type: 'operationCompleted'; readonly operationId: string; readonly recording?: RecordingOutcome }
   | { readonly type: 'operationFailed'; readonly operationId: string; readonly resultInfo: ResultInfo }
-  | { readonly type: 'toneReceived'; readonly tone: string };
+  | { readonly type: 'toneReceived'; readonly tone: string }
+  /** The plane stopped an operation the service ended (cancel, barge-in, hang-up), after playing this long. */
+  | { readonly type: 'operationStopped'; readonly operationId: string; readonly playedDurationMs: number };
 
 /** Applies a media-plane report; answers false when it changed nothing (late or duplicate). */
 export class ApplyMediaPlaneReportCommand extends Command<boolean> {

@@ -19,7 +19,7 @@ describe(ApplyMediaPlaneReportHandler.name, () => {
     repository = new InMemoryCallRepository();
     published = [];
     const eventBus = { publishAll: (events: CallEvent[]) => published.push(...events) } as unknown as EventBus;
-    handler = new ApplyMediaPlaneReportHandler(new CallUnitOfWork(repository, eventBus, new Clock()));
+    handler = new ApplyMediaPlaneReportHandler(new CallUnitOfWork(repository, eventBus, new Clock()), repository);
   });
 
   async function callPlaying(count: number): Promise<{ callId: string; ids: string[] }> {

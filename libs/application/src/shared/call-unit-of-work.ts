@@ -22,9 +22,19 @@ export class CallUnitOfWork {
     private readonly clock: Clock,
   ) {}
 
-  /** Changes a call the owner can see; another owner's call is not found. */
-  changeOwned<T>(owner: CallOwner, callId: string, decide: (call: Call, now: Date) => T): Promise<T> {
-    return this.change(() => this.calls.findOwned(owner, callId), callId, decide);
+  /**
+   * Changes a call the owner can see; another owner's call is not found.
+   * `inspect`, when given, reads what else the decision needs, after each
+   * load: what it finds ended was ended before that load, so it cannot
+   * contradict the call as loaded.
+   */
+  changeOwned<T, R = undefined>(
+    owner: CallOwner,
+    callId: string,
+    decide: (call: Call, now: Date, inspected: R) => T,
+    inspect?: () => Promise<R>,
+  ): Promise<T> {
+    return this.change(() => this.calls.findOwned(owner, callId), callId, decide, inspect);
   }
 
   /** Changes any call: for reports of the media plane, which serves every owner. */
@@ -39,15 +49,17 @@ export class CallUnitOfWork {
     return call;
   }
 
-  private async change<T>(
+  private async change<T, R>(
     load: () => Promise<Call | null>,
     callId: string,
-    decide: (call: Call, now: Date) => T,
+    decide: (call: Call, now: Date, inspected: R) => T,
+    inspect?: () => Promise<R>,
   ): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const call = await load();
       if (!call) throw new CallNotFoundError(callId);
-      const result = decide(call, this.clock.now());
+      const inspected = (inspect ? await inspect() : undefined) as R;
+      const result = decide(call, this.clock.now(), inspected);
       try {
         await this.commit(call);
         return result;

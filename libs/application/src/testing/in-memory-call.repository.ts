@@ -1,5 +1,12 @@
 import { Call, ConcurrencyConflictError, MediaOperation, sameOwner } from '@calls/domain';
-import type { CallEvent, CallOwner, CallProps, CallRepository, MediaOperationProps } from '@calls/domain';
+import type {
+  CallEvent,
+  CallOwner,
+  CallProps,
+  CallRepository,
+  MediaOperationProps,
+  OperationStatus,
+} from '@calls/domain';
 
 /**
  * The repository port in memory, for unit specs of handlers. It copies on
@@ -30,6 +37,40 @@ export class InMemoryCallRepository implements CallRepository {
     const op = this.operations.get(operationId);
     const call = this.calls.get(callId);
     return op && call && op.callId === callId && sameOwner(call.owner, owner) ? structuredClone(op) : null;
+  }
+
+  async listOperations(
+    owner: CallOwner,
+    callId: string,
+    page: { afterSequence: number; limit: number },
+  ): Promise<MediaOperationProps[] | null> {
+    const call = this.calls.get(callId);
+    if (!call || !sameOwner(call.owner, owner)) return null;
+    return [...this.operations.values()]
+      .filter((op) => op.callId === callId && op.sequence > page.afterSequence)
+      .sort((a, b) => a.sequence - b.sequence)
+      .slice(0, page.limit)
+      .map((op) => structuredClone(op));
+  }
+
+  async operationStatuses(callId: string, operationIds: readonly string[]): Promise<Map<string, OperationStatus>> {
+    const found = operationIds.map((id) => this.operations.get(id)).filter((op) => op?.callId === callId);
+    return new Map(found.map((op) => [op!.id, op!.status]));
+  }
+
+  async findPastKeepAlive(now: Date, limit: number): Promise<string[]> {
+    return [...this.calls.values()]
+      .filter((call) => call.state !== 'terminated' && call.keepAliveDeadline.getTime() <= now.getTime())
+      .sort((a, b) => a.keepAliveDeadline.getTime() - b.keepAliveDeadline.getTime())
+      .slice(0, limit)
+      .map((call) => call.id);
+  }
+
+  async recordPlayedDuration(callId: string, operationId: string, playedDurationMs: number): Promise<boolean> {
+    const op = this.operations.get(operationId);
+    if (!op || op.callId !== callId || op.playedDurationMs === null) return false;
+    this.operations.set(operationId, { ...op, playedDurationMs });
+    return true;
   }
 
   async save(call: Call): Promise<void> {

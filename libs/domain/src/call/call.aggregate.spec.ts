@@ -9,21 +9,23 @@ import {
   MediaProcessingCancelled,
   ToneReceived,
 } from './call.events';
-import { CallTerminatedError } from '../errors/domain.errors';
+import { CallNotFoundError, CallTerminatedError, UnknownOperationsError } from '../errors/domain.errors';
 import type { CallDescription } from './call.values';
-import { RESULT_CALL_TERMINATED, RESULT_CANCELLED, RESULT_COMPLETED } from './media-operation';
+import { testCallDescription } from '../testing/call.fixtures';
+import { RESULT_HUNG_UP_BY_BOT, RESULT_KEEPALIVE_TIMEOUT } from './call.values';
+import {
+  RESULT_CALL_TERMINATED,
+  RESULT_CANCELLED,
+  RESULT_COMPLETED,
+  RESULT_MAX_RECORD_DURATION,
+} from './media-operation';
 import type { RecordParameters } from './media-operation';
 
 const owner = { tenantId: 'tenant-a', appId: 'app-a' };
-const description: CallDescription = {
+const description: CallDescription = testCallDescription({
   callbackUri: 'https://bot.example.test/callback',
-  direction: 'outgoing',
-  requestedModalities: ['audio'],
   mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' },
-  source: null,
-  targets: [],
-  subject: null,
-};
+});
 const record: RecordParameters = {
   bargeInAllowed: false,
   initialSilenceTimeoutInSeconds: 5,
@@ -112,9 +114,23 @@ describe(Call.name, () => {
       expect(cancel).toMatchObject({ kind: 'cancelMediaProcessing', status: 'completed', clientContext: 'stop' });
       expect(cancel.resultInfo).toBeNull();
       expect(cancel.cancelledOperations).toEqual([
-        { id: playing.id, kind: 'playPrompt', clientContext: 'p1', previousStatus: 'running' },
-        { id: recording.id, kind: 'recordResponse', clientContext: 'r1', previousStatus: 'notStarted' },
+        {
+          id: playing.id,
+          kind: 'playPrompt',
+          clientContext: 'p1',
+          previousStatus: 'running',
+          playedDurationMs: t1.getTime() - t0.getTime(),
+        },
+        {
+          id: recording.id,
+          kind: 'recordResponse',
+          clientContext: 'r1',
+          previousStatus: 'notStarted',
+          playedDurationMs: 0,
+        },
       ]);
+      expect(playing.snapshot().playedDurationMs).toBe(t1.getTime() - t0.getTime());
+      expect(recording.snapshot().playedDurationMs).toBe(0);
       expect(call.queue()).toHaveLength(0);
     });
 
@@ -201,5 +217,130 @@ describe(Call.name, () => {
     call.markPersisted();
     expect(call.changedOperations()).toEqual([]);
     expect(call.version).toBe(version + 1);
+  });
+
+  describe('recordResponse with bargeInAllowed', () => {
+    it('ends every running and queued prompt or recording as a cancel does, and records at once', () => {
+      const call = establishedCall();
+      const playing = call.playPrompt(prompt, 'p', t0);
+      const queued = call.recordResponse(prompt, record, 'r', t0);
+      call.uncommit();
+
+      const barging = call.recordResponse(prompt, { ...record, bargeInAllowed: true }, 'now', t1);
+
+      expect(playing.snapshot()).toMatchObject({
+        status: 'failed',
+        resultInfo: RESULT_CANCELLED,
+        playedDurationMs: 1000,
+      });
+      expect(queued.snapshot()).toMatchObject({
+        status: 'failed',
+        resultInfo: RESULT_CANCELLED,
+        completionReason: 'operationCanceled',
+        playedDurationMs: 0,
+      });
+      expect(barging.status).toBe('running');
+      expect(call.queue()).toEqual([barging]);
+      expect(eventNames(call)).toEqual([
+        MediaOperationEnded.name,
+        MediaOperationEnded.name,
+        MediaOperationQueued.name,
+        MediaOperationStarted.name,
+      ]);
+    });
+
+    it('queues behind the running operation without it (Graph default false)', () => {
+      const call = establishedCall();
+      const playing = call.playPrompt(prompt, null, t0);
+      const recording = call.recordResponse(prompt, record, null, t1);
+      expect([playing.status, recording.status]).toEqual(['running', 'notStarted']);
+    });
+  });
+
+  describe("selective cancel (this service's extension)", () => {
+    function callWithThree() {
+      const call = establishedCall();
+      const ops = [
+        call.playPrompt(prompt, 'a', t0),
+        call.playPrompt(prompt, 'b', t0),
+        call.playPrompt(prompt, 'c', t0),
+      ];
+      return { call, ops };
+    }
+
+    it("scope 'current' ends only the running operation and starts the next", () => {
+      const { call, ops } = callWithThree();
+      const cancel = call.cancelMediaProcessing(null, t1, { scope: 'current' }).snapshot();
+      expect(cancel.cancelledOperations?.map((ref) => ref.id)).toEqual([ops[0].id]);
+      expect(ops.map((op) => op.status)).toEqual(['failed', 'running', 'notStarted']);
+    });
+
+    it("scope 'queued' ends only what has not started; the running one plays on", () => {
+      const { call, ops } = callWithThree();
+      const cancel = call.cancelMediaProcessing(null, t1, { scope: 'queued' }).snapshot();
+      expect(cancel.cancelledOperations?.map((ref) => ref.id)).toEqual([ops[1].id, ops[2].id]);
+      expect(ops.map((op) => op.status)).toEqual(['running', 'failed', 'failed']);
+    });
+
+    it('operationIds ends exactly those, reports ended ones as not cancelled, and refuses ids the call never had', () => {
+      const { call, ops } = callWithThree();
+      const statuses = new Map([
+        [ops[1].id, 'notStarted' as const],
+        ['ended-op', 'completed' as const],
+      ]);
+      const cancel = call
+        .cancelMediaProcessing(null, t1, { operationIds: [ops[1].id, 'ended-op', ops[1].id], statuses })
+        .snapshot();
+      expect(cancel.cancelledOperations?.map((ref) => ref.id)).toEqual([ops[1].id]);
+      expect(cancel.notCancelledOperations).toEqual([{ id: 'ended-op', status: 'completed' }]);
+      expect(ops.map((op) => op.status)).toEqual(['running', 'failed', 'notStarted']);
+
+      const eventsBefore = call.getUncommittedEvents().length;
+      expect(() =>
+        call.cancelMediaProcessing(null, t1, { operationIds: [ops[2].id, 'nope'], statuses: new Map() }),
+      ).toThrow(new UnknownOperationsError(['nope']));
+      expect(ops[2].status).toBe('notStarted');
+      expect(call.getUncommittedEvents()).toHaveLength(eventsBefore);
+    });
+  });
+
+  describe('keepAlive and expiry', () => {
+    const minutes = (n: number) => new Date(t0.getTime() + n * 60_000);
+
+    it('ends a call 45 minutes after its start or its last keepAlive, as Graph does, with 408/8537', () => {
+      const call = establishedCall();
+      const op = call.playPrompt(prompt, null, t0);
+      expect(call.expireIfInactive(minutes(44))).toBe(false);
+      call.keepAlive(minutes(44));
+      expect(call.expireIfInactive(minutes(88))).toBe(false);
+      call.uncommit();
+      expect(call.expireIfInactive(minutes(89))).toBe(true);
+      expect(call.snapshot()).toMatchObject({ state: 'terminated', resultInfo: RESULT_KEEPALIVE_TIMEOUT });
+      expect(op.snapshot().resultInfo).toEqual(RESULT_CALL_TERMINATED);
+      expect(call.getUncommittedEvents()).toEqual([
+        expect.any(MediaOperationEnded),
+        expect.objectContaining({ eventName: 'CallTerminated', resultInfo: RESULT_KEEPALIVE_TIMEOUT }),
+      ]);
+      expect(call.expireIfInactive(minutes(90))).toBe(false);
+      expect(() => call.keepAlive(minutes(90))).toThrow(CallNotFoundError);
+    });
+
+    it('says a hung-up call was ended by the bot (200/7000)', () => {
+      const call = establishedCall();
+      call.hangUp(t1);
+      expect(call.snapshot().resultInfo).toEqual(RESULT_HUNG_UP_BY_BOT);
+      expect(call.getUncommittedEvents()).toEqual([expect.objectContaining({ resultInfo: RESULT_HUNG_UP_BY_BOT })]);
+    });
+  });
+
+  it('completes a recording that reached its maximum duration with 200/8515, as Graph does', () => {
+    const call = establishedCall();
+    const recording = call.recordResponse(prompt, record, null, t0);
+    call.reportCompleted(recording.id, t1, {
+      completionReason: 'maxRecordDurationReached',
+      recordingLocation: 'https://recordings.invalid/x.wav',
+      recordingAccessToken: 't',
+    });
+    expect(recording.snapshot()).toMatchObject({ resultInfo: RESULT_MAX_RECORD_DURATION, playedDurationMs: 1000 });
   });
 });

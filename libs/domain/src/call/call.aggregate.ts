@@ -1,6 +1,6 @@
 import { AggregateRoot } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
-import { CallTerminatedError } from '../errors/domain.errors';
+import { CallNotFoundError, CallTerminatedError, UnknownOperationsError } from '../errors/domain.errors';
 import {
   CallCreated,
   CallEstablished,
@@ -12,12 +12,19 @@ import {
   MediaProcessingCancelled,
   ToneReceived,
 } from './call.events';
+import {
+  CancelSelection,
+  DEFAULT_KEEPALIVE_TIMEOUT_MS,
+  RESULT_HUNG_UP_BY_BOT,
+  RESULT_KEEPALIVE_TIMEOUT,
+} from './call.values';
 import type { CallDescription, CallOwner, CallState } from './call.values';
 import {
   CancelledOperationRef,
   MediaOperation,
   MediaOperationKind,
   MediaPrompt,
+  NotCancelledOperationRef,
   OperationParameters,
   RecordParameters,
   RecordingOutcome,
@@ -38,6 +45,10 @@ export interface CallProps {
   toneSubscribed: boolean;
   /** Graph's toneInfo.sequenceId of the last tone reported. */
   toneSequence: number;
+  /** The call ends on its own when no keepAlive arrives before this (Graph: 45 minutes after the last). */
+  keepAliveDeadline: Date;
+  /** Why the call ended, once terminated (Graph's call end reason codes). */
+  resultInfo: ResultInfo | null;
   /** Optimistic concurrency token, as loaded from storage. */
   version: number;
   readonly createdAt: Date;
@@ -63,7 +74,12 @@ export class Call extends AggregateRoot<CallEvent> {
     super();
   }
 
-  static create(owner: CallOwner, description: CallDescription, now: Date): Call {
+  static create(
+    owner: CallOwner,
+    description: CallDescription,
+    now: Date,
+    keepAliveTimeoutMs = DEFAULT_KEEPALIVE_TIMEOUT_MS,
+  ): Call {
     const call = new Call(
       {
         id: randomUUID(),
@@ -74,6 +90,8 @@ export class Call extends AggregateRoot<CallEvent> {
         operationSequence: 0,
         toneSubscribed: false,
         toneSequence: 0,
+        keepAliveDeadline: new Date(now.getTime() + keepAliveTimeoutMs),
+        resultInfo: null,
         version: 0,
         createdAt: now,
         updatedAt: now,
@@ -143,13 +161,21 @@ export class Call extends AggregateRoot<CallEvent> {
     return this.enqueue('playPrompt', { prompts }, clientContext, now);
   }
 
-  /** Graph recordResponse: queued exactly like playPrompt, in the same queue. */
+  /**
+   * Graph recordResponse: queued exactly like playPrompt, in the same queue.
+   * With `bargeInAllowed` the recording "will barge into other existing
+   * queued-up/currently-processing record/playprompt requests"
+   * (https://learn.microsoft.com/en-us/graph/api/call-record): each of them
+   * ends exactly as a cancel ends it, and the recording starts at once.
+   */
   recordResponse(
     prompts: readonly MediaPrompt[],
     record: RecordParameters,
     clientContext: string | null,
     now: Date,
   ): MediaOperation {
+    this.ensureActive();
+    if (record.bargeInAllowed) this.cancel(this.queue(), now);
     return this.enqueue('recordResponse', { prompts, record }, clientContext, now);
   }
 
@@ -172,32 +198,52 @@ export class Call extends AggregateRoot<CallEvent> {
    * subscription is not on that queue and is left alone. The cancel itself
    * is a `completed` operation that lists what it ended; with nothing queued
    * it is a success that ended nothing.
+   *
+   * `selection` is this service's extension (Graph clients never send it):
+   * only the running operation (the next queued one then starts), only the
+   * queued ones (the running one plays on), or exactly the named operations:
+   * those already ended are reported as not cancelled, and an id the call
+   * never had is refused.
    */
-  cancelMediaProcessing(clientContext: string | null, now: Date): MediaOperation {
+  cancelMediaProcessing(
+    clientContext: string | null,
+    now: Date,
+    selection: CancelSelection = { scope: 'all' },
+  ): MediaOperation {
     this.ensureActive();
-    const cancelled: CancelledOperationRef[] = this.queue().map((op) => ({
-      id: op.id,
-      kind: op.kind,
-      clientContext: op.clientContext,
-      previousStatus: op.status,
-    }));
-    for (const op of this.queue()) this.end(op, now, (o) => o.fail(RESULT_CANCELLED, now, 'operationCanceled'));
+    const { targets, notCancelled } = this.selectForCancel(selection);
+    const cancelled = this.cancel(targets, now);
     const cancel = this.newOperation('cancelMediaProcessing', {}, clientContext, now);
-    cancel.recordCancelled(cancelled);
+    cancel.recordCancelled(cancelled, notCancelled);
     cancel.completeImmediately(now);
     this.touch(now);
     this.apply(new MediaProcessingCancelled(this.id, this.owner, now, cancel.id, clientContext, cancelled));
+    this.startHeadIfIdle(now);
     return cancel;
   }
 
-  /** Graph DELETE call: the call ends and every queued or running operation fails with it. */
+  /** Graph keepAlive: the call stays up for another timeout. A call that has ended is not found, as Graph says. */
+  keepAlive(now: Date, timeoutMs = DEFAULT_KEEPALIVE_TIMEOUT_MS): void {
+    if (this.props.state === 'terminated') throw new CallNotFoundError(this.id);
+    this.props.keepAliveDeadline = new Date(now.getTime() + timeoutMs);
+    this.touch(now);
+  }
+
+  /**
+   * Ends a call whose keepAlive deadline has passed, as Graph cleans up an
+   * inactive call (408/8537). Decided on the call as loaded, so a keepAlive
+   * that landed first wins, and a call ends once however many replicas try.
+   */
+  expireIfInactive(now: Date): boolean {
+    if (this.props.state === 'terminated' || this.props.keepAliveDeadline.getTime() > now.getTime()) return false;
+    this.terminate(RESULT_KEEPALIVE_TIMEOUT, now);
+    return true;
+  }
+
+  /** Graph DELETE call: the call ends (200/7000, ended by bot) and every queued or running operation fails with it. */
   hangUp(now: Date): void {
     if (this.props.state === 'terminated') throw new CallTerminatedError(this.id);
-    const previousState = this.props.state;
-    for (const op of this.queue()) this.end(op, now, (o) => o.fail(RESULT_CALL_TERMINATED, now));
-    this.props.state = 'terminated';
-    this.touch(now);
-    this.apply(new CallTerminated(this.id, this.owner, now, previousState));
+    this.terminate(RESULT_HUNG_UP_BY_BOT, now);
   }
 
   /**
@@ -233,6 +279,54 @@ export class Call extends AggregateRoot<CallEvent> {
     this.touch(now);
     this.apply(new ToneReceived(this.id, this.owner, now, this.props.toneSequence, tone));
     return true;
+  }
+
+  private terminate(reason: ResultInfo, now: Date): void {
+    const previousState = this.props.state;
+    for (const op of this.queue()) this.end(op, now, (o) => o.fail(RESULT_CALL_TERMINATED, now));
+    this.props.state = 'terminated';
+    this.props.resultInfo = reason;
+    this.touch(now);
+    this.apply(new CallTerminated(this.id, this.owner, now, previousState, reason));
+  }
+
+  /** Ends operations as a cancel does, and says what each was and how far it got. */
+  private cancel(operations: readonly MediaOperation[], now: Date): CancelledOperationRef[] {
+    return operations.map((op) => {
+      const ref = {
+        id: op.id,
+        kind: op.kind,
+        clientContext: op.clientContext,
+        previousStatus: op.status,
+        playedDurationMs: op.playedDurationAt(now),
+      };
+      this.end(op, now, (o) => o.fail(RESULT_CANCELLED, now, 'operationCanceled'));
+      return ref;
+    });
+  }
+
+  private selectForCancel(selection: CancelSelection): {
+    targets: MediaOperation[];
+    notCancelled: NotCancelledOperationRef[] | null;
+  } {
+    const queue = this.queue();
+    if ('scope' in selection) {
+      const wanted = {
+        all: () => true,
+        current: (op: MediaOperation) => op.status === 'running',
+        queued: (op: MediaOperation) => op.status === 'notStarted',
+      }[selection.scope];
+      return { targets: queue.filter(wanted), notCancelled: null };
+    }
+    const ids = [...new Set(selection.operationIds)];
+    const unknown = ids.filter((id) => !queue.some((op) => op.id === id) && !selection.statuses.has(id));
+    if (unknown.length > 0) throw new UnknownOperationsError(unknown);
+    return {
+      targets: queue.filter((op) => ids.includes(op.id)),
+      notCancelled: ids
+        .filter((id) => !queue.some((op) => op.id === id))
+        .map((id) => ({ id, status: selection.statuses.get(id)! })),
+    };
   }
 
   private runningOperation(operationId: string): MediaOperation | undefined {

@@ -1,5 +1,5 @@
 import type { CallState, CallOwner } from './call.values';
-import type { CancelledOperationRef, MediaOperationKind, MediaOperationProps } from './media-operation';
+import type { CancelledOperationRef, MediaOperationKind, MediaOperationProps, ResultInfo } from './media-operation';
 
 /**
  * Domain events of the Call aggregate: past tense, plain data, no behaviour.
@@ -38,6 +38,8 @@ export class CallTerminated extends CallEvent {
     owner: CallOwner,
     occurredAt: Date,
     readonly previousState: CallState,
+    /** Why it ended (hung up by the bot, keepAlive timeout). */
+    readonly resultInfo: ResultInfo,
   ) {
     super(callId, owner, occurredAt);
   }

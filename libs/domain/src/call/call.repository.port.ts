@@ -1,6 +1,6 @@
 import type { Call } from './call.aggregate';
 import type { CallOwner } from './call.values';
-import type { MediaOperationProps } from './media-operation';
+import type { MediaOperationProps, OperationStatus } from './media-operation';
 
 export const CALL_REPOSITORY = Symbol('CALL_REPOSITORY');
 
@@ -20,4 +20,22 @@ export interface CallRepository {
    */
   save(call: Call): Promise<void>;
   findOperation(owner: CallOwner, callId: string, operationId: string): Promise<Readonly<MediaOperationProps> | null>;
+  /**
+   * A page of the call's operations in creation order, those after
+   * `afterSequence`; null when the owner has no such call.
+   */
+  listOperations(
+    owner: CallOwner,
+    callId: string,
+    page: { readonly afterSequence: number; readonly limit: number },
+  ): Promise<Readonly<MediaOperationProps>[] | null>;
+  /** The status of each named operation the call has; ids it does not have are absent. */
+  operationStatuses(callId: string, operationIds: readonly string[]): Promise<Map<string, OperationStatus>>;
+  /** Live calls whose keepAlive deadline has passed, oldest deadline first. */
+  findPastKeepAlive(now: Date, limit: number): Promise<string[]>;
+  /**
+   * The media plane's own measure of how long an ended operation played;
+   * answers false when there is no such ended operation.
+   */
+  recordPlayedDuration(callId: string, operationId: string, playedDurationMs: number): Promise<boolean>;
 }

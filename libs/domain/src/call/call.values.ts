@@ -1,3 +1,5 @@
+import type { OperationStatus, ResultInfo } from './media-operation';
+
 /** Graph's callState. */
 export type CallState =
   | 'incoming'
@@ -21,16 +23,49 @@ export function sameOwner(a: CallOwner, b: CallOwner): boolean {
   return a.tenantId === b.tenantId && a.appId === b.appId;
 }
 
+type GraphObject = Readonly<Record<string, unknown>>;
+
 /**
  * The parts of a Graph call the service stores but does not interpret
- * (source, targets, mediaConfig ...); kept as given so GET returns them.
+ * (source, targets, mediaConfig, chatInfo ...); kept as given so GET returns them.
  */
 export interface CallDescription {
   readonly callbackUri: string;
   readonly direction: 'incoming' | 'outgoing';
   readonly requestedModalities: readonly string[];
-  readonly mediaConfig: Readonly<Record<string, unknown>>;
-  readonly source: Readonly<Record<string, unknown>> | null;
-  readonly targets: readonly Readonly<Record<string, unknown>>[];
+  readonly mediaConfig: GraphObject;
+  readonly source: GraphObject | null;
+  readonly targets: readonly GraphObject[];
   readonly subject: string | null;
+  readonly chatInfo: GraphObject | null;
+  readonly meetingInfo: GraphObject | null;
+  readonly callOptions: GraphObject | null;
 }
+
+/** Graph ends a call that had no keepAlive for 45 minutes (https://learn.microsoft.com/en-us/graph/api/call-keepalive). */
+export const DEFAULT_KEEPALIVE_TIMEOUT_MS = 45 * 60_000;
+
+/*
+ * Why a call ended, from Graph's "Call end reason codes"
+ * (https://learn.microsoft.com/en-us/graph/api/call-delete).
+ */
+export const RESULT_HUNG_UP_BY_BOT: ResultInfo = {
+  code: 200,
+  subcode: 7000,
+  message: 'The conversation has ended by bot.',
+};
+export const RESULT_KEEPALIVE_TIMEOUT: ResultInfo = {
+  code: 408,
+  subcode: 8537,
+  message: 'Keep Alive timeout, cleaned up inactive call.',
+};
+
+/**
+ * Which operations a cancel ends (this service's extension; Graph's cancel
+ * is `{ scope: 'all' }`). For `operationIds`, `statuses` holds the status of
+ * each named operation the call has, read after the call was loaded: one the
+ * loaded queue no longer holds had ended by then.
+ */
+export type CancelSelection =
+  | { readonly scope: 'all' | 'current' | 'queued' }
+  | { readonly operationIds: readonly string[]; readonly statuses: ReadonlyMap<string, OperationStatus> };

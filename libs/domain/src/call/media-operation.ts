@@ -26,6 +26,17 @@ export type RecordCompletionReason =
   | 'unspecifiedError';
 
 export const RESULT_COMPLETED: ResultInfo = { code: 200, subcode: 0, message: 'Action completed successfully.' };
+/**
+ * A recording that stopped at maxRecordDurationInSeconds, as Graph reports it
+ * (https://learn.microsoft.com/en-us/graph/api/call-record, the completed
+ * notification). Graph documents no subcode for the other completion
+ * reasons, so those complete with RESULT_COMPLETED and say why in completionReason.
+ */
+export const RESULT_MAX_RECORD_DURATION: ResultInfo = {
+  code: 200,
+  subcode: 8515,
+  message: 'Action completed, max record duration reached.',
+};
 /** What Graph reports for an IVR operation ended by cancelMediaProcessing. */
 export const RESULT_CANCELLED: ResultInfo = {
   code: 400,
@@ -66,6 +77,14 @@ export interface CancelledOperationRef {
   readonly kind: MediaOperationKind;
   readonly clientContext: string | null;
   readonly previousStatus: OperationStatus;
+  /** How long it had played (or recorded) when it was stopped; 0 for one still queued. */
+  readonly playedDurationMs: number;
+}
+
+/** An operation a selective cancel named that had already ended: it is reported, not cancelled. */
+export interface NotCancelledOperationRef {
+  readonly id: string;
+  readonly status: OperationStatus;
 }
 
 export interface MediaOperationProps {
@@ -81,6 +100,13 @@ export interface MediaOperationProps {
   recordingLocation: string | null;
   recordingAccessToken: string | null;
   cancelledOperations: readonly CancelledOperationRef[] | null;
+  notCancelledOperations: readonly NotCancelledOperationRef[] | null;
+  /**
+   * playPrompt and recordResponse, once ended: how long the media ran, from
+   * its start to its end (0 if it never started). The media plane may refine
+   * it later with what it actually played. Null for the other kinds.
+   */
+  playedDurationMs: number | null;
   readonly createdAt: Date;
   startedAt: Date | null;
   endedAt: Date | null;
@@ -111,6 +137,8 @@ export class MediaOperation {
       | 'recordingLocation'
       | 'recordingAccessToken'
       | 'cancelledOperations'
+      | 'notCancelledOperations'
+      | 'playedDurationMs'
       | 'startedAt'
       | 'endedAt'
     >,
@@ -123,6 +151,8 @@ export class MediaOperation {
       recordingLocation: null,
       recordingAccessToken: null,
       cancelledOperations: null,
+      notCancelledOperations: null,
+      playedDurationMs: null,
       startedAt: null,
       endedAt: null,
     });
@@ -147,6 +177,15 @@ export class MediaOperation {
   get clientContext(): string | null {
     return this.props.clientContext;
   }
+  get parameters(): OperationParameters {
+    return this.props.parameters;
+  }
+
+  /** How long its media has run by `now`: 0 before it started, frozen once it ended. */
+  playedDurationAt(now: Date): number {
+    if (this.props.playedDurationMs !== null) return this.props.playedDurationMs;
+    return this.props.startedAt ? Math.max(0, now.getTime() - this.props.startedAt.getTime()) : 0;
+  }
 
   /** playPrompt and recordResponse share one queue; tone subscription and cancel do not. */
   get isIvr(): boolean {
@@ -170,8 +209,10 @@ export class MediaOperation {
 
   complete(now: Date, recording?: RecordingOutcome): void {
     this.expectStatus('completed', 'running', 'notStarted');
+    this.stopMedia(now);
     this.props.status = 'completed';
-    this.props.resultInfo = RESULT_COMPLETED;
+    this.props.resultInfo =
+      recording?.completionReason === 'maxRecordDurationReached' ? RESULT_MAX_RECORD_DURATION : RESULT_COMPLETED;
     this.props.endedAt = now;
     if (recording) {
       this.props.completionReason = recording.completionReason;
@@ -194,6 +235,7 @@ export class MediaOperation {
   /** Ends the operation as failed; a failed recording says why and keeps no recording. */
   fail(resultInfo: ResultInfo, now: Date, completionReason: RecordCompletionReason = 'unspecifiedError'): void {
     this.expectStatus('failed', 'running', 'notStarted');
+    this.stopMedia(now);
     this.props.status = 'failed';
     this.props.resultInfo = resultInfo;
     this.props.endedAt = now;
@@ -204,9 +246,17 @@ export class MediaOperation {
     }
   }
 
-  /** Records what a cancel operation ended, so the caller learns it from the answer. */
-  recordCancelled(cancelled: readonly CancelledOperationRef[]): void {
+  /** Records what a cancel operation ended (and what it was asked to end but found ended), for the answer. */
+  recordCancelled(
+    cancelled: readonly CancelledOperationRef[],
+    notCancelled: readonly NotCancelledOperationRef[] | null = null,
+  ): void {
     this.props.cancelledOperations = cancelled;
+    this.props.notCancelledOperations = notCancelled;
+  }
+
+  private stopMedia(now: Date): void {
+    if (this.isIvr) this.props.playedDurationMs = this.playedDurationAt(now);
   }
 
   private expectStatus(target: OperationStatus, ...allowed: OperationStatus[]): void {

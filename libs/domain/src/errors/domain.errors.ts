@@ -32,6 +32,14 @@ export class CallTerminatedError extends DomainError {
   }
 }
 
+/** A selective cancel named operations the call does not have (unknown ids, or another call's). */
+export class UnknownOperationsError extends DomainError {
+  readonly reason = 'invalid';
+  constructor(readonly operationIds: readonly string[]) {
+    super(`operationIds names operations this call does not have: ${operationIds.join(', ')}.`);
+  }
+}
+
 export class InvalidOperationTransitionError extends DomainError {
   readonly reason = 'invalid';
   constructor(operationId: string, from: string, to: string) {

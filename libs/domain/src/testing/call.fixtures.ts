@@ -16,6 +16,9 @@ export function testCallDescription(overrides: Partial<CallDescription> = {}): C
     source: null,
     targets: [],
     subject: null,
+    chatInfo: null,
+    meetingInfo: null,
+    callOptions: null,
     ...overrides,
   };
 }

@@ -41,6 +41,8 @@ export interface CallEstablishedV1 extends CallRef {
 export interface CallTerminatedV1 extends CallRef {
   readonly state: 'terminated';
   readonly previousState: string;
+  /** Why it ended, as Graph's call end reason (added in v1 as an optional field: older events lack it). */
+  readonly resultInfo?: { readonly code: number; readonly subcode: number; readonly message: string };
 }
 
 export interface MediaOperationQueuedV1 extends CallRef {
@@ -71,6 +73,8 @@ export interface MediaProcessingCancelledV1 extends CallRef {
     readonly kind: string;
     readonly clientContext: string | null;
     readonly previousStatus: string;
+    /** Milliseconds it had played or recorded when stopped (added in v1 as an optional field). */
+    readonly playedDurationMs?: number;
   }[];
 }
 

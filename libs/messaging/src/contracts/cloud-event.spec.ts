@@ -69,7 +69,9 @@ describe('integration events as CloudEvents', () => {
       callId,
       callbackUri,
       cancelOperation: { id: cancelId, clientContext: 'c' },
-      cancelledOperations: [{ id: promptId, kind: 'playPrompt', clientContext: 'p', previousStatus: 'running' }],
+      cancelledOperations: [
+        { id: promptId, kind: 'playPrompt', clientContext: 'p', previousStatus: 'running', playedDurationMs: 0 },
+      ],
     });
   });
 

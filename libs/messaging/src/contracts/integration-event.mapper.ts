@@ -33,7 +33,12 @@ export function toIntegrationEvent(event: CallEvent, callbackUri: string): Integ
   if (event instanceof CallCreated) return of(CALLS_V1.callCreated, { ...ref, state: 'establishing' });
   if (event instanceof CallEstablished) return of(CALLS_V1.callEstablished, { ...ref, state: 'established' });
   if (event instanceof CallTerminated) {
-    return of(CALLS_V1.callTerminated, { ...ref, state: 'terminated', previousState: event.previousState });
+    return of(CALLS_V1.callTerminated, {
+      ...ref,
+      state: 'terminated',
+      previousState: event.previousState,
+      resultInfo: { ...event.resultInfo },
+    });
   }
   if (event instanceof MediaOperationQueued) {
     return of(CALLS_V1.mediaOperationQueued, { ...ref, operationId: event.operationId, kind: event.kind });

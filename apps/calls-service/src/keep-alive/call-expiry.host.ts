@@ -1,0 +1,44 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { CALL_LIFETIME_SETTINGS, ExpireInactiveCallsCommand } from '@calls/application';
+import type { CallLifetimeSettings } from '@calls/application';
+import { BackgroundLoop } from '@calls/messaging';
+
+/** Calls ended per round; a full round is followed at once by the next. */
+const BATCH = 100;
+
+/**
+ * Ends calls whose keepAlive deadline passed, on every replica: the deadline
+ * is in the database and each end is a versioned write, so replicas sweeping
+ * together end each call once, and a restart loses no deadline.
+ */
+@Injectable()
+export class CallExpiryHost extends BackgroundLoop implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(CallExpiryHost.name);
+
+  constructor(
+    private readonly commands: CommandBus,
+    @Inject(CALL_LIFETIME_SETTINGS) private readonly lifetime: CallLifetimeSettings,
+  ) {
+    super();
+  }
+
+  onApplicationBootstrap(): void {
+    this.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+
+  protected async round(): Promise<number> {
+    try {
+      const { found, ended } = await this.commands.execute(new ExpireInactiveCallsCommand(BATCH));
+      if (ended > 0) this.logger.log(`ended ${ended} calls that had no keepAlive in time`);
+      return found === BATCH ? 0 : this.lifetime.expirySweepMs;
+    } catch (error) {
+      this.logger.warn(`keepAlive expiry sweep failed: ${(error as Error).message}`);
+      return this.lifetime.expirySweepMs;
+    }
+  }
+}
