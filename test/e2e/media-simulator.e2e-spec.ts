@@ -46,7 +46,7 @@ describe('media simulator over RabbitMQ (PostgreSQL, RabbitMQ)', () => {
       eventsExchange,
       mediaExchange,
       queue: `${eventsExchange}.simulator`,
-      timing: { connectMs: 0, promptMs: PROMPT_MS },
+      timing: { connectMs: 0, promptMs: PROMPT_MS, reportStops: true },
     });
     await simulator.start();
     auth = `Bearer ${service.token()}`;
@@ -118,6 +118,44 @@ describe('media simulator over RabbitMQ (PostgreSQL, RabbitMQ)', () => {
     expect(completions).toEqual([]);
     expect((await op(callId, playing)).body).toMatchObject({ status: 'failed', resultInfo: { subcode: 8508 } });
     expect(simulator.simulation.pending).toBe(0);
+  });
+
+  it("refines a cancelled operation's playedDuration with what the media plane says it played", async () => {
+    const callId = await establishedCall();
+    const playing = await play(callId, 3);
+    await eventually(
+      async () => simulator.simulation.pending,
+      (pending) => pending >= 1,
+      15_000,
+    );
+    await new Promise((resolve) => setTimeout(resolve, PROMPT_MS / 2));
+    const cancel = await api()
+      .post(`/communications/calls/${callId}/cancelMediaProcessing`)
+      .set('Authorization', auth)
+      .send({});
+    const estimate = cancel.body.cancelledOperations[0].playedDuration as string;
+    const seconds = (duration: string) => Number(/^PT(\d+(?:\.\d+)?)S$/.exec(duration)![1]);
+    expect(seconds(estimate)).toBeGreaterThanOrEqual(PROMPT_MS / 2 / 1000);
+
+    // The plane measures from when the started event reached it to when the cancel did: its own figure.
+    const stopped = await eventually(
+      async () =>
+        reports
+          .bodies<{
+            type: string;
+            data: { callId: string; report: { operationId: string; playedDurationMs: number } };
+          }>()
+          .find((event) => event.type === MEDIA_V1.operationStopped && event.data.report.operationId === playing),
+      (event) => event !== undefined,
+    );
+    const measured = stopped!.data.report.playedDurationMs;
+    expect(measured).toBeGreaterThan(0);
+    const plane = `PT${measured / 1000}S`;
+    const refined = await eventually(
+      () => op(callId, playing),
+      (r) => r.body.playedDuration === plane,
+    );
+    expect({ estimate, stored: refined.body.playedDuration }).toEqual({ estimate, stored: plane });
   });
 
   it('reports in the trace of the event it acts on, and the service goes on in that trace', async () => {
