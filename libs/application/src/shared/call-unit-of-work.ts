@@ -73,7 +73,7 @@ export class CallUnitOfWork {
     // A copy: uncommit() empties the array getUncommittedEvents() returns.
     const events = [...call.getUncommittedEvents()];
     // A decision that changed nothing (a late media report) costs no write and no version bump.
-    if (events.length === 0 && call.changedOperations().length === 0) return;
+    if (!call.hasChanges()) return;
     await this.calls.save(call);
     call.uncommit();
     if (events.length > 0) this.eventBus.publishAll(events);

@@ -66,6 +66,8 @@ export interface CallProps {
  */
 export class Call extends AggregateRoot<CallEvent> {
   private readonly changed = new Map<string, MediaOperation>();
+  /** Whether the call's own state changed since it was loaded (a keepAlive changes it without an event). */
+  private touched = false;
 
   private constructor(
     private readonly props: CallProps,
@@ -135,9 +137,15 @@ export class Call extends AggregateRoot<CallEvent> {
     return [...this.changed.values()];
   }
 
+  /** Whether there is anything to store: a decision that changed nothing costs no write. */
+  hasChanges(): boolean {
+    return this.touched || this.changed.size > 0 || this.getUncommittedEvents().length > 0;
+  }
+
   /** Called by the repository once the changes are stored. */
   markPersisted(): void {
     this.changed.clear();
+    this.touched = false;
     this.props.version += 1;
     for (let i = this.active.length - 1; i >= 0; i--) {
       if (this.active[i].isTerminal) this.active.splice(i, 1);
@@ -394,5 +402,6 @@ export class Call extends AggregateRoot<CallEvent> {
 
   private touch(now: Date): void {
     this.props.updatedAt = now;
+    this.touched = true;
   }
 }
