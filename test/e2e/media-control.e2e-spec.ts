@@ -175,6 +175,28 @@ describe('media control (HTTP, PostgreSQL)', () => {
     });
   });
 
+  it('completes a recording that reached maxRecordDurationInSeconds with 200/8515, as Graph reports it', async () => {
+    const callId = await establishedCall(suite.service, { ...CREATE_CALL_BODY, callbackUri: receiver.url });
+    const recording = (await post(`${call(callId)}/recordResponse`, { maxRecordDurationInSeconds: 1 })).body.id;
+    const done = await eventually(
+      () => get(`${call(callId)}/operations/${recording}`),
+      (res) => res.body.status === 'completed',
+    );
+    const result = {
+      '@odata.type': '#microsoft.graph.resultInfo',
+      code: 200,
+      subcode: 8515,
+      message: 'Action completed, max record duration reached.',
+    };
+    expect(done.body).toMatchObject({ completionReason: 'maxRecordDurationReached', resultInfo: result });
+    expect(seconds(done.body.playedDuration)).toBeGreaterThanOrEqual(1);
+    const notified = await eventually(
+      async () => receiver.received.find((n) => n.body.value[0].resourceUrl.endsWith(recording)),
+      (n) => n !== undefined,
+    );
+    expect(notified!.body.value[0].resourceData).toMatchObject({ status: 'completed', resultInfo: result });
+  });
+
   describe('playedDuration', () => {
     it('says how long each cancelled operation had played, in the answer, on GET and in its notification', async () => {
       const callId = await establishedCall(suite.service, {

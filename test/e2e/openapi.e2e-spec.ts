@@ -33,6 +33,8 @@ describe('OpenAPI document (HTTP)', () => {
       ['post', '/{callId}/recordResponse'],
       ['post', '/{callId}/subscribeToTone'],
       ['post', '/{callId}/cancelMediaProcessing'],
+      ['post', '/{callId}/keepAlive'],
+      ['get', '/{callId}/operations'],
       ['get', '/{callId}/operations/{operationId}'],
     ];
     for (const prefix of CALLS_ROUTE_PREFIXES) {
@@ -50,7 +52,19 @@ describe('OpenAPI document (HTTP)', () => {
     expect(cancel.description).toContain('Calls.Initiate.All, Calls.AccessMedia.All');
     expect(JSON.stringify(cancel.responses['200'])).toContain('#microsoft.graph.cancelMediaProcessingOperation');
     expect(JSON.stringify(cancel.responses['400'])).toContain('innerError');
-    for (const path of ['/health/live', '/health/ready', '/metrics', '/.well-known/jwks.json'])
+    // The cancel's extensions are documented: the body's scope and operationIds, and what the answer adds.
+    const cancelDoc = JSON.stringify(cancel);
+    for (const name of ['scope', 'current', 'queued', 'operationIds', 'playedDuration', 'notCancelledOperations'])
+      expect({ name, documented: cancelDoc.includes(`"${name}"`) }).toEqual({ name, documented: true });
+    const list = doc.paths['/communications/calls/{callId}/operations'].get;
+    expect(JSON.stringify(list.responses['200'])).toContain('@odata.nextLink');
+    for (const path of [
+      '/health/live',
+      '/health/ready',
+      '/metrics',
+      '/.well-known/jwks.json',
+      '/.well-known/openid-configuration',
+    ])
       expect(doc.paths[path]).toBeDefined();
   });
 });
