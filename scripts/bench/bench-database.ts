@@ -40,18 +40,20 @@ export async function seedCalls(
 ): Promise<string[]> {
   const ids: string[] = [];
   const now = new Date().toISOString();
+  // Far enough ahead that no call ends on its own while the bench runs.
+  const keepAliveDeadline = new Date(Date.now() + 24 * 3_600_000).toISOString();
   const prompts = JSON.stringify({ prompts: [{ uri: 'https://cdn.example.test/hold.wav' }] });
   for (let offset = 0; offset < count; offset += 500) {
     const batch = Array.from({ length: Math.min(500, count - offset) }, () => randomUUID());
     ids.push(...batch);
     const callValues: unknown[] = [];
     const callRows = batch.map((id, i) => {
-      callValues.push(id, owner.tenantId, owner.appId, randomUUID(), now);
-      const p = i * 5;
-      return `($${p + 1}, $${p + 2}, $${p + 3}, 'established', 'https://bot.example.test/cb', 'outgoing', '["audio"]', '{}', NULL, '[]', NULL, $${p + 4}, 3, 1, $${p + 5}, $${p + 5})`;
+      callValues.push(id, owner.tenantId, owner.appId, randomUUID(), now, keepAliveDeadline);
+      const p = i * 6;
+      return `($${p + 1}, $${p + 2}, $${p + 3}, 'established', 'https://bot.example.test/cb', 'outgoing', '["audio"]', '{}', NULL, '[]', NULL, $${p + 4}, 3, 1, $${p + 5}, $${p + 5}, $${p + 6})`;
     });
     await pool.query(
-      `INSERT INTO calls (id, tenant_id, app_id, state, callback_uri, direction, requested_modalities, media_config, source, targets, subject, my_participant_id, operation_sequence, version, created_at, updated_at) VALUES ${callRows.join(', ')}`,
+      `INSERT INTO calls (id, tenant_id, app_id, state, callback_uri, direction, requested_modalities, media_config, source, targets, subject, my_participant_id, operation_sequence, version, created_at, updated_at, keepalive_deadline) VALUES ${callRows.join(', ')}`,
       callValues,
     );
     const opValues: unknown[] = [];

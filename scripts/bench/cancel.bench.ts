@@ -258,6 +258,12 @@ async function main(): Promise<void> {
     console.log(
       '(relay off: the same database work as the bare server; relay on: also publishing every event to RabbitMQ)',
     );
+    const failing = contenders.filter((contender) => figures.get(contender.name)!.non2xx > 0);
+    if (failing.length > 0) {
+      // Errors are cheaper than work: ratios over failed requests would flatter the service.
+      console.log(`NOT COMPARABLE: non-2xx answers from ${failing.map((c) => c.name).join(', ')}`);
+      process.exitCode = 1;
+    }
   } finally {
     await pool.end();
     await deleteExchange(AMQP_URL, exchange);
