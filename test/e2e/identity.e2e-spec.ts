@@ -1,6 +1,6 @@
 import { createHmac, createPublicKey, randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { JwksServer, newSigningKey, signWith, SigningKey } from '../support/jwks-server';
+import { JwksServer, newSigningKey, signRaw, signWith, SigningKey } from '../support/jwks-server';
 import { createSqliteDatabase, TestDatabase } from '../support/test-databases';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -97,13 +97,25 @@ describe('identity (HTTP, JWKS identity provider)', () => {
     ['the wrong audience', () => `Bearer ${signWith(key, claims({ aud: 'api://other' }))}`, /audience/],
     ['the wrong issuer', () => `Bearer ${signWith(key, claims({ iss: 'https://evil.example.test/' }))}`, /issuer/],
     ['an oversized token', () => `Bearer ${signWith(key, claims({ pad: 'x'.repeat(10_000) }))}`, /too large/],
-  ])('401 for %s', async (_what, authorization, message) => {
-    await expectRefused(authorization(), 401, message);
+    [
+      'iat beyond the clock tolerance in the future',
+      () => `Bearer ${signWith(key, claims({ iat: now() + 300 }))}`,
+      /issued in the future/,
+    ],
+    ['exp not after iat', () => `Bearer ${signWith(key, claims({ iat: now() - 10, exp: now() - 10 }))}`, /exp <= iat/],
+    ['nbf after exp', () => `Bearer ${signWith(key, claims({ nbf: now() + 20, exp: now() + 10 }))}`, /nbf > exp/],
+    ['no exp', () => `Bearer ${signRaw(key, { ...claims(), exp: undefined })}`, /no expiry/],
+    ['iat that is not a number', () => `Bearer ${signRaw(key, claims({ iat: 'yesterday' }))}`, /iat/],
+  ])('401 for %s, every time it is sent', async (_what, authorization, message) => {
+    const token = authorization();
+    // Twice: a refusal is never remembered, so the second try is judged as the first.
+    await expectRefused(token, 401, message);
+    await expectRefused(token, 401, message);
   });
 
   it('trusts a token it let in no longer than the token allows, however often it is sent', async () => {
     // Expired 28 s ago: still inside the 30 s clock tolerance, outside it within 3 s.
-    const nearlyOut = `Bearer ${signWith(key, claims({ exp: now() - 28 }))}`;
+    const nearlyOut = `Bearer ${signWith(key, claims({ iat: now() - 60, nbf: now() - 60, exp: now() - 28 }))}`;
     expect((await probe(nearlyOut)).status).toBe(404);
     expect((await probe(nearlyOut)).status).toBe(404);
     await new Promise((resolve) => setTimeout(resolve, 3_500));
@@ -121,8 +133,19 @@ describe('identity (HTTP, JWKS identity provider)', () => {
     expect(res.body.error).toMatchObject({ code: 'requestTooLarge' });
   });
 
-  it('accepts nbf a few seconds ahead, within the documented clock tolerance', async () => {
+  it('accepts nbf and iat a few seconds ahead, within the documented clock tolerance', async () => {
     expect((await probe(`Bearer ${signWith(key, claims({ nbf: now() + 10 }))}`)).status).toBe(404);
+    expect((await probe(`Bearer ${signWith(key, claims({ iat: now() + 10 }))}`)).status).toBe(404);
+  });
+
+  it('trusts a cached token no longer than its exp, however short its life, so the cache widens no window', async () => {
+    // Valid for 2 s from now: let in, cached, and refused once exp and the clock tolerance pass.
+    const brief = `Bearer ${signWith(key, claims({ iat: now() - 30, exp: now() + 2 }))}`;
+    expect((await probe(brief)).status).toBe(404);
+    expect((await probe(brief)).status).toBe(404);
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    // Past exp but inside the 30 s tolerance: still let in, as without the cache.
+    expect((await probe(brief)).status).toBe(404);
   });
 
   it.each([

@@ -1,5 +1,5 @@
 import { createServer, Server } from 'node:http';
-import { generateKeyPairSync, KeyObject, randomUUID } from 'node:crypto';
+import { generateKeyPairSync, KeyObject, randomUUID, sign } from 'node:crypto';
 import * as jwt from 'jsonwebtoken';
 import { publicJwk } from '@calls/auth';
 
@@ -44,4 +44,11 @@ export interface TokenClaims {
 export function signWith(key: SigningKey, claims: TokenClaims, options: { kid?: string | null } = {}): string {
   const kid = options.kid === undefined ? key.kid : options.kid;
   return jwt.sign({ ...claims }, key.privateKey, { algorithm: 'RS256', ...(kid === null ? {} : { keyid: kid }) });
+}
+
+/** Signed as is, with no checks of the claims: for tokens jsonwebtoken would refuse to mint. */
+export function signRaw(key: SigningKey, claims: TokenClaims): string {
+  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const unsigned = `${part({ alg: 'RS256', typ: 'JWT', kid: key.kid })}.${part(claims)}`;
+  return `${unsigned}.${sign('RSA-SHA256', Buffer.from(unsigned), key.privateKey).toString('base64url')}`;
 }

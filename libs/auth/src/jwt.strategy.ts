@@ -12,6 +12,8 @@ import { PERSONAL_ACCOUNT_TENANT, Principal } from './principal';
 
 interface AccessTokenClaims {
   exp?: unknown;
+  iat?: unknown;
+  nbf?: unknown;
   tid?: unknown;
   azp?: unknown;
   appid?: unknown;
@@ -93,6 +95,7 @@ const bearerToken = ExtractJwt.fromAuthHeaderAsBearerToken();
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   private readonly verified = new LRUCache<string, Principal>({ max: 10_000, ttl: TRUSTED_FOR_MS });
+  private readonly clockToleranceSeconds: number;
 
   constructor(@Inject(AUTH_SETTINGS) settings: AuthSettings, @Inject(DevTokenIssuer) devIssuer: DevTokenIssuer | null) {
     super({
@@ -105,6 +108,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       jsonWebTokenOptions: { clockTolerance: settings.clockToleranceSeconds },
       passReqToCallback: true,
     });
+    this.clockToleranceSeconds = settings.clockToleranceSeconds;
   }
 
   override authenticate(request: Parameters<typeof bearerToken>[0], options?: object): void {
@@ -115,12 +119,32 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   }
 
   validate(request: Parameters<typeof bearerToken>[0], claims: AccessTokenClaims): Principal {
+    const badLifetime = lifetimeProblem(claims, Date.now() / 1000, this.clockToleranceSeconds);
+    if (badLifetime) {
+      throw new GraphHttpError(401, 'InvalidAuthenticationToken', `Access token validation failure: ${badLifetime}.`);
+    }
     const principal = principalOf(claims);
     const token = bearerToken(request);
     const untilExpiry = typeof claims.exp === 'number' ? claims.exp * 1000 - Date.now() : 0;
     if (token && untilExpiry > 0) this.verified.set(token, principal, { ttl: Math.min(TRUSTED_FOR_MS, untilExpiry) });
     return principal;
   }
+}
+
+/**
+ * What jsonwebtoken leaves unchecked in a token's lifetime: it must expire,
+ * must not be issued in the future (beyond the clock tolerance), and must not
+ * end before it was issued or before it becomes valid. Such a token is forged
+ * or minted by a broken clock; either way it is refused (and so never cached).
+ */
+function lifetimeProblem(claims: AccessTokenClaims, nowSeconds: number, toleranceSeconds: number): string | null {
+  const { exp, iat, nbf } = claims;
+  if (typeof exp !== 'number') return 'the token has no expiry (exp)';
+  if (iat !== undefined && typeof iat !== 'number') return 'iat must be a number';
+  if (typeof iat === 'number' && iat > nowSeconds + toleranceSeconds) return 'the token was issued in the future (iat)';
+  if (typeof iat === 'number' && exp <= iat) return 'the token expires before it was issued (exp <= iat)';
+  if (typeof nbf === 'number' && nbf > exp) return 'the token becomes valid only after it expires (nbf > exp)';
+  return null;
 }
 
 /** The caller a verified token names, or the Graph refusal for a token this API does not take. */
