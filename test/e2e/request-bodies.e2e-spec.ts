@@ -19,6 +19,12 @@ function pathsOf(value: Json, prefix: Step[] = []): Step[][] {
 const written = (path: Step[]) =>
   path.map((step, i) => (typeof step === 'number' ? `[${step}]` : i === 0 ? step : `.${step}`)).join('');
 
+function valueAt(body: Json, path: Step[]): Json {
+  let value = body as Record<string | number, Json>;
+  for (const step of path) value = value[step] as Record<string | number, Json>;
+  return value as Json;
+}
+
 const REMOVE = Symbol('remove');
 type Mutation = Json | typeof REMOVE;
 
@@ -67,7 +73,7 @@ describe('request bodies with a value missing, null or of the wrong type at any 
     [
       'playPrompt',
       () => `/communications/calls/${callId}/playPrompt`,
-      { prompts: [FULL_PROMPT, FULL_PROMPT], clientContext: 'p' },
+      { prompts: [structuredClone(FULL_PROMPT), structuredClone(FULL_PROMPT)], clientContext: 'p' },
       200,
     ],
     ['recordResponse', () => `/communications/calls/${callId}/recordResponse`, RECORD_BODY, 200],
@@ -106,6 +112,57 @@ describe('request bodies with a value missing, null or of the wrong type at any 
       { numRuns: Math.min(300, paths.length * 12) },
     );
   });
+
+  /** Every string in a body, as a path, and the objects where a property name could go wrong. */
+  const stringPaths = (body: Json) => pathsOf(body).filter((path) => typeof valueAt(body, path) === 'string');
+  const objectPaths = (body: Json) => [
+    [] as Step[],
+    ...pathsOf(body).filter((path) => {
+      const value = valueAt(body, path);
+      return value !== null && typeof value === 'object' && !Array.isArray(value);
+    }),
+  ];
+  const unstorable = fc.constantFrom('\u0000', '\uD800', '\uDFFF', '\uDBFF\u0041');
+
+  it.each(routes)(
+    '%s: a NUL or an unpaired surrogate in any string or property name is a 400 naming it, on PostgreSQL',
+    async (_name, url, body) => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.oneof(
+            fc.record({ path: fc.constantFrom(...stringPaths(body)), key: fc.constant(false) }),
+            fc.record({ path: fc.constantFrom(...objectPaths(body)), key: fc.constant(true) }),
+          ),
+          unstorable,
+          fc.nat(),
+          async ({ path, key }, bad, at) => {
+            let sent: Json;
+            if (key) {
+              sent = structuredClone(body);
+              const target = (path.length ? valueAt(sent, path) : sent) as Record<string, Json>;
+              target[`na${bad}me`] = 'x';
+            } else {
+              const text = valueAt(body, path) as string;
+              const i = at % (text.length + 1);
+              sent = mutate(body, path, `${text.slice(0, i)}${bad}${text.slice(i)}`);
+            }
+            const res = await request(suite.service.url)
+              .post(url())
+              .set('Authorization', suite.auth)
+              .send(sent as object);
+            const expected = key ? `${path.length ? `${written(path)}: ` : ''}a property name` : written(path);
+            expect({ path: written(path), key, status: res.status, message: res.body.error?.message }).toEqual({
+              path: written(path),
+              key,
+              status: 400,
+              message: `${expected} holds a NUL character or an unpaired UTF-16 surrogate, which cannot be stored.`,
+            });
+          },
+        ),
+        { numRuns: 60 },
+      );
+    },
+  );
 
   it('answers the bare prompt the TypeScript SDK sends with a 400 naming prompts[0].mediaInfo', async () => {
     const res = await request(suite.service.url)

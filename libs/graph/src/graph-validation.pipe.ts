@@ -21,6 +21,34 @@ function describe(errors: ValidationError[], parent = ''): string[] {
   });
 }
 
+/** NUL, or half of a UTF-16 surrogate pair: text PostgreSQL refuses (or SQLite would store mangled). */
+// eslint-disable-next-line no-control-regex -- matching NUL is the point
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * The path of the first string (or object key) in a body that no database
+ * of ours stores as sent, or null. Checked for every body before anything
+ * else, so both databases refuse alike, and with a 400 rather than a 500.
+ */
+function unstorableTextAt(value: unknown, path = ''): string | null {
+  if (typeof value === 'string') return UNSTORABLE.test(value) ? path || 'body' : null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = unstorableTextAt(value[i], pathOf(path, String(i)));
+      if (found) return found;
+    }
+    return null;
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      if (UNSTORABLE.test(key)) return `${path ? `${path}: ` : ''}a property name`;
+      const found = unstorableTextAt(item, pathOf(path, key));
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
 /**
  * class-validator with Graph's answer: a body that is not a JSON object,
  * an unknown property or a wrong type is a 400 `invalidRequest` whose message
@@ -45,6 +73,14 @@ export class GraphValidationPipe extends ValidationPipe {
     const body = value === undefined || value === '' ? {} : value;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw new GraphHttpError(400, 'invalidRequest', 'The request body must be a JSON object.');
+    }
+    const unstorable = unstorableTextAt(body);
+    if (unstorable) {
+      throw new GraphHttpError(
+        400,
+        'invalidRequest',
+        `${unstorable} holds a NUL character or an unpaired UTF-16 surrogate, which cannot be stored.`,
+      );
     }
     return super.transform(body, metadata);
   }
