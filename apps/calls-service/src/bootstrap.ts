@@ -8,6 +8,8 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import {
   acceptJsonBodiesOnly,
   graphClientErrorHandler,
+  graphFrameworkErrorHandler,
+  registerAllowedMethods,
   GraphErrorFilter,
   GraphValidationPipe,
   registerGraphRequestIds,
@@ -26,6 +28,7 @@ export async function createApp(
     bodyLimit: config.bodyLimitBytes,
     routerOptions: { maxParamLength: 256 },
     clientErrorHandler: graphClientErrorHandler,
+    frameworkErrors: graphFrameworkErrorHandler,
     // Fastify's request id is the Graph request-id, so the logs and the response name the same request.
     genReqId: (raw: IncomingMessage) => requestIdOf(raw),
     // A client that trickles its request (slowloris) is cut off instead of holding a connection for ever.
@@ -42,12 +45,13 @@ export async function createApp(
   if (options.logger !== false) app.useLogger(app.get(Logger));
   const fastify = app.getHttpAdapter().getInstance();
   registerGraphRequestIds(fastify);
+  registerAllowedMethods(fastify);
   registerPublicBase(fastify, config.publicBaseUrl);
   registerHttpMetrics(fastify);
   const logger = app.get<PinoLogger>(REQUEST_LOGGER);
   registerRequestLogging(fastify, logger);
   acceptJsonBodiesOnly(fastify, config.bodyLimitBytes);
-  app.useGlobalFilters(new GraphErrorFilter(logger));
+  app.useGlobalFilters(new GraphErrorFilter(logger, config.drainLimitBytes));
   app.useGlobalPipes(new GraphValidationPipe());
   instrumentCommandBus(app);
   serveOpenApi(app);

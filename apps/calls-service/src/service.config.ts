@@ -4,6 +4,11 @@ export interface ServiceConfig {
   readonly port: number;
   readonly host: string;
   readonly bodyLimitBytes: number;
+  /**
+   * How much of a body over the limit is read and discarded after the 413, so
+   * a client still sending can read it; past this the connection is cut.
+   */
+  readonly drainLimitBytes: number;
   readonly simulatedConnectMs: number;
   readonly simulatedPromptMs: number;
   /** Longest a graceful shutdown may take before the process exits anyway (keep it under terminationGracePeriodSeconds). */
@@ -43,6 +48,7 @@ export function serviceConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Serv
     port: number(env, 'PORT', 3000),
     host: env.HOST || '0.0.0.0',
     bodyLimitBytes: number(env, 'BODY_LIMIT_BYTES', 64 * 1024, 1024),
+    drainLimitBytes: number(env, 'BODY_DRAIN_LIMIT_BYTES', 16 * 1024 * 1024, 0),
     simulatedConnectMs: number(env, 'SIMULATED_CONNECT_MS', 0),
     simulatedPromptMs: number(env, 'SIMULATED_PROMPT_MS', 3000),
     shutdownGraceMs: number(env, 'SHUTDOWN_GRACE_MS', 20_000),

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requestIdOf } from '@calls/runtime';
 
 export const REQUEST_ID_HEADER = 'request-id';
@@ -14,14 +14,19 @@ const MAX_CLIENT_REQUEST_ID_LENGTH = 128;
  */
 export function registerGraphRequestIds(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', (request, reply, done) => {
-    const requestId = requestIdOf(request.raw);
-    const sent = request.headers[CLIENT_REQUEST_ID_HEADER];
-    const clientRequestId =
-      typeof sent === 'string' && sent.length > 0 && sent.length <= MAX_CLIENT_REQUEST_ID_LENGTH ? sent : requestId;
-    reply.header(REQUEST_ID_HEADER, requestId);
-    reply.header(CLIENT_REQUEST_ID_HEADER, clientRequestId);
+    setGraphRequestIds(request, reply);
     done();
   });
+}
+
+/** The two ids on a reply; for answers given before the onRequest hooks run, too. */
+export function setGraphRequestIds(request: FastifyRequest, reply: FastifyReply): void {
+  const requestId = requestIdOf(request.raw);
+  const sent = request.headers[CLIENT_REQUEST_ID_HEADER];
+  const clientRequestId =
+    typeof sent === 'string' && sent.length > 0 && sent.length <= MAX_CLIENT_REQUEST_ID_LENGTH ? sent : requestId;
+  reply.header(REQUEST_ID_HEADER, requestId);
+  reply.header(CLIENT_REQUEST_ID_HEADER, clientRequestId);
 }
 
 export function requestIdsOf(reply: FastifyReply): { requestId: string; clientRequestId: string } {

@@ -45,6 +45,7 @@ export class Environment {
   @IsOptional() @IsIn(['on', 'off']) OUTBOX_RELAY?: string;
 
   @IsOptional() @Type(() => Number) @IsInt() @Min(1024) BODY_LIMIT_BYTES?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) BODY_DRAIN_LIMIT_BYTES?: number;
   @IsOptional() @url(['https', 'http']) PUBLIC_BASE_URL?: string;
   @IsOptional()
   @Matches(/^(true|false|\d+|[0-9a-fA-F.:/]+(\s*,\s*[0-9a-fA-F.:/]+)*)$/, {
