@@ -30,6 +30,10 @@ export async function startTestApp(database: TestDatabase, env: Record<string, s
     SIMULATED_CONNECT_MS: '0',
     SIMULATED_PROMPT_MS: '60000',
     LOG_LEVEL: 'silent',
+    // The suites share the event loop with jest itself (module transforms, assertions), which no
+    // production process does: load shedding is off unless a suite about it turns it on.
+    SHED_EVENT_LOOP_DELAY_MS: '0',
+    SHED_DATABASE_WAIT_MS: '0',
     ...env,
   });
   try {

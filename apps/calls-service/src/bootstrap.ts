@@ -15,7 +15,9 @@ import {
   registerGraphRequestIds,
   registerPublicBase,
 } from '@calls/graph';
+import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
+import { registerLoadShedding } from './overload/load-shedding';
 import { instrumentCommandBus, registerHttpMetrics } from './metrics/http-metrics';
 import { ServiceConfig, serviceConfigFromEnv } from './service.config';
 
@@ -51,6 +53,9 @@ export async function createApp(
   const logger = app.get<PinoLogger>(REQUEST_LOGGER);
   registerRequestLogging(fastify, logger);
   acceptJsonBodiesOnly(fastify, config.bodyLimitBytes);
+  // After the request ids (its refusals carry them), before authentication and any database work.
+  const dataSource = app.get(DataSource);
+  await registerLoadShedding(fastify, config.shedding, () => dataSource.query('SELECT 1'));
   app.useGlobalFilters(new GraphErrorFilter(logger, config.drainLimitBytes));
   app.useGlobalPipes(new GraphValidationPipe());
   instrumentCommandBus(app);

@@ -1,3 +1,4 @@
+import type { LoadSheddingSettings } from './overload/load-shedding';
 import { validateEnvironment } from '@calls/runtime';
 
 export interface ServiceConfig {
@@ -17,6 +18,8 @@ export interface ServiceConfig {
   readonly requestTimeoutMs: number;
   /** Scheme, host (and path) clients reach the service at, for the absolute URLs it writes. */
   readonly publicBaseUrl: string | undefined;
+  /** When to refuse new requests with a fast 503 rather than queue them (see load-shedding.ts). */
+  readonly shedding: LoadSheddingSettings;
   /** Fastify's trustProxy: whether (or from which hops) X-Forwarded-* headers are believed. */
   readonly trustProxy: boolean | number | string;
 }
@@ -53,6 +56,12 @@ export function serviceConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Serv
     simulatedPromptMs: number(env, 'SIMULATED_PROMPT_MS', 3000),
     shutdownGraceMs: number(env, 'SHUTDOWN_GRACE_MS', 20_000),
     requestTimeoutMs: number(env, 'REQUEST_TIMEOUT_MS', 10_000, 100),
+    shedding: {
+      maxEventLoopDelayMs: number(env, 'SHED_EVENT_LOOP_DELAY_MS', 200),
+      maxDatabaseWaitMs: number(env, 'SHED_DATABASE_WAIT_MS', 1000),
+      sampleIntervalMs: number(env, 'SHED_SAMPLE_INTERVAL_MS', 500, 10),
+      retryAfterSeconds: 1,
+    },
     publicBaseUrl: env.PUBLIC_BASE_URL || undefined,
     trustProxy: trustProxy(env.TRUST_PROXY),
   };

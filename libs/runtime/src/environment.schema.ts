@@ -46,6 +46,9 @@ export class Environment {
 
   @IsOptional() @Type(() => Number) @IsInt() @Min(1024) BODY_LIMIT_BYTES?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) BODY_DRAIN_LIMIT_BYTES?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) SHED_EVENT_LOOP_DELAY_MS?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) SHED_DATABASE_WAIT_MS?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(10) SHED_SAMPLE_INTERVAL_MS?: number;
   @IsOptional() @url(['https', 'http']) PUBLIC_BASE_URL?: string;
   @IsOptional()
   @Matches(/^(true|false|\d+|[0-9a-fA-F.:/]+(\s*,\s*[0-9a-fA-F.:/]+)*)$/, {

@@ -1,0 +1,78 @@
+import underPressure, { TYPE_EVENT_LOOP_DELAY, TYPE_HEALTH_CHECK } from '@fastify/under-pressure';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { graphErrorBody, requestIdsOf } from '@calls/graph';
+
+export interface LoadSheddingSettings {
+  /** Shed while the event loop runs this late on average (ms); 0 turns the check off. */
+  readonly maxEventLoopDelayMs: number;
+  /** Shed while getting a database connection and a trivial answer takes longer than this (ms); 0: off. */
+  readonly maxDatabaseWaitMs: number;
+  /** How often both are measured (ms). */
+  readonly sampleIntervalMs: number;
+  /** What a shed request is told to wait (s). */
+  readonly retryAfterSeconds: number;
+}
+
+/** Process endpoints answer under any load: a liveness probe that timed out would restart a busy pod. */
+const EXEMPT = /^\/(health\/|metrics$|\.well-known\/)/;
+
+/**
+ * Sheds load instead of drowning: while the event loop runs late, or a
+ * database connection (with a `SELECT 1`) takes longer than its bound, new
+ * requests get a fast 503 `serviceNotAvailable` with `Retry-After`, before
+ * any authentication or database work; requests already accepted go on and
+ * complete. Measured by @fastify/under-pressure, which samples in the
+ * background, so the check per request is a comparison.
+ *
+ * The database probe waits in the same pool queue as requests do, so its
+ * time is the wait a new request would have. A probe that fails outright is
+ * not load: that is the outage path's 503 (and /health/ready's), not this one.
+ */
+export async function registerLoadShedding(
+  fastify: FastifyInstance,
+  settings: LoadSheddingSettings,
+  probeDatabase: () => Promise<unknown>,
+): Promise<void> {
+  const databaseAnswersInTime = async (): Promise<boolean> => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), settings.maxDatabaseWaitMs);
+    });
+    const answered = probeDatabase().then(
+      () => true,
+      () => true,
+    );
+    try {
+      return await Promise.race([answered, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  await fastify.register(underPressure, {
+    sampleInterval: settings.sampleIntervalMs,
+    maxEventLoopDelay: settings.maxEventLoopDelayMs,
+    ...(settings.maxDatabaseWaitMs > 0
+      ? { healthCheck: databaseAnswersInTime, healthCheckInterval: settings.sampleIntervalMs }
+      : {}),
+    // What the handler returns (other than nothing) under-pressure sends as the answer, and stops there.
+    pressureHandler: ((request: FastifyRequest, reply: FastifyReply, type: string, value: number | undefined) => {
+      if (EXEMPT.test(request.url)) return undefined; // handled as if nothing happened
+      const why =
+        type === TYPE_EVENT_LOOP_DELAY
+          ? `the service is overloaded (event loop ${Math.round(value ?? 0)} ms late)`
+          : type === TYPE_HEALTH_CHECK
+            ? 'the service is overloaded (its database is slow to answer)'
+            : 'the service is overloaded';
+      const { requestId, clientRequestId } = requestIdsOf(reply);
+      const error = {
+        status: 503,
+        code: 'serviceNotAvailable',
+        message: `${why}; retry later.`,
+        headers: {},
+        unexpected: false,
+      };
+      void reply.status(503).header('Retry-After', String(settings.retryAfterSeconds)).type('application/json');
+      return graphErrorBody(error, requestId, clientRequestId);
+    }) as unknown as (request: FastifyRequest, reply: FastifyReply, type: string, value: number | undefined) => void,
+  });
+}
