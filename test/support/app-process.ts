@@ -87,9 +87,17 @@ export class AppProcess {
     return child;
   }
 
+  /** Ends the process at once with `signal` (SIGKILL: a crash, nothing flushed); answers when it is gone. */
+  async kill(signal: NodeJS.Signals): Promise<void> {
+    if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.child.kill(signal);
+    await this.exited;
+  }
+
   /** SIGTERM, as Kubernetes stops a pod; answers the exit code. */
   async stop(): Promise<number | null> {
-    if (!this.child || this.child.exitCode !== null) return this.child?.exitCode ?? null;
+    if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null)
+      return this.child?.exitCode ?? null;
     this.child.kill('SIGTERM');
     return this.exited;
   }

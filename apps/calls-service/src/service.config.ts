@@ -59,6 +59,7 @@ export function serviceConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Serv
     shedding: {
       maxEventLoopDelayMs: number(env, 'SHED_EVENT_LOOP_DELAY_MS', 200),
       maxDatabaseWaitMs: number(env, 'SHED_DATABASE_WAIT_MS', 1000),
+      maxInFlight: number(env, 'SHED_MAX_IN_FLIGHT', 0),
       sampleIntervalMs: number(env, 'SHED_SAMPLE_INTERVAL_MS', 500, 10),
       retryAfterSeconds: 1,
     },

@@ -7,6 +7,11 @@ export interface LoadSheddingSettings {
   readonly maxEventLoopDelayMs: number;
   /** Shed while getting a database connection and a trivial answer takes longer than this (ms); 0: off. */
   readonly maxDatabaseWaitMs: number;
+  /**
+   * Requests served at once; one more would only wait for a database
+   * connection behind them, so it is refused at once instead (0: off).
+   */
+  readonly maxInFlight: number;
   /** How often both are measured (ms). */
   readonly sampleIntervalMs: number;
   /** What a shed request is told to wait (s). */
@@ -48,6 +53,19 @@ export async function registerLoadShedding(
       clearTimeout(timer);
     }
   };
+  const refuse = (reply: FastifyReply, why: string) => {
+    const { requestId, clientRequestId } = requestIdsOf(reply);
+    const error = {
+      status: 503,
+      code: 'serviceNotAvailable',
+      message: `${why}; retry later.`,
+      headers: {},
+      unexpected: false,
+    };
+    void reply.status(503).header('Retry-After', String(settings.retryAfterSeconds)).type('application/json');
+    return graphErrorBody(error, requestId, clientRequestId);
+  };
+  if (settings.maxInFlight > 0) admitAtMost(fastify, settings.maxInFlight, refuse);
   await fastify.register(underPressure, {
     sampleInterval: settings.sampleIntervalMs,
     maxEventLoopDelay: settings.maxEventLoopDelayMs,
@@ -74,5 +92,30 @@ export async function registerLoadShedding(
       void reply.status(503).header('Retry-After', String(settings.retryAfterSeconds)).type('application/json');
       return graphErrorBody(error, requestId, clientRequestId);
     }) as unknown as (request: FastifyRequest, reply: FastifyReply, type: string, value: number | undefined) => void,
+  });
+}
+
+/**
+ * Admission control, which under-pressure does not do: at most `limit`
+ * requests in flight. Past the pool's size every further request only waits
+ * for a database connection, and its latency grows with the queue; refusing
+ * it at once keeps accepted requests fast and tells the client to come back.
+ */
+function admitAtMost(
+  fastify: FastifyInstance,
+  limit: number,
+  refuse: (reply: FastifyReply, why: string) => Record<string, unknown>,
+): void {
+  let inFlight = 0;
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (EXEMPT.test(request.url)) return done();
+    if (inFlight >= limit) {
+      void reply.send(refuse(reply, `the service is at capacity (${limit} requests in flight)`));
+      return;
+    }
+    inFlight += 1;
+    // 'close' follows both a finished answer and a client that went away.
+    reply.raw.once('close', () => (inFlight -= 1));
+    done();
   });
 }
