@@ -19,6 +19,8 @@ export class CallbackReceiver {
     () => ({
       status: 202,
     });
+  /** How long each answer takes, so deliveries can be caught in flight. */
+  delayMs = 0;
   private server: Server | null = null;
   url = '';
 
@@ -35,7 +37,9 @@ export class CallbackReceiver {
         this.received.push(notification);
         const answer = this.respond(this.received.length, notification);
         notification.status = answer.status;
-        response.writeHead(answer.status, answer.headers).end();
+        const send = () => response.writeHead(answer.status, answer.headers).end();
+        if (this.delayMs > 0) setTimeout(send, this.delayMs);
+        else send();
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
@@ -48,6 +52,7 @@ export class CallbackReceiver {
   }
 
   async stop(): Promise<void> {
+    this.server?.closeAllConnections();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
   }
 }
