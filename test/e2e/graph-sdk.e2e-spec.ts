@@ -124,7 +124,7 @@ describe('Graph SDK (Kiota) against the service', () => {
     expect(error?.errorEscaped?.message).toMatch(/^prompts\[0\]\.mediaInfo must be an object/);
   });
 
-  it('plays a prompt whose mediaInfo travels in additionalData (the README workaround), and cancels it', async () => {
+  it('plays a prompt whose mediaInfo travels in additionalData (the workaround in docs/api.md), and cancels it', async () => {
     const { callId, promptId } = await callWithPrompt();
     const adapter = graphAdapter(service.url, token);
     const prompt: MediaPrompt = {

@@ -24,7 +24,7 @@ export class MediaPromptRequest {
   '@odata.type'?: string;
 
   // Required, and an object: without @IsObject a missing mediaInfo passes @ValidateNested untouched
-  // (the TypeScript SDK sends exactly that, see the README), and the mapping below would throw.
+  // (the TypeScript SDK sends exactly that, see docs/api.md), and the mapping below would throw.
   @IsObject()
   @ValidateNested()
   @Type(() => MediaInfoRequest)
