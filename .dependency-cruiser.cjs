@@ -26,6 +26,14 @@ module.exports = {
       to: { path: INFRASTRUCTURE },
     },
     {
+      name: 'event-contract-is-not-the-http-shape',
+      comment:
+        'calls.v1 payloads are written by libs/messaging alone: a change to a Graph response (libs/graph) must not change a published event.',
+      severity: 'error',
+      from: { path: '^libs/messaging/' },
+      to: { path: '^libs/graph/' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

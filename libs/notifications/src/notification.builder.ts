@@ -49,11 +49,7 @@ const callUrl = (callId: string) => `/communications/calls/${callId}`;
  */
 export function toNotification(event: CallsCloudEvent): OutgoingNotification | null {
   const data = event.data as CallRef;
-  const one = (
-    changeType: CommsNotification['changeType'],
-    resourceUrl: string,
-    resourceData: Record<string, unknown>,
-  ) => ({
+  const one = (changeType: CommsNotification['changeType'], resourceUrl: string, resourceData: object) => ({
     callbackUri: data.callbackUri,
     appId: data.appId,
     tenantId: data.tenantId,

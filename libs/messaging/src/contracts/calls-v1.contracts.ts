@@ -61,9 +61,46 @@ export interface MediaOperationStartedV1 extends CallRef {
   };
 }
 
-/** The operation's final Graph body (`@odata.type`, status, resultInfo, completionReason ...). */
+/**
+ * An ended operation in the shape of Graph's commsOperation subtypes, which
+ * the notifier hands to bots as is. Written by `toOperationV1`, never by the
+ * HTTP serializer. The optional fields belong to some kinds only.
+ */
+export interface OperationV1 {
+  readonly '@odata.type':
+    | '#microsoft.graph.playPromptOperation'
+    | '#microsoft.graph.recordOperation'
+    | '#microsoft.graph.subscribeToToneOperation'
+    | '#microsoft.graph.cancelMediaProcessingOperation';
+  readonly id: string;
+  readonly status: 'notStarted' | 'running' | 'completed' | 'failed';
+  readonly clientContext: string | null;
+  readonly resultInfo: {
+    readonly '@odata.type': '#microsoft.graph.resultInfo';
+    readonly code: number;
+    readonly subcode: number;
+    readonly message: string;
+  } | null;
+  /** recordResponse only. */
+  readonly completionReason?: string | null;
+  readonly recordingLocation?: string | null;
+  readonly recordingAccessToken?: string | null;
+  /** playPrompt and recordResponse: how long the media ran (ISO 8601 duration). Added in v1 as optional. */
+  readonly playedDuration?: string;
+  /** cancelMediaProcessing only. */
+  readonly cancelledOperations?: readonly {
+    readonly '@odata.type': string;
+    readonly id: string;
+    readonly clientContext: string | null;
+    readonly previousStatus: string;
+    readonly playedDuration: string;
+  }[];
+  readonly notCancelledOperations?: readonly { readonly id: string; readonly status: string }[];
+}
+
+/** The operation's final body. */
 export interface MediaOperationEndedV1 extends CallRef {
-  readonly operation: Readonly<Record<string, unknown>> & { readonly id: string; readonly status: string };
+  readonly operation: OperationV1;
 }
 
 export interface MediaProcessingCancelledV1 extends CallRef {

@@ -9,8 +9,8 @@ import {
   MediaProcessingCancelled,
   ToneReceived,
 } from '@calls/domain';
-import { toGraphOperation } from '@calls/graph';
 import { CallRef, CALLS_V1, IntegrationEvent } from './calls-v1.contracts';
+import { toOperationV1 } from './operation-v1.mapper';
 
 /**
  * Domain event -> integration event, once, as the outbox row is written: the
@@ -59,7 +59,7 @@ export function toIntegrationEvent(event: CallEvent, callbackUri: string): Integ
   if (event instanceof MediaOperationEnded) {
     return of(CALLS_V1.mediaOperationEnded, {
       ...ref,
-      operation: toGraphOperation(event.operation) as { id: string; status: string },
+      operation: toOperationV1(event.operation),
     });
   }
   if (event instanceof MediaProcessingCancelled) {
