@@ -1,6 +1,7 @@
 import { AggregateRoot } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
-import { CallNotFoundError, CallTerminatedError, UnknownOperationsError } from '../errors/domain.errors';
+import { CallNotFoundError, CallTerminatedError } from '../errors/domain.errors';
+import { selectForCancel } from './cancel-selection';
 import {
   CallCreated,
   CallEstablished,
@@ -24,7 +25,6 @@ import {
   MediaOperation,
   MediaOperationKind,
   MediaPrompt,
-  NotCancelledOperationRef,
   OperationParameters,
   RecordParameters,
   RecordingOutcome,
@@ -219,7 +219,7 @@ export class Call extends AggregateRoot<CallEvent> {
     selection: CancelSelection = { scope: 'all' },
   ): MediaOperation {
     this.ensureActive();
-    const { targets, notCancelled } = this.selectForCancel(selection);
+    const { targets, notCancelled } = selectForCancel(this.queue(), selection);
     const cancelled = this.cancel(targets, now);
     const cancel = this.newOperation('cancelMediaProcessing', {}, clientContext, now);
     cancel.recordCancelled(cancelled, notCancelled);
@@ -311,30 +311,6 @@ export class Call extends AggregateRoot<CallEvent> {
       this.end(op, now, (o) => o.fail(RESULT_CANCELLED, now, 'operationCanceled'));
       return ref;
     });
-  }
-
-  private selectForCancel(selection: CancelSelection): {
-    targets: MediaOperation[];
-    notCancelled: NotCancelledOperationRef[] | null;
-  } {
-    const queue = this.queue();
-    if ('scope' in selection) {
-      const wanted = {
-        all: () => true,
-        current: (op: MediaOperation) => op.status === 'running',
-        queued: (op: MediaOperation) => op.status === 'notStarted',
-      }[selection.scope];
-      return { targets: queue.filter(wanted), notCancelled: null };
-    }
-    const ids = [...new Set(selection.operationIds)];
-    const unknown = ids.filter((id) => !queue.some((op) => op.id === id) && !selection.statuses.has(id));
-    if (unknown.length > 0) throw new UnknownOperationsError(unknown);
-    return {
-      targets: queue.filter((op) => ids.includes(op.id)),
-      notCancelled: ids
-        .filter((id) => !queue.some((op) => op.id === id))
-        .map((id) => ({ id, status: selection.statuses.get(id)! })),
-    };
   }
 
   private runningOperation(operationId: string): MediaOperation | undefined {
