@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { MediaPlaneReport } from '@calls/application';
+import type { MediaReportV1 } from './media-report.contracts';
 
 export interface MediaSimulationTiming {
   readonly connectMs: number;
@@ -36,7 +36,7 @@ export class MediaSimulation {
 
   constructor(
     private readonly timing: MediaSimulationTiming,
-    private readonly report: (callId: string, report: MediaPlaneReport) => void,
+    private readonly report: (callId: string, report: MediaReportV1) => void,
   ) {}
 
   callCreated(callId: string): void {
@@ -85,7 +85,7 @@ export class MediaSimulation {
     return this.timers.size;
   }
 
-  private schedule(key: string, callId: string, delayMs: number, report: MediaPlaneReport): void {
+  private schedule(key: string, callId: string, delayMs: number, report: MediaReportV1): void {
     this.clear(key);
     const timer = setTimeout(() => {
       this.timers.delete(key);

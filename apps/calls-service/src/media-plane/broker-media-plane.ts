@@ -34,9 +34,10 @@ export class BrokerMediaPlane implements OnApplicationBootstrap, OnApplicationSh
       async (event) => {
         const data = fromMediaReportEvent(event);
         if (!data) {
-          this.logger.warn(`ignoring media event ${event.id} of unknown type ${event.type}`);
+          this.logger.warn(`ignoring media event ${event.id} (${event.type}): unknown or malformed`);
           return;
         }
+        // media.v1's report and the application's command agree field for field; the compiler holds them together.
         await commands.execute(new ApplyMediaPlaneReportCommand(data.callId, data.report));
       },
     );
