@@ -1,6 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { scrapedGauge } from '@calls/runtime';
 
 interface PgPool {
@@ -9,7 +10,7 @@ interface PgPool {
   waitingCount: number;
 }
 
-/** Outbox backlog, the age of its oldest row, and database pool use, read on each scrape. */
+/** Outbox backlog, the age of its oldest row, and database pool use (pg's own counters), read on each scrape. */
 @Injectable()
 export class DatabaseMetrics implements OnModuleInit {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -20,7 +21,9 @@ export class DatabaseMetrics implements OnModuleInit {
       const { oldest } = await this.backlog();
       return oldest ? (Date.now() - new Date(oldest).getTime()) / 1000 : 0;
     });
-    const pool = () => (this.dataSource.driver as unknown as { master?: PgPool }).master;
+    // PostgresDriver's public `master` is the pg Pool; SQLite has none, and its gauges stay 0.
+    const driver = this.dataSource.driver;
+    const pool = () => (driver instanceof PostgresDriver ? (driver.master as PgPool | undefined) : undefined);
     scrapedGauge('db_pool_connections', 'Open database pool connections (PostgreSQL).', () => pool()?.totalCount ?? 0);
     scrapedGauge(
       'db_pool_idle_connections',
