@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { validateEnvironment } from './environment.schema';
 
 describe(validateEnvironment.name, () => {
@@ -75,5 +77,50 @@ describe(validateEnvironment.name, () => {
     );
     expect(message).toContain("DATABASE_URL ('mysql://calls:***@db/calls')");
     expect(message).not.toMatch(/hunter2|s3cret/);
+  });
+});
+
+describe('the configuration schema and its documentation', () => {
+  const root = join(__dirname, '..', '..', '..');
+  /** Every variable any process reads: `env.X`, `env['X']`, or a reader given `env, 'X'`. */
+  function variablesRead(): Set<string> {
+    const names = new Set<string>();
+    const walk = (dir: string) => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) walk(path);
+        else if (
+          entry.name.endsWith('.ts') &&
+          !/\.(spec|int-spec|e2e-spec)\.ts$/.test(entry.name) &&
+          !path.includes('/testing/')
+        ) {
+          const source = readFileSync(path, 'utf8');
+          for (const match of source.matchAll(/\benv(?:\.|\[')([A-Z][A-Z0-9_]+)|\benv, '([A-Z][A-Z0-9_]+)'/g))
+            names.add(match[1] ?? match[2]);
+        }
+      }
+    };
+    for (const dir of ['apps', 'libs']) walk(join(root, dir));
+    return names;
+  }
+  const schema = new Set(
+    [...readFileSync(join(__dirname, 'environment.schema.ts'), 'utf8').matchAll(/\b([A-Z][A-Z0-9_]+)\?:/g)].map(
+      (m) => m[1],
+    ),
+  );
+
+  it('names every variable the processes read, so each is checked at start', () => {
+    const read = [...variablesRead()].sort();
+    expect(read.length).toBeGreaterThan(40);
+    expect(read.filter((name) => !schema.has(name))).toEqual([]);
+  });
+
+  it('is the table of docs/configuration.md: every variable there, and nothing else', () => {
+    const table = readFileSync(join(root, 'docs', 'configuration.md'), 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('| `'))
+      .flatMap((line) => [...line.split('|')[1].matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1]));
+    expect([...schema].filter((name) => !table.includes(name)).sort()).toEqual([]);
+    expect(table.filter((name) => !schema.has(name)).sort()).toEqual([]);
   });
 });

@@ -1,8 +1,21 @@
 import 'reflect-metadata';
 import { plainToInstance, Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, validateSync, ValidateIf } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  validateSync,
+  ValidateIf,
+} from 'class-validator';
 
 const isProduction = (env: Environment) => env.NODE_ENV === 'production';
+const BROKER_NAME = /^[\w.:-]{1,255}$/;
 const url = (protocols: string[]) =>
   IsUrl(
     { protocols, require_protocol: true, require_tld: false },
@@ -46,6 +59,7 @@ export class Environment {
 
   @IsOptional() @Type(() => Number) @IsInt() @Min(1024) BODY_LIMIT_BYTES?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) BODY_DRAIN_LIMIT_BYTES?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(100) REQUEST_TIMEOUT_MS?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) SHED_EVENT_LOOP_DELAY_MS?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) SHED_DATABASE_WAIT_MS?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(10) SHED_SAMPLE_INTERVAL_MS?: number;
@@ -77,6 +91,30 @@ export class Environment {
   @IsOptional() @url(['http', 'https']) OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string;
   @IsOptional() @IsIn(['http/protobuf', 'http/json', 'grpc']) OTEL_EXPORTER_OTLP_PROTOCOL?: string;
   @IsOptional() @Type(() => Number) @IsInt() @Min(100) NOTIFIER_TIMEOUT_MS?: number;
+  @IsOptional() @IsIn(['true', 'false']) OTEL_SDK_DISABLED?: string;
+  @IsOptional() @IsString() OTEL_SERVICE_NAME?: string;
+
+  @IsOptional() @IsString() DATA_DIR?: string;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) IDEMPOTENCY_LEASE_MS?: number;
+  @IsOptional() @Type(() => Number) @IsNumber() @Min(0) IDEMPOTENCY_TTL_HOURS?: number;
+  @IsOptional() @Type(() => Number) @IsNumber() @Min(0) OUTBOX_RETENTION_HOURS?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(100) BROKER_TIMEOUT_MS?: number;
+  // Exchange and queue names: AMQP's short strings, letters, digits and . _ - : only.
+  @IsOptional() @Matches(BROKER_NAME) AMQP_EXCHANGE?: string;
+  @IsOptional() @Matches(BROKER_NAME) MEDIA_EXCHANGE?: string;
+  @IsOptional() @Matches(BROKER_NAME) MEDIA_REPORTS_QUEUE?: string;
+  @IsOptional() @Matches(BROKER_NAME) MEDIA_SIMULATOR_QUEUE?: string;
+  @IsOptional() @Matches(BROKER_NAME) NOTIFIER_QUEUE?: string;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) SIMULATED_CONNECT_MS?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) SIMULATED_PROMPT_MS?: number;
+
+  @IsOptional() @IsString() NOTIFICATION_ISSUER?: string;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) NOTIFICATION_TOKEN_TTL_SECONDS?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) NOTIFIER_BACKOFF_BASE_MS?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) NOTIFIER_BACKOFF_MAX_MS?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) NOTIFIER_CONCURRENCY?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) NOTIFIER_LEASE_MS?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(10) NOTIFIER_POLL_MS?: number;
 }
 
 /** Variables whose value is a secret: a message may say they are wrong, never what they hold. */
