@@ -81,16 +81,7 @@ export async function registerLoadShedding(
           : type === TYPE_HEALTH_CHECK
             ? 'the service is overloaded (its database is slow to answer)'
             : 'the service is overloaded';
-      const { requestId, clientRequestId } = requestIdsOf(reply);
-      const error = {
-        status: 503,
-        code: 'serviceNotAvailable',
-        message: `${why}; retry later.`,
-        headers: {},
-        unexpected: false,
-      };
-      void reply.status(503).header('Retry-After', String(settings.retryAfterSeconds)).type('application/json');
-      return graphErrorBody(error, requestId, clientRequestId);
+      return refuse(reply, why);
     }) as unknown as (request: FastifyRequest, reply: FastifyReply, type: string, value: number | undefined) => void,
   });
 }
