@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { createNotifier } from '../../apps/notifier/src/bootstrap';
 import { OpsServerHost } from '../../apps/notifier/src/ops-server.host';
 import { CallbackReceiver } from '../support/callback-receiver';
-import { AMQP_URL, privateExchange } from '../support/rabbitmq';
+import { AMQP_URL, deleteQueueAndExchange, privateExchange } from '../support/rabbitmq';
 import { createPostgresDatabase, TestDatabase } from '../support/test-databases';
 import { notifiedCall, PROMPT, startTestApp, TestApp } from '../support/test-app';
 
@@ -44,11 +44,7 @@ describe('notifier app over RabbitMQ (PostgreSQL, RabbitMQ)', () => {
     await notifier?.close();
     await service?.close();
     await receiver?.stop();
-    const connection = await connect(AMQP_URL);
-    const channel = await connection.createChannel();
-    await channel.deleteQueue(queue).catch(() => undefined);
-    await channel.deleteExchange(exchange).catch(() => undefined);
-    await connection.close();
+    await deleteQueueAndExchange(queue, exchange);
     await database?.drop();
   });
 

@@ -1,12 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect } from 'amqplib';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AppProcess, buildApps, freePort } from '../support/app-process';
 import { CallbackReceiver } from '../support/callback-receiver';
-import { AMQP_URL, privateExchange } from '../support/rabbitmq';
+import { AMQP_URL, deleteQueueAndExchange, privateExchange } from '../support/rabbitmq';
 import { createPostgresDatabase, TestDatabase } from '../support/test-databases';
 import { CREATE_CALL_BODY, PROMPT, startTestApp, TestApp } from '../support/test-app';
 import { until } from '../support/waits';
@@ -60,11 +59,7 @@ describe('the notifier killed mid-delivery (processes, PostgreSQL, RabbitMQ)', (
   afterAll(async () => {
     await service?.close();
     await receiver?.stop();
-    const connection = await connect(AMQP_URL);
-    const channel = await connection.createChannel();
-    await channel.deleteQueue(queue).catch(() => undefined);
-    await channel.deleteExchange(exchange).catch(() => undefined);
-    await connection.close();
+    await deleteQueueAndExchange(queue, exchange);
     await database?.drop();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });

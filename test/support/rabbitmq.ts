@@ -36,3 +36,12 @@ export class ExchangeRecorder {
     await this.connection?.close();
   }
 }
+
+/** Removes what a suite declared on the broker, so runs leave nothing behind. */
+export async function deleteQueueAndExchange(queue: string, exchange: string): Promise<void> {
+  const connection = await connect(AMQP_URL);
+  const channel = await connection.createChannel();
+  await channel.deleteQueue(queue).catch(() => undefined);
+  await channel.deleteExchange(exchange).catch(() => undefined);
+  await connection.close();
+}
