@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { generateKeyPairSync } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -107,6 +107,12 @@ describe('the production image contents (processes, PostgreSQL, RabbitMQ)', () =
     const { stdout } = await exec('npm', ['ls', '--omit=dev', '--depth=0', '--parseable'], { cwd: app });
     expect(stdout).not.toMatch(/node_modules\/(jest|typescript|@swc|eslint|prettier|supertest)\b/);
     await expect(exec('npm', ['ls', 'jest'], { cwd: app })).rejects.toThrow();
+  });
+
+  it('holds no test fixture: libs/*/src/testing stays out of the build', async () => {
+    const { stdout } = await exec('find', ['dist', '-type', 'd', '-name', 'testing'], { cwd: app });
+    expect(stdout.trim()).toBe('');
+    expect(existsSync(join(app, 'dist/libs/domain/src/call/call.aggregate.js'))).toBe(true);
   });
 
   it('migrates the database with the migration Job’s command', async () => {
