@@ -44,3 +44,24 @@ export function operationResponse(
   void reply.header('Location', absoluteUrl(request, operationPath(operation.callId, operation.id)));
   return toGraphOperation(operation);
 }
+
+/**
+ * Graph's collection of a call's operations: `value`, and `@odata.nextLink`
+ * (same `$top`, our opaque `$skiptoken`) while more follow, under the
+ * prefix the client used.
+ */
+export function operationsCollection(
+  request: FastifyRequest,
+  callId: string,
+  page: { readonly operations: readonly Readonly<MediaOperationProps>[]; readonly nextAfter: number | null },
+  top: number,
+): Record<string, unknown> {
+  const path = `/communications/calls/${callId}/operations`;
+  return {
+    '@odata.context': `${absoluteUrl(request, '/$metadata')}#communications/calls('${callId}')/operations`,
+    value: page.operations.map(toGraphOperation),
+    ...(page.nextAfter === null
+      ? {}
+      : { '@odata.nextLink': `${absoluteUrl(request, path)}?$top=${top}&$skiptoken=${page.nextAfter}` }),
+  };
+}

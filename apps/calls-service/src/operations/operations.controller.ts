@@ -4,11 +4,11 @@ import type { FastifyRequest } from 'fastify';
 import { GetOperationQuery, ListOperationsQuery } from '@calls/application';
 import { CurrentPrincipal, ownerOf, Principal, Roles } from '@calls/auth';
 import {
-  absoluteUrl,
   CALLS_ROUTE_PREFIXES,
   COMMS_OPERATION_COLLECTION_SCHEMA,
   COMMS_OPERATION_SCHEMA,
   GuidPipe,
+  operationsCollection,
   toGraphOperation,
 } from '@calls/graph';
 import { CallsRoute } from '../shared/calls-route.decorator';
@@ -41,14 +41,7 @@ export class OperationsController {
     const page = await this.queries.execute(
       new ListOperationsQuery(ownerOf(principal), callId, query.$skiptoken ?? 0, top),
     );
-    const path = `/communications/calls/${callId}/operations`;
-    return {
-      '@odata.context': `${absoluteUrl(request, '/$metadata')}#communications/calls('${callId}')/operations`,
-      value: page.operations.map(toGraphOperation),
-      ...(page.nextAfter === null
-        ? {}
-        : { '@odata.nextLink': `${absoluteUrl(request, path)}?$top=${top}&$skiptoken=${page.nextAfter}` }),
-    };
+    return operationsCollection(request, callId, page, top);
   }
 
   @Get(':callId/operations/:operationId')
