@@ -2,6 +2,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { connect } from 'amqplib';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { tablesFor } from '@calls/persistence';
 import { createNotifier } from '../../apps/notifier/src/bootstrap';
 import { OpsServerHost } from '../../apps/notifier/src/ops-server.host';
 import { CallbackReceiver } from '../support/callback-receiver';
@@ -77,12 +78,13 @@ describe('notifier app over RabbitMQ (PostgreSQL, RabbitMQ)', () => {
 
     // The broker hands the same event over again (as after a consumer crash before its ack).
     const eventId = String(receiver.received[2].headers['x-calls-event-id']);
-    const rows: { event: string }[] = await service.app
+    const stored = await service.app
       .get(DataSource)
-      .query('SELECT event FROM notifier_inbox WHERE event_id = $1', [eventId]);
+      .getRepository(tablesFor('postgres').inbox)
+      .findOneByOrFail({ event_id: eventId });
     const connection = await connect(AMQP_URL);
     const channel = await connection.createConfirmChannel();
-    channel.publish(exchange, 'calls.v1.mediaOperation.ended', Buffer.from(rows[0].event), {
+    channel.publish(exchange, 'calls.v1.mediaOperation.ended', Buffer.from(JSON.stringify(stored.event)), {
       contentType: 'application/cloudevents+json',
     });
     await channel.waitForConfirms();

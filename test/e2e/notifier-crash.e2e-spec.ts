@@ -13,7 +13,7 @@ import { until } from '../support/waits';
 /** The events the notifier turns into notifications (operations answered in their own response excepted). */
 const NOTIFIED = `type IN ('calls.v1.call.created', 'calls.v1.call.established', 'calls.v1.call.terminated')
   OR (type = 'calls.v1.mediaOperation.ended'
-      AND payload::json->'operation'->>'@odata.type' IN ('#microsoft.graph.playPromptOperation', '#microsoft.graph.recordOperation'))`;
+      AND payload->'operation'->>'@odata.type' IN ('#microsoft.graph.playPromptOperation', '#microsoft.graph.recordOperation'))`;
 
 /**
  * The notifier app killed with SIGKILL while callbacks are in flight, then

@@ -1,7 +1,8 @@
 import { DataSource, Logger as TypeormLogger } from 'typeorm';
 import { Call, ConcurrencyConflictError, RESULT_CANCELLED } from '@calls/domain';
 import { TEST_OWNER, TEST_PROMPTS, testCallDescription } from '@calls/domain/testing/call.fixtures';
-import { CallTypeormRepository, dataSourceOptions, SqlBuilder } from '@calls/persistence';
+import { CallTypeormRepository, dataSourceOptions, tablesFor } from '@calls/persistence';
+import type { OutboxRow } from '@calls/persistence';
 import { TEST_DATABASES, TestDatabase } from '../support/test-databases';
 
 /** Counts the statements a piece of work sends, to prove round trips do not grow with the queue. */
@@ -45,15 +46,11 @@ describe.each(TEST_DATABASES)('CallTypeormRepository on %s', (_kind, create) => 
   });
 
   /** The outbox rows of a call, in write order. */
-  async function outboxOf(
-    callId: string,
-  ): Promise<{ type: string; payload: Record<string, unknown>; published_at: string | null }[]> {
-    const q = new SqlBuilder(database.kind);
-    const rows: { type: string; payload: string; published_at: string | null }[] = await dataSource.query(
-      `SELECT type, payload, published_at FROM outbox WHERE aggregate_id = ${q.param(callId)} ORDER BY position`,
-      q.params,
-    );
-    return rows.map((row) => ({ ...row, payload: JSON.parse(row.payload) }));
+  /** The outbox rows of a call, in write order, read through the outbox's table definition. */
+  function outboxOf(callId: string): Promise<OutboxRow[]> {
+    return dataSource
+      .getRepository(tablesFor(database.kind).outbox)
+      .find({ where: { aggregate_id: callId }, order: { position: 'ASC' } });
   }
 
   async function storedCall(queued: number): Promise<{ call: Call; ids: string[] }> {

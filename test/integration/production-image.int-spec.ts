@@ -115,10 +115,19 @@ describe('the production image contents (processes, PostgreSQL, RabbitMQ)', () =
     expect(existsSync(join(app, 'dist/libs/domain/src/call/call.aggregate.js'))).toBe(true);
   });
 
-  it('migrates the database with the migration Job’s command', async () => {
-    const migrate = new AppProcess('libs/persistence/src/migrate.cli.js', env, { root: app, ...NOBODY });
-    expect(await migrate.run()).toBe(0);
-    expect(migrate.output).toMatch(/applied \d+ migration/);
+  it('migrates the database with the migration Job’s command, in two steps when told to stop early', async () => {
+    const migrate = (...args: string[]) =>
+      new AppProcess('libs/persistence/src/migrate.cli.js', env, { root: app, ...NOBODY, args });
+    // The expand step of docs/operations.md: everything up to the conversion, which waits for the new code.
+    const expand = migrate('--until', '1764260000000');
+    expect(await expand.run()).toBe(0);
+    expect(expand.output).toMatch(/applied 5 migration\(s\): .*CallLifetimeAndMediaProgress1764260000000\n/);
+    const contract = migrate();
+    expect(await contract.run()).toBe(0);
+    expect(contract.output).toMatch(/applied 1 migration\(s\): NativePostgresTypes1764270000000\n/);
+    const again = migrate();
+    expect(await again.run()).toBe(0);
+    expect(again.output).toMatch(/applied 0 migration\(s\): none pending/);
   });
 
   it('runs the service, traced, and answers a real caller', async () => {

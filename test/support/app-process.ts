@@ -26,6 +26,8 @@ export interface AppProcessOptions {
   /** Run as this user and group (only possible as root). */
   readonly uid?: number;
   readonly gid?: number;
+  /** Command-line arguments after the script. */
+  readonly args?: readonly string[];
 }
 
 /**
@@ -74,7 +76,7 @@ export class AppProcess {
 
   private spawn(): ChildProcess {
     const root = this.options.root ?? ROOT;
-    const child = spawn(process.execPath, [join(root, 'dist', this.script)], {
+    const child = spawn(process.execPath, [join(root, 'dist', this.script), ...(this.options.args ?? [])], {
       cwd: root,
       env: { PATH: process.env.PATH ?? '', NODE_ENV: 'development', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],

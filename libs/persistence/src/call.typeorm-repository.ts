@@ -4,21 +4,45 @@ import { DataSource, QueryRunner } from 'typeorm';
 import { Call, ConcurrencyConflictError } from '@calls/domain';
 import { traceContextOf } from '@calls/runtime';
 import type { CallOwner, CallRepository, MediaOperationProps, OperationStatus } from '@calls/domain';
-import {
-  CALL_COLUMNS,
-  callValues,
-  MUTABLE_OPERATION_COLUMNS,
-  OPERATION_COLUMNS,
-  operationValues,
-  OUTBOX_COLUMNS,
-  outboxValues,
-  toCall,
-  toOperationProps,
-} from './call.rows';
-import { affectedRows } from './sql/affected-rows';
-import { Dialect, SqlBuilder } from './sql/sql-builder';
+import { callRow, operationRow, outboxRow, toCall, toOperationProps } from './call.rows';
+import { SqlDialect } from './schema/dialect';
+import { CallRow, ROWS, tablesFor } from './schema/tables';
+import type { OperationRow } from './schema/tables';
+import { SqlBuilder } from './schema/sql-builder';
 
-type Row = Record<string, unknown>;
+type Raw = Record<string, unknown>;
+
+/** What may change on an operation after it was created: the upsert's update list. */
+const MUTABLE_OPERATION_COLUMNS = [
+  'status',
+  'result_code',
+  'result_subcode',
+  'result_message',
+  'completion_reason',
+  'recording_location',
+  'recording_access_token',
+  'cancelled_operations',
+  'started_at',
+  'ended_at',
+  'played_duration_ms',
+  'not_cancelled_operations',
+] as const satisfies readonly (keyof OperationRow)[];
+
+/** What a call can change after creation; the version and updated_at are set with them. */
+const MUTABLE_CALL_COLUMNS = [
+  'state',
+  'operation_sequence',
+  'tone_subscribed',
+  'tone_sequence',
+  'keepalive_deadline',
+  'result_info',
+  'version',
+  'updated_at',
+] as const satisfies readonly (keyof CallRow)[];
+
+const OUTBOX_INSERT_COLUMNS = ROWS.outbox.columns.filter(
+  (column) => column !== 'position' && column !== 'published_at',
+);
 
 /**
  * The CallRepository port on a TypeORM data source. A save is one
@@ -34,10 +58,10 @@ type Row = Record<string, unknown>;
  */
 @Injectable()
 export class CallTypeormRepository implements CallRepository {
-  private readonly dialect: Dialect;
+  private readonly dialect: SqlDialect;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
-    this.dialect = dataSource.options.type === 'postgres' ? 'postgres' : 'sqlite';
+    this.dialect = SqlDialect.of(dataSource);
   }
 
   async findOwned(owner: CallOwner, callId: string): Promise<Call | null> {
@@ -59,13 +83,13 @@ export class CallTypeormRepository implements CallRepository {
     operationId: string,
   ): Promise<Readonly<MediaOperationProps> | null> {
     const q = this.sql();
-    const rows: Row[] = await this.dataSource.query(
+    const rows: Raw[] = await this.dataSource.query(
       `SELECT op.* FROM media_operations op JOIN calls c ON c.id = op.call_id
        WHERE op.id = ${q.param(operationId)} AND op.call_id = ${q.param(callId)}
          AND c.tenant_id = ${q.param(owner.tenantId)} AND c.app_id = ${q.param(owner.appId)}`,
       q.params,
     );
-    return rows.length > 0 ? toOperationProps(rows[0]) : null;
+    return rows.length > 0 ? toOperationProps(ROWS.operations.read(rows[0])) : null;
   }
 
   async listOperations(
@@ -75,7 +99,7 @@ export class CallTypeormRepository implements CallRepository {
   ): Promise<Readonly<MediaOperationProps>[] | null> {
     const q = this.sql();
     // One statement: the LEFT JOIN keeps a row for an owned call with no operation yet, so "no call" is told apart.
-    const rows: Row[] = await this.dataSource.query(
+    const rows: Raw[] = await this.dataSource.query(
       `SELECT op.* FROM calls c LEFT JOIN media_operations op
          ON op.call_id = c.id AND op.sequence > ${q.param(page.afterSequence)}
        WHERE c.id = ${q.param(callId)} AND c.tenant_id = ${q.param(owner.tenantId)} AND c.app_id = ${q.param(owner.appId)}
@@ -83,54 +107,61 @@ export class CallTypeormRepository implements CallRepository {
       q.params,
     );
     if (rows.length === 0) return null;
-    return rows.filter((row) => row.id !== null).map(toOperationProps);
+    return rows.filter((row) => row.id !== null).map((row) => toOperationProps(ROWS.operations.read(row)));
   }
 
   async operationStatuses(callId: string, operationIds: readonly string[]): Promise<Map<string, OperationStatus>> {
     if (operationIds.length === 0) return new Map();
-    const q = this.sql();
-    const rows: Row[] = await this.dataSource.query(
-      `SELECT id, status FROM media_operations WHERE call_id = ${q.param(callId)}
-         AND id IN (${operationIds.map((id) => q.param(id)).join(', ')})`,
-      q.params,
-    );
-    return new Map(rows.map((row) => [String(row.id), row.status as OperationStatus]));
+    const rows = await this.dataSource
+      .getRepository(this.tables.operations)
+      .createQueryBuilder('op')
+      .select(['op.id', 'op.status'])
+      .where('op.call_id = :callId AND op.id IN (:...operationIds)', { callId, operationIds })
+      .getMany();
+    return new Map(rows.map((row) => [row.id, row.status as OperationStatus]));
   }
 
   async findPastKeepAlive(now: Date, limit: number): Promise<string[]> {
-    const q = this.sql();
-    const rows: Row[] = await this.dataSource.query(
-      `SELECT id FROM calls WHERE state <> 'terminated' AND keepalive_deadline <= ${q.param(now.toISOString())}
-       ORDER BY keepalive_deadline LIMIT ${q.param(limit)}`,
-      q.params,
-    );
-    return rows.map((row) => String(row.id));
+    const rows = await this.dataSource
+      .getRepository(this.tables.calls)
+      .createQueryBuilder('call')
+      .select('call.id')
+      .where("call.state <> 'terminated' AND call.keepalive_deadline <= :now", {
+        now: this.dialect.codecs.time.encode(now),
+      })
+      .orderBy('call.keepalive_deadline')
+      .limit(limit)
+      .getMany();
+    return rows.map((row) => row.id);
   }
 
   async recordPlayedDuration(callId: string, operationId: string, playedDurationMs: number): Promise<boolean> {
-    const q = this.sql();
-    const affected = await affectedRows(
-      this.dataSource,
-      `UPDATE media_operations SET played_duration_ms = ${q.param(Math.round(playedDurationMs))}
-       WHERE id = ${q.param(operationId)} AND call_id = ${q.param(callId)} AND played_duration_ms IS NOT NULL`,
-      q.params,
-    );
-    return affected === 1;
+    // Only an operation that already ended has a duration to refine.
+    const result = await this.dataSource
+      .getRepository(this.tables.operations)
+      .createQueryBuilder()
+      .update()
+      .set({ played_duration_ms: Math.round(playedDurationMs) })
+      .where('id = :operationId AND call_id = :callId AND played_duration_ms IS NOT NULL', { operationId, callId })
+      .execute();
+    return result.affected === 1;
   }
 
   async save(call: Call): Promise<void> {
     const props = call.snapshot();
-    const operations = call.changedOperations().map((op) => operationValues(op.snapshot()));
+    const operations = call.changedOperations().map((op) => ROWS.operations.values(operationRow(op.snapshot())));
     const trace = traceContextOf();
     const outbox = call
       .getUncommittedEvents()
-      .map((event) => outboxValues(event, props.description.callbackUri, trace));
+      .map((event) =>
+        ROWS.outbox.values(outboxRow(event, props.description.callbackUri, trace), OUTBOX_INSERT_COLUMNS),
+      );
     await this.dataSource.transaction(async (manager) => {
       const runner = manager.queryRunner!;
       if (props.version === 0) {
         const q = this.sql();
         await runner.query(
-          `INSERT INTO calls (${CALL_COLUMNS.join(', ')}) VALUES ${q.row(callValues(props, 1))}`,
+          `INSERT INTO calls (${ROWS.calls.columns.join(', ')}) VALUES ${q.row(ROWS.calls.values(callRow(props, 1)))}`,
           q.params,
         );
       } else {
@@ -140,14 +171,17 @@ export class CallTypeormRepository implements CallRepository {
         const q = this.sql();
         const updates = MUTABLE_OPERATION_COLUMNS.map((column) => `${column} = excluded.${column}`).join(', ');
         await runner.query(
-          `INSERT INTO media_operations (${OPERATION_COLUMNS.join(', ')}) VALUES ${q.rows(operations)}
+          `INSERT INTO media_operations (${ROWS.operations.columns.join(', ')}) VALUES ${q.rows(operations)}
            ON CONFLICT (id) DO UPDATE SET ${updates}`,
           q.params,
         );
       }
       if (outbox.length > 0) {
         const q = this.sql();
-        await runner.query(`INSERT INTO outbox (${OUTBOX_COLUMNS.join(', ')}) VALUES ${q.rows(outbox)}`, q.params);
+        await runner.query(
+          `INSERT INTO outbox (${OUTBOX_INSERT_COLUMNS.join(', ')}) VALUES ${q.rows(outbox)}`,
+          q.params,
+        );
       }
     });
     call.markPersisted();
@@ -157,13 +191,10 @@ export class CallTypeormRepository implements CallRepository {
   private async updateCall(runner: QueryRunner, call: Call): Promise<void> {
     const props = call.snapshot();
     const q = this.sql();
+    const values = ROWS.calls.values(callRow(props, props.version + 1), MUTABLE_CALL_COLUMNS);
+    const assignments = MUTABLE_CALL_COLUMNS.map((column, i) => `${column} = ${q.param(values[i])}`).join(', ');
     const result = await runner.query(
-      `UPDATE calls SET state = ${q.param(props.state)}, operation_sequence = ${q.param(props.operationSequence)},
-         tone_subscribed = ${q.param(props.toneSubscribed ? 1 : 0)}, tone_sequence = ${q.param(props.toneSequence)},
-         keepalive_deadline = ${q.param(props.keepAliveDeadline.toISOString())},
-         result_info = ${q.param(props.resultInfo ? JSON.stringify(props.resultInfo) : null)},
-         version = ${q.param(props.version + 1)}, updated_at = ${q.param(props.updatedAt.toISOString())}
-       WHERE id = ${q.param(props.id)} AND version = ${q.param(props.version)}`,
+      `UPDATE calls SET ${assignments} WHERE id = ${q.param(props.id)} AND version = ${q.param(props.version)}`,
       q.params,
       true,
     );
@@ -172,18 +203,22 @@ export class CallTypeormRepository implements CallRepository {
   }
 
   private async load(q: SqlBuilder, selectCall: string): Promise<Call | null> {
-    const calls: Row[] = await this.dataSource.query(selectCall, q.params);
+    const calls: Raw[] = await this.dataSource.query(selectCall, q.params);
     if (calls.length === 0) return null;
     const ops = this.sql();
-    const active: Row[] = await this.dataSource.query(
+    const active: Raw[] = await this.dataSource.query(
       `SELECT * FROM media_operations WHERE call_id = ${ops.param(calls[0].id)}
          AND status IN ('notStarted', 'running') ORDER BY sequence`,
       ops.params,
     );
-    return toCall(calls[0], active);
+    return toCall(ROWS.calls.read(calls[0]), active.map(ROWS.operations.read));
   }
 
   private sql(): SqlBuilder {
-    return new SqlBuilder(this.dialect);
+    return this.dialect.sql();
+  }
+
+  private get tables() {
+    return tablesFor(this.dialect.kind);
   }
 }

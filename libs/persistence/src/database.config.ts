@@ -1,11 +1,13 @@
 import { join, resolve } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import type { DataSourceOptions } from 'typeorm';
+import { tablesFor } from './schema/tables';
 import { InitialSchema1764220000000 } from './migrations/1764220000000-initial-schema';
 import { TonesAndNotifier1764230000000 } from './migrations/1764230000000-tones-and-notifier';
 import { IdempotencyKeys1764240000000 } from './migrations/1764240000000-idempotency-keys';
 import { OutboxTraceContext1764250000000 } from './migrations/1764250000000-outbox-trace-context';
 import { CallLifetimeAndMediaProgress1764260000000 } from './migrations/1764260000000-call-lifetime-and-media-progress';
+import { NativePostgresTypes1764270000000 } from './migrations/1764270000000-native-postgres-types';
 
 export const MIGRATIONS = [
   InitialSchema1764220000000,
@@ -13,6 +15,7 @@ export const MIGRATIONS = [
   IdempotencyKeys1764240000000,
   OutboxTraceContext1764250000000,
   CallLifetimeAndMediaProgress1764260000000,
+  NativePostgresTypes1764270000000,
 ];
 
 export interface DatabaseSettings {
@@ -38,8 +41,8 @@ export function databaseSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): D
 
 export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions {
   const common = {
-    // No entities: the repository writes its SQL by hand (see CallTypeormRepository).
-    entities: [],
+    // One definition per table (schema/tables.ts), for the query builder and the schema-diff test.
+    entities: Object.values(tablesFor(settings.databaseUrl ? 'postgres' : 'sqlite')),
     migrations: MIGRATIONS,
     migrationsRun: settings.runMigrations,
     migrationsTransactionMode: 'all' as const,

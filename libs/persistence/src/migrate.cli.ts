@@ -1,10 +1,21 @@
+import { parseArgs } from 'node:util';
 import { DataSource } from 'typeorm';
-import { dataSourceOptions, databaseSettingsFromEnv } from './database.config';
+import { dataSourceOptions, databaseSettingsFromEnv, MIGRATIONS } from './database.config';
 
-/** Applies pending migrations and exits: the Kubernetes migration Job runs this before a rollout. */
+/**
+ * Applies pending migrations and exits: the Kubernetes migration Job runs this
+ * before a rollout. `--until <timestamp>` stops after that migration, so a
+ * two-step rollout can deploy code first and convert afterwards (see
+ * docs/operations.md, "Upgrading the schema").
+ */
 async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { until: { type: 'string' } } });
+  const until = values.until === undefined ? Infinity : Number(values.until);
+  if (Number.isNaN(until)) throw new Error(`--until takes a migration's timestamp, not '${values.until}'`);
+  const migrations = MIGRATIONS.filter((migration) => Number(/\d{13}$/.exec(migration.name)?.[0]) <= until);
   const dataSource = await new DataSource({
     ...dataSourceOptions(databaseSettingsFromEnv()),
+    migrations,
     migrationsRun: false,
   }).initialize();
   try {

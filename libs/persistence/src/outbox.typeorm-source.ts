@@ -2,28 +2,18 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { OutboxMessage, OutboxSource } from '@calls/messaging';
-import { affectedRows } from './sql/affected-rows';
-import { Dialect, SqlBuilder } from './sql/sql-builder';
+import { SqlDialect } from './schema/dialect';
+import { ROWS, tablesFor } from './schema/tables';
+import type { OutboxRow } from './schema/tables';
 
-type Row = {
-  position: number;
-  id: string;
-  aggregate_id: string;
-  type: string;
-  payload: string;
-  occurred_at: string;
-  traceparent: string | null;
-  tracestate: string | null;
-};
+const ROW_COLUMNS = ROWS.outbox.columns.join(', ');
 
-const ROW_COLUMNS = 'position, id, aggregate_id, type, payload, occurred_at, traceparent, tracestate';
-
-const toMessage = (row: Row): OutboxMessage => ({
+const toMessage = (row: OutboxRow): OutboxMessage => ({
   id: row.id,
   callId: row.aggregate_id,
   type: row.type as OutboxMessage['type'],
-  occurredAt: new Date(row.occurred_at),
-  data: JSON.parse(row.payload) as OutboxMessage['data'],
+  occurredAt: row.occurred_at,
+  data: row.payload as OutboxMessage['data'],
   trace: {
     ...(row.traceparent ? { traceparent: row.traceparent } : {}),
     ...(row.tracestate ? { tracestate: row.tracestate } : {}),
@@ -45,14 +35,14 @@ const toMessage = (row: Row): OutboxMessage => ({
  */
 @Injectable()
 export class OutboxTypeormSource implements OutboxSource {
-  private readonly dialect: Dialect;
+  private readonly dialect: SqlDialect;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
-    this.dialect = dataSource.options.type === 'postgres' ? 'postgres' : 'sqlite';
+    this.dialect = SqlDialect.of(dataSource);
   }
 
   async publishNext(limit: number, publish: (messages: readonly OutboxMessage[]) => Promise<void>): Promise<number> {
-    if (this.dialect === 'sqlite') {
+    if (this.dialect.kind === 'sqlite') {
       const rows = await this.oldestUnpublished(this.dataSource.manager, limit);
       if (rows.length === 0) return 0;
       await publish(rows.map(toMessage));
@@ -60,7 +50,7 @@ export class OutboxTypeormSource implements OutboxSource {
       return rows.length;
     }
     return this.dataSource.transaction(async (manager) => {
-      const q = new SqlBuilder(this.dialect);
+      const q = this.dialect.sql();
       const claimed: { aggregate_id: string }[] = await manager.query(
         `SELECT aggregate_id FROM (
            SELECT aggregate_id, MIN(position) AS first FROM outbox WHERE published_at IS NULL
@@ -70,8 +60,9 @@ export class OutboxTypeormSource implements OutboxSource {
         q.params,
       );
       if (claimed.length === 0) return 0;
-      const r = new SqlBuilder(this.dialect);
-      const rows: Row[] = await manager.query(
+      const r = this.dialect.sql();
+      const rows = await this.read(
+        manager,
         `SELECT ${ROW_COLUMNS} FROM outbox
          WHERE published_at IS NULL AND aggregate_id = ANY(${r.param(claimed.map((c) => c.aggregate_id))})
          ORDER BY position LIMIT ${r.param(limit)}`,
@@ -85,29 +76,37 @@ export class OutboxTypeormSource implements OutboxSource {
   }
 
   async prunePublished(before: Date): Promise<number> {
-    const q = new SqlBuilder(this.dialect);
-    return affectedRows(
-      this.dataSource,
-      `DELETE FROM outbox WHERE published_at IS NOT NULL AND published_at < ${q.param(before.toISOString())}`,
+    const result = await this.dataSource
+      .getRepository(tablesFor(this.dialect.kind).outbox)
+      .createQueryBuilder()
+      .delete()
+      .where('published_at IS NOT NULL AND published_at < :before', { before: this.dialect.codecs.time.encode(before) })
+      .execute();
+    return result.affected ?? 0;
+  }
+
+  /** The relay's reads stay hand-written: the claim needs PostgreSQL's advisory locks, and the rows follow it. */
+  private async read(manager: EntityManager, sql: string, params: unknown[]): Promise<OutboxRow[]> {
+    const rows: Record<string, unknown>[] = await manager.query(sql, params);
+    return rows.map(ROWS.outbox.read);
+  }
+
+  private oldestUnpublished(manager: EntityManager, limit: number): Promise<OutboxRow[]> {
+    const q = this.dialect.sql();
+    return this.read(
+      manager,
+      `SELECT ${ROW_COLUMNS} FROM outbox WHERE published_at IS NULL ORDER BY position LIMIT ${q.param(limit)}`,
       q.params,
     );
   }
 
-  private oldestUnpublished(manager: EntityManager, limit: number): Promise<Row[]> {
-    const q = new SqlBuilder(this.dialect);
-    return manager.query(
-      `SELECT ${ROW_COLUMNS} FROM outbox
-       WHERE published_at IS NULL ORDER BY position LIMIT ${q.param(limit)}`,
-      q.params,
-    );
-  }
-
-  private async markPublished(manager: EntityManager, rows: Row[]): Promise<void> {
-    const q = new SqlBuilder(this.dialect);
-    const now = q.param(new Date().toISOString());
-    await manager.query(
-      `UPDATE outbox SET published_at = ${now} WHERE position IN (${rows.map((row) => q.param(row.position)).join(', ')})`,
-      q.params,
-    );
+  private async markPublished(manager: EntityManager, rows: OutboxRow[]): Promise<void> {
+    await manager
+      .getRepository(tablesFor(this.dialect.kind).outbox)
+      .createQueryBuilder()
+      .update()
+      .set({ published_at: new Date() })
+      .where('position IN (:...positions)', { positions: rows.map((row) => row.position) })
+      .execute();
   }
 }

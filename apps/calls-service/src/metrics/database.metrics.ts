@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { scrapedGauge } from '@calls/runtime';
+import { SqlDialect, tablesFor } from '@calls/persistence';
 
 interface PgPool {
   totalCount: number;
@@ -19,7 +20,7 @@ export class DatabaseMetrics implements OnModuleInit {
     scrapedGauge('outbox_backlog', 'Outbox rows not yet published.', async () => (await this.backlog()).count);
     scrapedGauge('outbox_oldest_unpublished_age_seconds', 'Age of the oldest unpublished outbox row.', async () => {
       const { oldest } = await this.backlog();
-      return oldest ? (Date.now() - new Date(oldest).getTime()) / 1000 : 0;
+      return oldest ? (Date.now() - oldest.getTime()) / 1000 : 0;
     });
     // PostgresDriver's public `master` is the pg Pool; SQLite has none, and its gauges stay 0.
     const driver = this.dataSource.driver;
@@ -37,10 +38,16 @@ export class DatabaseMetrics implements OnModuleInit {
     );
   }
 
-  private async backlog(): Promise<{ count: number; oldest: string | null }> {
-    const [row] = await this.dataSource.query(
-      'SELECT COUNT(*) AS count, MIN(occurred_at) AS oldest FROM outbox WHERE published_at IS NULL',
-    );
-    return { count: Number(row.count), oldest: row.oldest ?? null };
+  private async backlog(): Promise<{ count: number; oldest: Date | null }> {
+    const dialect = SqlDialect.of(this.dataSource);
+    const row = await this.dataSource
+      .getRepository(tablesFor(dialect.kind).outbox)
+      .createQueryBuilder('o')
+      .select('COUNT(*)', 'count')
+      .addSelect('MIN(o.occurred_at)', 'oldest')
+      .where('o.published_at IS NULL')
+      .getRawOne<{ count: number | string; oldest: unknown }>();
+    // An aggregate comes back raw (a bigint as text on PostgreSQL, the stored text on SQLite).
+    return { count: Number(row?.count ?? 0), oldest: dialect.codecs.time.decode(row?.oldest) };
   }
 }

@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner, TableColumn, TableIndex } from 'typeorm';
-import { SqlBuilder } from '../sql/sql-builder';
+import { SqlBuilder } from '../schema/sql-builder';
 
 /** Graph's keepAlive timeout, for the deadline of calls that were created before there was one. */
 const KEEPALIVE_TIMEOUT_MS = 45 * 60_000;

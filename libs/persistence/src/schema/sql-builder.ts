@@ -1,5 +1,5 @@
 /** The SQL dialects the service runs on: PostgreSQL in production, SQLite as the embedded default. */
-export type Dialect = 'postgres' | 'sqlite';
+export type DialectKind = 'postgres' | 'sqlite';
 
 /**
  * Collects the parameters of one statement and writes each driver's
@@ -12,7 +12,7 @@ export type Dialect = 'postgres' | 'sqlite';
 export class SqlBuilder {
   readonly params: unknown[] = [];
 
-  constructor(private readonly dialect: Dialect) {}
+  constructor(private readonly dialect: DialectKind) {}
 
   param(value: unknown): string {
     this.params.push(value);
