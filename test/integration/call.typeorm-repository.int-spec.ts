@@ -1,5 +1,6 @@
 import { DataSource, Logger as TypeormLogger } from 'typeorm';
 import { Call, ConcurrencyConflictError, RESULT_CANCELLED } from '@calls/domain';
+import { ReceiptRecordedError } from '@calls/application';
 import { TEST_OWNER, TEST_PROMPTS, testCallDescription } from '@calls/domain/testing/call.fixtures';
 import { CallTypeormRepository, dataSourceOptions, tablesFor } from '@calls/persistence';
 import type { OutboxRow } from '@calls/persistence';
@@ -153,6 +154,80 @@ describe.each(TEST_DATABASES)('CallTypeormRepository on %s', (_kind, create) => 
 
     expect(await repository.findOperation(owner, call.id, staleCancel.id)).toBeNull();
     expect(await outboxOf(call.id)).toHaveLength(outboxBefore);
+  });
+
+  describe('with a command receipt', () => {
+    const receipt = (key: string, result: unknown, at = new Date()) => ({
+      owner,
+      key,
+      fingerprint: 'f'.repeat(64),
+      result,
+      createdAt: at,
+      expiresAt: new Date(at.getTime() + 60_000),
+    });
+
+    it('writes the receipt with the call’s changes, and finds it until it expires', async () => {
+      const { call } = await storedCall(1);
+      const loaded = (await repository.findOwned(owner, call.id))!;
+      const cancel = loaded.cancelMediaProcessing('c', new Date());
+      const now = new Date();
+      await repository.saveWithReceipt(loaded, receipt(`k-${call.id}`, { id: cancel.id, nested: [1, 'two'] }, now));
+
+      expect(await repository.find(owner, `k-${call.id}`, now)).toEqual({
+        fingerprint: 'f'.repeat(64),
+        result: { id: cancel.id, nested: [1, 'two'] },
+      });
+      expect(await repository.find({ ...owner, appId: 'app-b' }, `k-${call.id}`, now)).toBeNull();
+      expect(await repository.find(owner, `k-${call.id}`, new Date(now.getTime() + 60_000))).toBeNull();
+      expect((await repository.findOperation(owner, call.id, cancel.id))?.status).toBe('completed');
+    });
+
+    it('writes none of the call’s rows when the key already has a live receipt', async () => {
+      const { call } = await storedCall(1);
+      const first = (await repository.findOwned(owner, call.id))!;
+      first.keepAlive(new Date());
+      await repository.saveWithReceipt(first, receipt(`dup-${call.id}`, null));
+      const second = (await repository.findOwned(owner, call.id))!;
+      const lost = second.cancelMediaProcessing('lost', new Date());
+      const outboxBefore = (await outboxOf(call.id)).length;
+
+      await expect(repository.saveWithReceipt(second, receipt(`dup-${call.id}`, null))).rejects.toBeInstanceOf(
+        ReceiptRecordedError,
+      );
+
+      expect(await repository.findOperation(owner, call.id, lost.id)).toBeNull();
+      expect(await outboxOf(call.id)).toHaveLength(outboxBefore);
+      expect((await repository.findOwned(owner, call.id))!.snapshot().version).toBe(second.snapshot().version);
+    });
+
+    it('writes no receipt when the call’s save loses to a concurrent change', async () => {
+      const { call } = await storedCall(1);
+      const first = (await repository.findOwned(owner, call.id))!;
+      const second = (await repository.findOwned(owner, call.id))!;
+      first.keepAlive(new Date());
+      await repository.save(first);
+      second.cancelMediaProcessing('stale', new Date());
+
+      await expect(repository.saveWithReceipt(second, receipt(`stale-${call.id}`, null))).rejects.toBeInstanceOf(
+        ConcurrencyConflictError,
+      );
+      expect(await repository.find(owner, `stale-${call.id}`, new Date())).toBeNull();
+    });
+
+    it('takes over an expired receipt of the key, and prunes expired ones', async () => {
+      const { call } = await storedCall(0);
+      const long = new Date(Date.now() - 120_000);
+      const loaded = (await repository.findOwned(owner, call.id))!;
+      loaded.keepAlive(long);
+      await repository.saveWithReceipt(loaded, receipt(`old-${call.id}`, { run: 'first' }, long));
+      const again = (await repository.findOwned(owner, call.id))!;
+      again.keepAlive(new Date());
+      await repository.saveWithReceipt(again, receipt(`old-${call.id}`, { run: 'second' }));
+      expect((await repository.find(owner, `old-${call.id}`, new Date()))?.result).toEqual({ run: 'second' });
+
+      expect(await repository.pruneExpired(new Date(Date.now() + 61_000), 1000)).toBeGreaterThanOrEqual(1);
+      expect(await repository.find(owner, `old-${call.id}`, new Date())).toBeNull();
+    });
   });
 
   it('sends as many statements for a cancel of 2 queued operations as for 40', async () => {

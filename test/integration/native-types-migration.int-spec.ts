@@ -4,19 +4,22 @@ import { TEST_OWNER, TEST_PROMPTS, testCallDescription } from '@calls/domain/tes
 import {
   CallTypeormRepository,
   dataSourceOptions,
-  IdempotencyTypeormStore,
+  json,
   MIGRATIONS,
   NotificationInboxTypeormStore,
   OutboxTypeormSource,
   ROWS,
+  SqlDialect,
+  time,
 } from '@calls/persistence';
 import { toCloudEvent } from '@calls/messaging';
 import type { OutboxMessage } from '@calls/messaging';
 import { TEST_DATABASES, TestDatabase } from '../support/test-databases';
 
 /** The migration under test, and every one before it. */
-const CONVERSION = MIGRATIONS.at(-1)!;
-const BEFORE = MIGRATIONS.slice(0, -1);
+const AT = MIGRATIONS.findIndex((migration) => migration.name === 'NativePostgresTypes1764270000000');
+const CONVERSION = MIGRATIONS[AT];
+const BEFORE = MIGRATIONS.slice(0, AT);
 
 const owner = TEST_OWNER;
 const description = testCallDescription({
@@ -107,15 +110,26 @@ describe.each(TEST_DATABASES)('the native-types migration on %s', (_kind, create
     await inbox.scheduleRetry(retry, at(40), 'callback answered 503', at(21));
     await inbox.markDead(dead, 'callback answered 410', at(22));
 
-    // Idempotency keys: one answered, one still pending.
-    const keys = new IdempotencyTypeormStore(source, { ttlMs: 86_400_000, leaseMs: 30_000 });
-    await keys.begin(owner, 'answered', 'a'.repeat(64), new Date());
-    await keys.complete(owner, 'answered', {
-      status: 200,
-      body: { '@odata.type': '#microsoft.graph.cancelMediaProcessingOperation', status: 'completed' },
-      location: null,
-    });
-    await keys.begin(owner, 'pending', 'b'.repeat(64), new Date());
+    // Idempotency keys (the table the command receipts later replace), as the earlier release wrote them.
+    const q = new SqlDialect(source.options.type === 'postgres' ? 'postgres' : 'sqlite').sql();
+    const key = (name: string, status: string, body: unknown) => [
+      owner.tenantId,
+      owner.appId,
+      name,
+      name.charAt(0).repeat(64),
+      status,
+      body === null ? null : 200,
+      json.encode(body),
+      null,
+      time.encode(at(30)),
+      time.encode(at(50)),
+    ];
+    await source.query(
+      `INSERT INTO idempotency_keys (tenant_id, app_id, idempotency_key, request_hash, status, response_status,
+         response_body, response_location, locked_until, expires_at)
+       VALUES ${q.rows([key('answered', 'done', { '@odata.type': '#microsoft.graph.cancelMediaProcessingOperation', status: 'completed' }), key('pending', 'pending', null)])}`,
+      q.params,
+    );
   }
 
   /** Everything a release reads: the calls as the repository loads them, and every row of every table. */
@@ -139,7 +153,14 @@ describe.each(TEST_DATABASES)('the native-types migration on %s', (_kind, create
       mediaOperations: await rows(ROWS.operations, 'created_at, sequence'),
       outbox: await rows(ROWS.outbox, 'position'),
       inbox: await rows(ROWS.inbox, 'position'),
-      idempotency: await rows(ROWS.idempotency, 'idempotency_key'),
+      idempotency: (
+        (await source.query('SELECT * FROM idempotency_keys ORDER BY idempotency_key')) as Record<string, unknown>[]
+      ).map((row): Record<string, unknown> => ({
+        ...row,
+        response_body: json.decode(row.response_body),
+        locked_until: time.decode(row.locked_until),
+        expires_at: time.decode(row.expires_at),
+      })),
     };
   }
 

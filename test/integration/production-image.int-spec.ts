@@ -124,7 +124,9 @@ describe('the production image contents (processes, PostgreSQL, RabbitMQ)', () =
     expect(expand.output).toMatch(/applied 5 migration\(s\): .*CallLifetimeAndMediaProgress1764260000000\n/);
     const contract = migrate();
     expect(await contract.run()).toBe(0);
-    expect(contract.output).toMatch(/applied 1 migration\(s\): NativePostgresTypes1764270000000\n/);
+    expect(contract.output).toMatch(
+      /applied 2 migration\(s\): NativePostgresTypes1764270000000, CommandReceipts1764280000000\n/,
+    );
     const again = migrate();
     expect(await again.run()).toBe(0);
     expect(again.output).toMatch(/applied 0 migration\(s\): none pending/);

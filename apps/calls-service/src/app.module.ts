@@ -14,6 +14,7 @@ import { CallsController } from './calls/calls.controller';
 import { CancelMediaProcessingController } from './cancel-media-processing/cancel-media-processing.controller';
 import { HealthController } from './health/health.controller';
 import { DatabaseMetrics } from './metrics/database.metrics';
+import { MeteredCommandBusModule } from './metrics/metered-command-bus';
 import { MetricsController } from './metrics/metrics.controller';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { WellKnownController } from './well-known/well-known.controller';
@@ -21,6 +22,7 @@ import { mediaPlaneSettingsFromEnv } from './media-plane/media-plane.config';
 import { MediaPlaneModule } from './media-plane/media-plane.module';
 import { OperationsController } from './operations/operations.controller';
 import { CallExpiryHost } from './keep-alive/call-expiry.host';
+import { ReceiptPruningHost } from './idempotency/receipt-pruning.host';
 import { KeepAliveController } from './keep-alive/keep-alive.controller';
 import { PlayPromptController } from './play-prompt/play-prompt.controller';
 import { RecordResponseController } from './record-response/record-response.controller';
@@ -39,6 +41,7 @@ export class AppModule {
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, validate: validateEnvironment }),
         LoggingModule.forRoot(),
         CqrsModule.forRoot(),
+        MeteredCommandBusModule,
         TerminusModule,
         PersistenceModule.forRoot(),
         ApplicationModule,
@@ -59,6 +62,7 @@ export class AppModule {
         DatabaseMetrics,
         CallbackPolicy,
         CallExpiryHost,
+        ReceiptPruningHost,
       ],
       controllers: [
         HealthController,

@@ -18,7 +18,7 @@ import {
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
 import { registerLoadShedding } from './overload/load-shedding';
-import { instrumentCommandBus, registerHttpMetrics } from './metrics/http-metrics';
+import { registerHttpMetrics } from './metrics/http-metrics';
 import { ServiceConfig, serviceConfigFromEnv } from './service.config';
 
 /** The configured HTTP application, not yet listening: main and the e2e suites share it. */
@@ -58,7 +58,6 @@ export async function createApp(
   await registerLoadShedding(fastify, config.shedding, () => dataSource.query('SELECT 1'));
   app.useGlobalFilters(new GraphErrorFilter(logger, config.drainLimitBytes));
   app.useGlobalPipes(new GraphValidationPipe());
-  instrumentCommandBus(app);
   serveOpenApi(app);
   return app;
 }

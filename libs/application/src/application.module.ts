@@ -12,18 +12,21 @@ import { Clock } from './shared/clock';
 import { SubscribeToToneHandler } from './subscribe-to-tone/subscribe-to-tone.handler';
 import { ExpireInactiveCallsHandler } from './expire-inactive-calls/expire-inactive-calls.handler';
 import { KeepAliveHandler } from './keep-alive/keep-alive.handler';
+import { PruneCommandReceiptsHandler } from './prune-command-receipts/prune-command-receipts.handler';
 import { ListOperationsHandler } from './list-operations/list-operations.handler';
 import { CALL_LIFETIME_SETTINGS, callLifetimeSettingsFromEnv } from './shared/call-lifetime.settings';
+import { IDEMPOTENCY_SETTINGS, idempotencySettingsFromEnv } from './idempotency/idempotency.port';
 
 /**
  * The use cases, on the buses of `CqrsModule.forRoot()` (imported once, by
  * the app: a second CqrsModule import would give handlers other buses). The
- * CALL_REPOSITORY port comes from the global persistence module.
+ * CALL_REPOSITORY and COMMAND_RECEIPTS ports come from the global persistence module.
  */
 @Module({
   providers: [
     Clock,
     { provide: CALL_LIFETIME_SETTINGS, useFactory: () => callLifetimeSettingsFromEnv() },
+    { provide: IDEMPOTENCY_SETTINGS, useFactory: () => idempotencySettingsFromEnv() },
     CallUnitOfWork,
     CreateCallHandler,
     PlayPromptHandler,
@@ -37,6 +40,7 @@ import { CALL_LIFETIME_SETTINGS, callLifetimeSettingsFromEnv } from './shared/ca
     ListOperationsHandler,
     KeepAliveHandler,
     ExpireInactiveCallsHandler,
+    PruneCommandReceiptsHandler,
   ],
   exports: [CALL_LIFETIME_SETTINGS],
 })

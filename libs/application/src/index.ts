@@ -12,6 +12,7 @@ export * from './shared/clock';
 export * from './shared/operation.result';
 export * from './subscribe-to-tone/subscribe-to-tone.command';
 export * from './idempotency/idempotency.port';
+export * from './prune-command-receipts/prune-command-receipts.command';
 export * from './keep-alive/keep-alive.command';
 export * from './expire-inactive-calls/expire-inactive-calls.command';
 export * from './list-operations/list-operations.query';

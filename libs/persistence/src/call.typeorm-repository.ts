@@ -4,6 +4,8 @@ import { DataSource, QueryRunner } from 'typeorm';
 import { Call, ConcurrencyConflictError } from '@calls/domain';
 import { traceContextOf } from '@calls/runtime';
 import type { CallOwner, CallRepository, MediaOperationProps, OperationStatus } from '@calls/domain';
+import { ReceiptRecordedError } from '@calls/application';
+import type { CommandReceipt, CommandReceipts, StoredReceipt } from '@calls/application';
 import { callRow, operationRow, outboxRow, toCall, toOperationProps } from './call.rows';
 import { SqlDialect } from './schema/dialect';
 import { CallRow, ROWS, tablesFor } from './schema/tables';
@@ -57,7 +59,7 @@ const OUTBOX_INSERT_COLUMNS = ROWS.outbox.columns.filter(
  * connections, the transactions and the migrations.
  */
 @Injectable()
-export class CallTypeormRepository implements CallRepository {
+export class CallTypeormRepository implements CallRepository, CommandReceipts {
   private readonly dialect: SqlDialect;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
@@ -147,7 +149,46 @@ export class CallTypeormRepository implements CallRepository {
     return result.affected === 1;
   }
 
-  async save(call: Call): Promise<void> {
+  async find(owner: CallOwner, key: string, now: Date): Promise<StoredReceipt | null> {
+    return this.dataSource
+      .getRepository(this.tables.receipts)
+      .createQueryBuilder('r')
+      .select(['r.fingerprint', 'r.result'])
+      .where('r.tenant_id = :tenant AND r.app_id = :app AND r.idempotency_key = :key AND r.expires_at > :now', {
+        tenant: owner.tenantId,
+        app: owner.appId,
+        key,
+        now: this.dialect.codecs.time.encode(now),
+      })
+      .getOne();
+  }
+
+  save(call: Call): Promise<void> {
+    return this.write(call);
+  }
+
+  saveWithReceipt(call: Call, receipt: CommandReceipt): Promise<void> {
+    return this.write(call, receipt);
+  }
+
+  async pruneExpired(now: Date, limit: number): Promise<number> {
+    // A bounded batch (the oldest first, by the expiry index), so one round never holds a long delete.
+    const receipts = this.dataSource.getRepository(this.tables.receipts);
+    const expired = receipts
+      .createQueryBuilder('r')
+      .select(['r.tenant_id', 'r.app_id', 'r.idempotency_key'])
+      .where('r.expires_at <= :now', { now: this.dialect.codecs.time.encode(now) })
+      .orderBy('r.expires_at')
+      .limit(limit);
+    const keys = await expired.getMany();
+    if (keys.length === 0) return 0;
+    const result = await receipts.delete(
+      keys.map(({ tenant_id, app_id, idempotency_key }) => ({ tenant_id, app_id, idempotency_key })),
+    );
+    return result.affected ?? keys.length;
+  }
+
+  private async write(call: Call, receipt?: CommandReceipt): Promise<void> {
     const props = call.snapshot();
     const operations = call.changedOperations().map((op) => ROWS.operations.values(operationRow(op.snapshot())));
     const trace = traceContextOf();
@@ -156,8 +197,12 @@ export class CallTypeormRepository implements CallRepository {
       .map((event) =>
         ROWS.outbox.values(outboxRow(event, props.description.callbackUri, trace), OUTBOX_INSERT_COLUMNS),
       );
+    const changed = call.hasChanges();
     await this.dataSource.transaction(async (manager) => {
       const runner = manager.queryRunner!;
+      // First, so a concurrent run of the same key waits on its row and then gives up before touching the call.
+      if (receipt) await this.insertReceipt(runner, receipt);
+      if (!changed) return;
       if (props.version === 0) {
         const q = this.sql();
         await runner.query(
@@ -184,7 +229,30 @@ export class CallTypeormRepository implements CallRepository {
         );
       }
     });
-    call.markPersisted();
+    if (changed) call.markPersisted();
+  }
+
+  /** A new key, or one whose receipt expired; a live receipt of the key means another run committed first. */
+  private async insertReceipt(runner: QueryRunner, receipt: CommandReceipt): Promise<void> {
+    const q = this.sql();
+    const row = ROWS.receipts.values({
+      tenant_id: receipt.owner.tenantId,
+      app_id: receipt.owner.appId,
+      idempotency_key: receipt.key,
+      fingerprint: receipt.fingerprint,
+      result: receipt.result,
+      created_at: receipt.createdAt,
+      expires_at: receipt.expiresAt,
+    });
+    const updates = ['fingerprint', 'result', 'created_at', 'expires_at'].map((c) => `${c} = excluded.${c}`).join(', ');
+    const result = await runner.query(
+      `INSERT INTO command_receipts (${ROWS.receipts.columns.join(', ')}) VALUES ${q.row(row)}
+       ON CONFLICT (tenant_id, app_id, idempotency_key) DO UPDATE SET ${updates}
+       WHERE command_receipts.expires_at <= ${q.param(this.dialect.codecs.time.encode(receipt.createdAt))}`,
+      q.params,
+      true,
+    );
+    if (result.affected !== 1) throw new ReceiptRecordedError(receipt.key);
   }
 
   /** Only what a call can change after creation; the version check refuses a lost update. */

@@ -8,6 +8,7 @@ import { IdempotencyKeys1764240000000 } from './migrations/1764240000000-idempot
 import { OutboxTraceContext1764250000000 } from './migrations/1764250000000-outbox-trace-context';
 import { CallLifetimeAndMediaProgress1764260000000 } from './migrations/1764260000000-call-lifetime-and-media-progress';
 import { NativePostgresTypes1764270000000 } from './migrations/1764270000000-native-postgres-types';
+import { CommandReceipts1764280000000 } from './migrations/1764280000000-command-receipts';
 
 export const MIGRATIONS = [
   InitialSchema1764220000000,
@@ -16,6 +17,7 @@ export const MIGRATIONS = [
   OutboxTraceContext1764250000000,
   CallLifetimeAndMediaProgress1764260000000,
   NativePostgresTypes1764270000000,
+  CommandReceipts1764280000000,
 ];
 
 export interface DatabaseSettings {

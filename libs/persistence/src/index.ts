@@ -4,6 +4,5 @@ export * from './persistence.module';
 export * from './schema/sql-builder';
 export * from './outbox.typeorm-source';
 export * from './notification-inbox.typeorm-store';
-export * from './idempotency.typeorm-store';
 export * from './schema/dialect';
 export * from './schema/tables';

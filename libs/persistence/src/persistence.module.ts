@@ -1,8 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { IDEMPOTENCY_SETTINGS, IDEMPOTENCY_STORE, idempotencySettingsFromEnv } from '@calls/application';
+import { COMMAND_RECEIPTS } from '@calls/application';
 import { CALL_REPOSITORY } from '@calls/domain';
-import { IdempotencyTypeormStore } from './idempotency.typeorm-store';
 import { OUTBOX_SOURCE } from '@calls/messaging';
 import { NOTIFICATION_INBOX } from '@calls/notifications';
 import { NotificationInboxTypeormStore } from './notification-inbox.typeorm-store';
@@ -23,13 +22,14 @@ export class PersistenceModule {
       module: PersistenceModule,
       imports: [TypeOrmModule.forRootAsync({ useFactory: () => dataSourceOptions(settings()) })],
       providers: [
-        { provide: CALL_REPOSITORY, useClass: CallTypeormRepository },
+        CallTypeormRepository,
+        // One adapter for both ports: a receipt is written in the call's save transaction.
+        { provide: CALL_REPOSITORY, useExisting: CallTypeormRepository },
+        { provide: COMMAND_RECEIPTS, useExisting: CallTypeormRepository },
         { provide: OUTBOX_SOURCE, useClass: OutboxTypeormSource },
         { provide: NOTIFICATION_INBOX, useClass: NotificationInboxTypeormStore },
-        { provide: IDEMPOTENCY_SETTINGS, useFactory: () => idempotencySettingsFromEnv() },
-        { provide: IDEMPOTENCY_STORE, useClass: IdempotencyTypeormStore },
       ],
-      exports: [CALL_REPOSITORY, OUTBOX_SOURCE, NOTIFICATION_INBOX, IDEMPOTENCY_STORE, TypeOrmModule],
+      exports: [CALL_REPOSITORY, COMMAND_RECEIPTS, OUTBOX_SOURCE, NOTIFICATION_INBOX, TypeOrmModule],
     };
   }
 }

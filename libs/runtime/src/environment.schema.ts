@@ -95,7 +95,6 @@ export class Environment {
   @IsOptional() @IsString() OTEL_SERVICE_NAME?: string;
 
   @IsOptional() @IsString() DATA_DIR?: string;
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) IDEMPOTENCY_LEASE_MS?: number;
   @IsOptional() @Type(() => Number) @IsNumber() @Min(0) IDEMPOTENCY_TTL_HOURS?: number;
   @IsOptional() @Type(() => Number) @IsNumber() @Min(0) OUTBOX_RETENTION_HOURS?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(100) BROKER_TIMEOUT_MS?: number;

@@ -1,17 +1,20 @@
 import { Body, Controller, Delete, Get, Param, Post, Req, Res } from '@nestjs/common';
 import { CallsRoute } from '../shared/calls-route.decorator';
-import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { QueryBus } from '@nestjs/cqrs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CreateCallCommand, GetCallQuery, HangUpCommand } from '@calls/application';
+import type { IdempotencyRequest } from '@calls/application';
+import { Idempotency } from '../idempotency/idempotency.decorator';
 import { CurrentPrincipal, ownerOf, Principal, Roles } from '@calls/auth';
 import { CALLS_ROUTE_PREFIXES, GraphHttpError, GuidPipe, absoluteUrl, toGraphCall } from '@calls/graph';
 import { CallbackPolicy } from './callback.policy';
 import { CreateCallRequest, toCallDescription } from './create-call.request';
+import { MeteredCommandBus } from '../metrics/metered-command-bus';
 
 @Controller(CALLS_ROUTE_PREFIXES)
 export class CallsController {
   constructor(
-    private readonly commands: CommandBus,
+    private readonly commands: MeteredCommandBus,
     private readonly queries: QueryBus,
     private readonly callbacks: CallbackPolicy,
   ) {}
@@ -23,6 +26,7 @@ export class CallsController {
     @Body() body: CreateCallRequest,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @Idempotency() idempotency: IdempotencyRequest | undefined,
   ): Promise<Record<string, unknown>> {
     // A call is created in the caller's own tenant; naming another one is a mistake worth saying.
     if (body.tenantId !== undefined && body.tenantId !== principal.tenantId) {
@@ -30,7 +34,7 @@ export class CallsController {
     }
     await this.callbacks.assertAllowed(body.callbackUri);
     const call = await this.commands.execute(
-      new CreateCallCommand(ownerOf(principal), toCallDescription(body, principal.appId)),
+      new CreateCallCommand(ownerOf(principal), toCallDescription(body, principal.appId), idempotency),
     );
     void reply.header('Location', absoluteUrl(request, `/communications/calls/${call.id}`));
     return toGraphCall(call);

@@ -1,8 +1,9 @@
 import { Body, Controller, Param, Post, Req, Res } from '@nestjs/common';
 import { CallsRoute } from '../shared/calls-route.decorator';
-import { CommandBus } from '@nestjs/cqrs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CancelMediaProcessingCommand } from '@calls/application';
+import type { IdempotencyRequest } from '@calls/application';
+import { Idempotency } from '../idempotency/idempotency.decorator';
 import { CurrentPrincipal, ownerOf, Principal, Roles } from '@calls/auth';
 import { CALLS_ROUTE_PREFIXES, COMMS_OPERATION_SCHEMA, GuidPipe, operationResponse } from '@calls/graph';
 import {
@@ -10,10 +11,11 @@ import {
   CancelMediaProcessingRequest,
   toCancelTarget,
 } from './cancel-media-processing.request';
+import { MeteredCommandBus } from '../metrics/metered-command-bus';
 
 @Controller(CALLS_ROUTE_PREFIXES)
 export class CancelMediaProcessingController {
-  constructor(private readonly commands: CommandBus) {}
+  constructor(private readonly commands: MeteredCommandBus) {}
 
   /** Graph: cancels every queued or running playPrompt/recordResponse of the call (or, as extensions, some of them). */
   @Post(':callId/cancelMediaProcessing')
@@ -32,9 +34,16 @@ export class CancelMediaProcessingController {
     @Body() body: CancelMediaProcessingRequest,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @Idempotency() idempotency: IdempotencyRequest | undefined,
   ): Promise<Record<string, unknown>> {
     const operation = await this.commands.execute(
-      new CancelMediaProcessingCommand(ownerOf(principal), callId, body.clientContext ?? null, toCancelTarget(body)),
+      new CancelMediaProcessingCommand(
+        ownerOf(principal),
+        callId,
+        body.clientContext ?? null,
+        toCancelTarget(body),
+        idempotency,
+      ),
     );
     return operationResponse(request, reply, operation);
   }

@@ -1,14 +1,9 @@
-import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor } from '@nestjs/common';
-import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
-import { Reflector } from '@nestjs/core';
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { from, Observable, of, throwError } from 'rxjs';
-import { catchError, mergeMap } from 'rxjs/operators';
-import { IDEMPOTENCY_STORE } from '@calls/application';
-import type { IdempotencyStore } from '@calls/application';
-import { ownerOf } from '@calls/auth';
-import type { Principal } from '@calls/auth';
+import { Observable, throwError } from 'rxjs';
+import { catchError, tap } from 'rxjs/operators';
+import { IdempotencyKeyReusedError, IdempotencyRequest } from '@calls/application';
 import { GraphHttpError } from '@calls/graph';
 
 const KEY = /^[\x21-\x7e]{1,128}$/;
@@ -23,12 +18,18 @@ function canonical(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
+/** The request's IdempotencyRequest, which the controller hands to its command (see idempotency.decorator.ts). */
+export type KeyedRequest = FastifyRequest & { idempotency?: IdempotencyRequest };
+
 /**
  * Retries that do not double: a POST carrying `Idempotency-Key` is run once
  * per application per tenant; a retry gets the first answer again
- * (same operation id, `Idempotent-Replayed: true`), the same key with another
- * body gets 422, and a retry while the first is still running gets 409.
- * A request that failed gives its key up, so its retry runs again.
+ * (same operation id, `Idempotent-Replayed: true`), and the same key with
+ * another body gets 422. The command's unit of work does the rest: the key's
+ * receipt commits with the call's changes, so a request that failed left no
+ * trace and its retry runs again, and two runs at once give one effect and
+ * one answer. This interceptor only reads the key and fingerprints the
+ * request.
  *
  * Graph's `client-request-id` is only a correlation id that Graph echoes
  * (docs/graph-facts.md): two requests that share one are two requests, so it
@@ -36,69 +37,34 @@ function canonical(value: unknown): string {
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
-  constructor(
-    @Inject(IDEMPOTENCY_STORE) private readonly store: IdempotencyStore,
-    private readonly reflector: Reflector,
-  ) {}
-
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const request = context.switchToHttp().getRequest<FastifyRequest & { user?: Principal }>();
+    const request = context.switchToHttp().getRequest<KeyedRequest>();
     const reply = context.switchToHttp().getResponse<FastifyReply>();
     const header = request.headers['idempotency-key'];
-    if (request.method !== 'POST' || !request.user || header === undefined) return next.handle();
+    if (request.method !== 'POST' || header === undefined) return next.handle();
     const key = Array.isArray(header) ? header[0] : header;
     if (!KEY.test(key)) {
       return throwError(
         () => new GraphHttpError(400, 'invalidRequest', 'Idempotency-Key must be 1 to 128 printable characters.'),
       );
     }
-    const owner = ownerOf(request.user);
+    // What makes a retry the same request: the path and the body (the key is per application and tenant).
     const path = request.url.split('?')[0];
-    const hash = createHash('sha256')
+    const fingerprint = createHash('sha256')
       .update(`POST ${path}\n${canonical(request.body)}`)
       .digest('hex');
-    const status = this.reflector.get<number>(HTTP_CODE_METADATA, context.getHandler()) ?? 201;
-
-    return from(this.store.begin(owner, key, hash, new Date())).pipe(
-      mergeMap((begun) => {
-        switch (begun.outcome) {
-          case 'mismatch':
-            throw new GraphHttpError(
-              422,
-              'unprocessableEntity',
-              'This Idempotency-Key was already used with a different request.',
-            );
-          case 'inProgress':
-            throw new GraphHttpError(
-              409,
-              'conflict',
-              'A request with this Idempotency-Key is still being processed; retry later.',
-              {
-                'Retry-After': '1',
-              },
-            );
-          case 'replay':
-            if (begun.response.location) void reply.header('Location', begun.response.location);
-            void reply.header('Idempotent-Replayed', 'true');
-            return of(begun.response.body);
-          case 'proceed':
-            return next.handle().pipe(
-              mergeMap(async (body) => {
-                const location = reply.getHeader('location');
-                await this.store.complete(
-                  owner,
-                  key,
-                  { status, body, location: location ? String(location) : null },
-                  new Date(),
-                );
-                return body;
-              }),
-              catchError((error: unknown) =>
-                from(this.store.release(owner, key)).pipe(mergeMap(() => throwError(() => error))),
-              ),
-            );
-        }
+    const idempotency = (request.idempotency = new IdempotencyRequest(key, fingerprint));
+    return next.handle().pipe(
+      tap(() => {
+        if (idempotency.replayed) void reply.header('Idempotent-Replayed', 'true');
       }),
+      catchError((error: unknown) =>
+        throwError(() =>
+          error instanceof IdempotencyKeyReusedError
+            ? new GraphHttpError(422, 'unprocessableEntity', error.message)
+            : error,
+        ),
+      ),
     );
   }
 }

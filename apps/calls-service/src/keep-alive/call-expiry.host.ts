@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
 import { CALL_LIFETIME_SETTINGS, ExpireInactiveCallsCommand } from '@calls/application';
 import type { CallLifetimeSettings } from '@calls/application';
 import { BackgroundLoop } from '@calls/messaging';
+import { MeteredCommandBus } from '../metrics/metered-command-bus';
 
 /** Calls ended per round; a full round is followed at once by the next. */
 const BATCH = 100;
@@ -17,7 +17,7 @@ export class CallExpiryHost extends BackgroundLoop implements OnApplicationBoots
   private readonly logger = new Logger(CallExpiryHost.name);
 
   constructor(
-    private readonly commands: CommandBus,
+    private readonly commands: MeteredCommandBus,
     @Inject(CALL_LIFETIME_SETTINGS) private readonly lifetime: CallLifetimeSettings,
   ) {
     super();

@@ -1,13 +1,15 @@
 import { Controller, Param, Post } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
 import { KeepAliveCommand } from '@calls/application';
+import type { IdempotencyRequest } from '@calls/application';
+import { Idempotency } from '../idempotency/idempotency.decorator';
 import { CurrentPrincipal, ownerOf, Principal, Roles } from '@calls/auth';
 import { CALLS_ROUTE_PREFIXES, GuidPipe } from '@calls/graph';
 import { CallsRoute } from '../shared/calls-route.decorator';
+import { MeteredCommandBus } from '../metrics/metered-command-bus';
 
 @Controller(CALLS_ROUTE_PREFIXES)
 export class KeepAliveController {
-  constructor(private readonly commands: CommandBus) {}
+  constructor(private readonly commands: MeteredCommandBus) {}
 
   /**
    * Graph keepAlive (https://learn.microsoft.com/en-us/graph/api/call-keepalive):
@@ -21,7 +23,11 @@ export class KeepAliveController {
     roles: [Roles.CallsInitiateAll, Roles.CallsAccessMediaAll],
     status: 200,
   })
-  async keepAlive(@CurrentPrincipal() principal: Principal, @Param('callId', GuidPipe) callId: string): Promise<void> {
-    await this.commands.execute(new KeepAliveCommand(ownerOf(principal), callId));
+  async keepAlive(
+    @CurrentPrincipal() principal: Principal,
+    @Param('callId', GuidPipe) callId: string,
+    @Idempotency() idempotency: IdempotencyRequest | undefined,
+  ): Promise<void> {
+    await this.commands.execute(new KeepAliveCommand(ownerOf(principal), callId, idempotency));
   }
 }

@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
 import { ApplyMediaPlaneReportCommand } from '@calls/application';
 import { fromMediaReportEvent, MediaReportData } from '@calls/media-plane';
 import { MESSAGING_SETTINGS, MessagingSettings, RabbitMqConsumer } from '@calls/messaging';
 import type { MediaPlaneSettings } from './media-plane.config';
+import { MeteredCommandBus } from '../metrics/metered-command-bus';
 
 export const MEDIA_PLANE_SETTINGS = Symbol('MEDIA_PLANE_SETTINGS');
 
@@ -19,7 +19,7 @@ export class BrokerMediaPlane implements OnApplicationBootstrap, OnApplicationSh
   private readonly consumer: RabbitMqConsumer<MediaReportData>;
 
   constructor(
-    commands: CommandBus,
+    commands: MeteredCommandBus,
     @Inject(MESSAGING_SETTINGS) messaging: MessagingSettings,
     @Inject(MEDIA_PLANE_SETTINGS) settings: MediaPlaneSettings,
   ) {

@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { CommandBus, EventsHandler, IEventHandler } from '@nestjs/cqrs';
+import { EventsHandler, IEventHandler } from '@nestjs/cqrs';
 import { ApplyMediaPlaneReportCommand } from '@calls/application';
 import { CallCreated, CallTerminated, MediaOperationEnded, MediaOperationStarted } from '@calls/domain';
 import type { CallEvent } from '@calls/domain';
 import { MediaSimulation, MediaSimulationTiming } from '@calls/media-plane';
+import { MeteredCommandBus } from '../metrics/metered-command-bus';
 
 export const SIMULATED_MEDIA_PLANE_TIMING = Symbol('SIMULATED_MEDIA_PLANE_TIMING');
 
@@ -19,7 +20,7 @@ export class SimulatedMediaPlane implements IEventHandler<CallEvent>, OnModuleDe
   private readonly logger = new Logger(SimulatedMediaPlane.name);
   private readonly simulation: MediaSimulation;
 
-  constructor(commands: CommandBus, @Inject(SIMULATED_MEDIA_PLANE_TIMING) timing: MediaSimulationTiming) {
+  constructor(commands: MeteredCommandBus, @Inject(SIMULATED_MEDIA_PLANE_TIMING) timing: MediaSimulationTiming) {
     this.simulation = new MediaSimulation(timing, (callId, report) => {
       commands.execute(new ApplyMediaPlaneReportCommand(callId, report)).catch((error: unknown) => {
         this.logger.error(`media report ${report.type} for call ${callId} failed: ${String(error)}`);

@@ -1,16 +1,18 @@
 import { Body, Controller, Param, Post, Req, Res } from '@nestjs/common';
 import { CallsRoute } from '../shared/calls-route.decorator';
-import { CommandBus } from '@nestjs/cqrs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PlayPromptCommand } from '@calls/application';
+import type { IdempotencyRequest } from '@calls/application';
+import { Idempotency } from '../idempotency/idempotency.decorator';
 import { CurrentPrincipal, ownerOf, Principal, Roles } from '@calls/auth';
 import { CALLS_ROUTE_PREFIXES, COMMS_OPERATION_SCHEMA, GuidPipe, operationResponse } from '@calls/graph';
 import { toMediaPrompts } from '../shared/media-prompt.request';
 import { PlayPromptRequest } from './play-prompt.request';
+import { MeteredCommandBus } from '../metrics/metered-command-bus';
 
 @Controller(CALLS_ROUTE_PREFIXES)
 export class PlayPromptController {
-  constructor(private readonly commands: CommandBus) {}
+  constructor(private readonly commands: MeteredCommandBus) {}
 
   @Post(':callId/playPrompt')
   @CallsRoute({
@@ -25,9 +27,16 @@ export class PlayPromptController {
     @Body() body: PlayPromptRequest,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @Idempotency() idempotency: IdempotencyRequest | undefined,
   ): Promise<Record<string, unknown>> {
     const operation = await this.commands.execute(
-      new PlayPromptCommand(ownerOf(principal), callId, toMediaPrompts(body.prompts), body.clientContext ?? null),
+      new PlayPromptCommand(
+        ownerOf(principal),
+        callId,
+        toMediaPrompts(body.prompts),
+        body.clientContext ?? null,
+        idempotency,
+      ),
     );
     return operationResponse(request, reply, operation);
   }

@@ -1,16 +1,18 @@
 import { Body, Controller, Param, Post, Req, Res } from '@nestjs/common';
 import { CallsRoute } from '../shared/calls-route.decorator';
-import { CommandBus } from '@nestjs/cqrs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RecordResponseCommand } from '@calls/application';
+import type { IdempotencyRequest } from '@calls/application';
+import { Idempotency } from '../idempotency/idempotency.decorator';
 import { CurrentPrincipal, ownerOf, Principal, Roles } from '@calls/auth';
 import { CALLS_ROUTE_PREFIXES, COMMS_OPERATION_SCHEMA, GuidPipe, operationResponse } from '@calls/graph';
 import { toMediaPrompts } from '../shared/media-prompt.request';
 import { RecordResponseRequest, toRecordParameters } from './record-response.request';
+import { MeteredCommandBus } from '../metrics/metered-command-bus';
 
 @Controller(CALLS_ROUTE_PREFIXES)
 export class RecordResponseController {
-  constructor(private readonly commands: CommandBus) {}
+  constructor(private readonly commands: MeteredCommandBus) {}
 
   @Post(':callId/recordResponse')
   @CallsRoute({
@@ -25,6 +27,7 @@ export class RecordResponseController {
     @Body() body: RecordResponseRequest,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @Idempotency() idempotency: IdempotencyRequest | undefined,
   ): Promise<Record<string, unknown>> {
     const operation = await this.commands.execute(
       new RecordResponseCommand(
@@ -33,6 +36,7 @@ export class RecordResponseController {
         toMediaPrompts(body.prompts),
         toRecordParameters(body),
         body.clientContext ?? null,
+        idempotency,
       ),
     );
     return operationResponse(request, reply, operation);

@@ -1,15 +1,17 @@
 import { Body, Controller, Param, Post, Req, Res } from '@nestjs/common';
 import { CallsRoute } from '../shared/calls-route.decorator';
-import { CommandBus } from '@nestjs/cqrs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SubscribeToToneCommand } from '@calls/application';
+import type { IdempotencyRequest } from '@calls/application';
+import { Idempotency } from '../idempotency/idempotency.decorator';
 import { CurrentPrincipal, ownerOf, Principal, Roles } from '@calls/auth';
 import { CALLS_ROUTE_PREFIXES, COMMS_OPERATION_SCHEMA, GuidPipe, operationResponse } from '@calls/graph';
 import { SubscribeToToneRequest } from './subscribe-to-tone.request';
+import { MeteredCommandBus } from '../metrics/metered-command-bus';
 
 @Controller(CALLS_ROUTE_PREFIXES)
 export class SubscribeToToneController {
-  constructor(private readonly commands: CommandBus) {}
+  constructor(private readonly commands: MeteredCommandBus) {}
 
   @Post(':callId/subscribeToTone')
   @CallsRoute({
@@ -24,9 +26,10 @@ export class SubscribeToToneController {
     @Body() body: SubscribeToToneRequest,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @Idempotency() idempotency: IdempotencyRequest | undefined,
   ): Promise<Record<string, unknown>> {
     const operation = await this.commands.execute(
-      new SubscribeToToneCommand(ownerOf(principal), callId, body.clientContext ?? null),
+      new SubscribeToToneCommand(ownerOf(principal), callId, body.clientContext ?? null, idempotency),
     );
     return operationResponse(request, reply, operation);
   }

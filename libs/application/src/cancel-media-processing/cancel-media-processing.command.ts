@@ -1,4 +1,5 @@
 import { Command } from '@nestjs/cqrs';
+import type { IdempotencyRequest } from '../idempotency/idempotency.port';
 import type { CallOwner } from '@calls/domain';
 import type { OperationResult } from '../shared/operation.result';
 
@@ -16,6 +17,8 @@ export class CancelMediaProcessingCommand extends Command<OperationResult> {
     readonly callId: string,
     readonly clientContext: string | null,
     readonly target: CancelTarget = { scope: 'all' },
+    /** Set when the caller sent an Idempotency-Key: the command then runs once per key. */
+    readonly idempotency?: IdempotencyRequest,
   ) {
     super();
   }

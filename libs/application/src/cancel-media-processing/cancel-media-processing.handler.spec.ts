@@ -25,7 +25,10 @@ describe(CancelMediaProcessingHandler.name, () => {
     repository = new InMemoryCallRepository();
     published = [];
     const eventBus = { publishAll: (events: CallEvent[]) => published.push(...events) } as unknown as EventBus;
-    handler = new CancelMediaProcessingHandler(new CallUnitOfWork(repository, eventBus, new Clock()), repository);
+    handler = new CancelMediaProcessingHandler(
+      new CallUnitOfWork(repository, eventBus, new Clock(), repository, { ttlMs: 60_000 }),
+      repository,
+    );
   });
 
   it('ends every queued operation, stores them failed and publishes the events after saving', async () => {

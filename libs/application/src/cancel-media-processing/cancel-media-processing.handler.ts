@@ -13,10 +13,19 @@ export class CancelMediaProcessingHandler implements ICommandHandler<CancelMedia
     @Inject(CALL_REPOSITORY) private readonly calls: CallRepository,
   ) {}
 
-  execute({ owner, callId, clientContext, target }: CancelMediaProcessingCommand): Promise<OperationResult> {
+  execute({
+    owner,
+    callId,
+    clientContext,
+    target,
+    idempotency,
+  }: CancelMediaProcessingCommand): Promise<OperationResult> {
     if (!('operationIds' in target)) {
-      return this.unitOfWork.changeOwned(owner, callId, (call, now) =>
-        call.cancelMediaProcessing(clientContext, now, target).snapshot(),
+      return this.unitOfWork.changeOwned(
+        owner,
+        callId,
+        (call, now) => call.cancelMediaProcessing(clientContext, now, target).snapshot(),
+        { idempotency },
       );
     }
     // By id: the call knows its queue; what it no longer holds is looked up, so an ended operation
@@ -28,7 +37,7 @@ export class CancelMediaProcessingHandler implements ICommandHandler<CancelMedia
         const selection: CancelSelection = { operationIds: target.operationIds, statuses };
         return call.cancelMediaProcessing(clientContext, now, selection).snapshot();
       },
-      () => this.calls.operationStatuses(callId, target.operationIds),
+      { inspect: () => this.calls.operationStatuses(callId, target.operationIds), idempotency },
     );
   }
 }

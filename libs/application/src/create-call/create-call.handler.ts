@@ -12,10 +12,12 @@ export class CreateCallHandler implements ICommandHandler<CreateCallCommand, Rea
     @Inject(CALL_LIFETIME_SETTINGS) private readonly lifetime: CallLifetimeSettings,
   ) {}
 
-  async execute({ owner, description }: CreateCallCommand): Promise<Readonly<CallProps>> {
-    const call = await this.unitOfWork.add((now) =>
-      Call.create(owner, description, now, this.lifetime.keepAliveTimeoutMs),
+  execute({ owner, description, idempotency }: CreateCallCommand): Promise<Readonly<CallProps>> {
+    return this.unitOfWork.add(
+      owner,
+      (now) => Call.create(owner, description, now, this.lifetime.keepAliveTimeoutMs),
+      (call) => call.snapshot(),
+      idempotency,
     );
-    return call.snapshot();
   }
 }

@@ -1,44 +1,87 @@
-import type { CallOwner } from '@calls/domain';
-
-/** The answer first given to a request, kept to be given again to its retries. */
-export interface StoredResponse {
-  readonly status: number;
-  readonly body: unknown;
-  readonly location: string | null;
-}
-
-export type IdempotencyBegin =
-  | { readonly outcome: 'proceed' }
-  | { readonly outcome: 'replay'; readonly response: StoredResponse }
-  | { readonly outcome: 'mismatch' }
-  | { readonly outcome: 'inProgress' };
+import type { Call, CallOwner } from '@calls/domain';
 
 /**
- * Keys a client sends so that a retried POST has its effect once. Keys are
- * per application per tenant. `begin` claims a key for a request (by the hash
- * of its method, path and body) with a lease; `complete` stores the answer;
- * `release` gives the key up when the request failed, so a retry runs again.
+ * What makes a command a retry of an earlier one: the caller's key (per
+ * application per tenant) and a fingerprint of what was asked. The command
+ * runs once per key; a retry gets the first result back, marked replayed.
  */
-export interface IdempotencyStore {
-  begin(owner: CallOwner, key: string, requestHash: string, now: Date): Promise<IdempotencyBegin>;
-  complete(owner: CallOwner, key: string, response: StoredResponse, now: Date): Promise<void>;
-  release(owner: CallOwner, key: string): Promise<void>;
+export class IdempotencyRequest {
+  private replayedResult = false;
+
+  constructor(
+    readonly key: string,
+    readonly fingerprint: string,
+  ) {}
+
+  /** True once the result handed back is the stored one of an earlier run. */
+  get replayed(): boolean {
+    return this.replayedResult;
+  }
+
+  markReplayed(): void {
+    this.replayedResult = true;
+  }
 }
 
-export const IDEMPOTENCY_STORE = Symbol('IDEMPOTENCY_STORE');
+/** The first result of a keyed command, written in the same transaction as the call's changes. */
+export interface CommandReceipt {
+  readonly owner: CallOwner;
+  readonly key: string;
+  readonly fingerprint: string;
+  /** The command's result, JSON-safe (see receipt-result.codec.ts). */
+  readonly result: unknown;
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+}
+
+export interface StoredReceipt {
+  readonly fingerprint: string;
+  readonly result: unknown;
+}
+
+/**
+ * Receipts of keyed commands. Because a receipt commits with the call's
+ * changes or not at all, a retry finds either the first result or no trace
+ * of the first attempt: no lease, nothing to release after a crash.
+ */
+export interface CommandReceipts {
+  /** The receipt of `key`, unless none was written or it has expired. */
+  find(owner: CallOwner, key: string, now: Date): Promise<StoredReceipt | null>;
+  /**
+   * Saves the call (as CallRepository.save does, also when only the receipt
+   * is new) and the receipt, in one transaction. Throws ReceiptRecordedError,
+   * having written nothing, when the key got an unexpired receipt meanwhile.
+   */
+  saveWithReceipt(call: Call, receipt: CommandReceipt): Promise<void>;
+  /** Removes up to `limit` receipts that expired by `now`; answers how many. */
+  pruneExpired(now: Date, limit: number): Promise<number>;
+}
+
+export const COMMAND_RECEIPTS = Symbol('COMMAND_RECEIPTS');
+
+/** A concurrent run of the same key committed first; its result is the answer. */
+export class ReceiptRecordedError extends Error {
+  constructor(readonly key: string) {
+    super(`A result for key ${key} was recorded meanwhile.`);
+    this.name = new.target.name;
+  }
+}
+
+/** The key was used before for a different request: the caller reused it by mistake. */
+export class IdempotencyKeyReusedError extends Error {
+  constructor(readonly key: string) {
+    super('This Idempotency-Key was already used with a different request.');
+    this.name = new.target.name;
+  }
+}
 
 export interface IdempotencySettings {
-  /** How long a key and its answer are kept. */
+  /** How long a key and its result are kept. */
   readonly ttlMs: number;
-  /** How long a request holds its key before a retry may take it over (a crashed replica). */
-  readonly leaseMs: number;
 }
 
 export const IDEMPOTENCY_SETTINGS = Symbol('IDEMPOTENCY_SETTINGS');
 
 export function idempotencySettingsFromEnv(env: NodeJS.ProcessEnv = process.env): IdempotencySettings {
-  return {
-    ttlMs: Number(env.IDEMPOTENCY_TTL_HOURS ?? 24) * 3_600_000,
-    leaseMs: Number(env.IDEMPOTENCY_LEASE_MS ?? 60_000),
-  };
+  return { ttlMs: Number(env.IDEMPOTENCY_TTL_HOURS ?? 24) * 3_600_000 };
 }

@@ -11,9 +11,12 @@ export class KeepAliveHandler implements ICommandHandler<KeepAliveCommand, void>
     @Inject(CALL_LIFETIME_SETTINGS) private readonly lifetime: CallLifetimeSettings,
   ) {}
 
-  execute({ owner, callId }: KeepAliveCommand): Promise<void> {
-    return this.unitOfWork.changeOwned(owner, callId, (call, now) =>
-      call.keepAlive(now, this.lifetime.keepAliveTimeoutMs),
+  execute({ owner, callId, idempotency }: KeepAliveCommand): Promise<void> {
+    return this.unitOfWork.changeOwned(
+      owner,
+      callId,
+      (call, now) => call.keepAlive(now, this.lifetime.keepAliveTimeoutMs),
+      { idempotency },
     );
   }
 }

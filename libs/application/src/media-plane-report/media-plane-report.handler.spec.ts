@@ -19,7 +19,10 @@ describe(ApplyMediaPlaneReportHandler.name, () => {
     repository = new InMemoryCallRepository();
     published = [];
     const eventBus = { publishAll: (events: CallEvent[]) => published.push(...events) } as unknown as EventBus;
-    handler = new ApplyMediaPlaneReportHandler(new CallUnitOfWork(repository, eventBus, new Clock()), repository);
+    handler = new ApplyMediaPlaneReportHandler(
+      new CallUnitOfWork(repository, eventBus, new Clock(), repository, { ttlMs: 60_000 }),
+      repository,
+    );
   });
 
   async function callPlaying(count: number): Promise<{ callId: string; ids: string[] }> {

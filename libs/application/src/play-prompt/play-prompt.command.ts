@@ -1,4 +1,5 @@
 import { Command } from '@nestjs/cqrs';
+import type { IdempotencyRequest } from '../idempotency/idempotency.port';
 import type { CallOwner, MediaPrompt } from '@calls/domain';
 import type { OperationResult } from '../shared/operation.result';
 
@@ -8,6 +9,8 @@ export class PlayPromptCommand extends Command<OperationResult> {
     readonly callId: string,
     readonly prompts: readonly MediaPrompt[],
     readonly clientContext: string | null,
+    /** Set when the caller sent an Idempotency-Key: the command then runs once per key. */
+    readonly idempotency?: IdempotencyRequest,
   ) {
     super();
   }

@@ -7,9 +7,12 @@ import { PlayPromptCommand } from './play-prompt.command';
 export class PlayPromptHandler implements ICommandHandler<PlayPromptCommand, OperationResult> {
   constructor(private readonly unitOfWork: CallUnitOfWork) {}
 
-  execute({ owner, callId, prompts, clientContext }: PlayPromptCommand): Promise<OperationResult> {
-    return this.unitOfWork.changeOwned(owner, callId, (call, now) =>
-      call.playPrompt(prompts, clientContext, now).snapshot(),
+  execute({ owner, callId, prompts, clientContext, idempotency }: PlayPromptCommand): Promise<OperationResult> {
+    return this.unitOfWork.changeOwned(
+      owner,
+      callId,
+      (call, now) => call.playPrompt(prompts, clientContext, now).snapshot(),
+      { idempotency },
     );
   }
 }

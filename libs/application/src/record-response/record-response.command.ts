@@ -1,4 +1,5 @@
 import { Command } from '@nestjs/cqrs';
+import type { IdempotencyRequest } from '../idempotency/idempotency.port';
 import type { CallOwner, MediaPrompt, RecordParameters } from '@calls/domain';
 import type { OperationResult } from '../shared/operation.result';
 
@@ -9,6 +10,8 @@ export class RecordResponseCommand extends Command<OperationResult> {
     readonly prompts: readonly MediaPrompt[],
     readonly record: RecordParameters,
     readonly clientContext: string | null,
+    /** Set when the caller sent an Idempotency-Key: the command then runs once per key. */
+    readonly idempotency?: IdempotencyRequest,
   ) {
     super();
   }

@@ -7,9 +7,19 @@ import { RecordResponseCommand } from './record-response.command';
 export class RecordResponseHandler implements ICommandHandler<RecordResponseCommand, OperationResult> {
   constructor(private readonly unitOfWork: CallUnitOfWork) {}
 
-  execute({ owner, callId, prompts, record, clientContext }: RecordResponseCommand): Promise<OperationResult> {
-    return this.unitOfWork.changeOwned(owner, callId, (call, now) =>
-      call.recordResponse(prompts, record, clientContext, now).snapshot(),
+  execute({
+    owner,
+    callId,
+    prompts,
+    record,
+    clientContext,
+    idempotency,
+  }: RecordResponseCommand): Promise<OperationResult> {
+    return this.unitOfWork.changeOwned(
+      owner,
+      callId,
+      (call, now) => call.recordResponse(prompts, record, clientContext, now).snapshot(),
+      { idempotency },
     );
   }
 }

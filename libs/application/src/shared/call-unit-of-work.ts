@@ -2,6 +2,15 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
 import { Call, CALL_REPOSITORY, CallNotFoundError, ConcurrencyConflictError } from '@calls/domain';
 import type { CallOwner, CallRepository } from '@calls/domain';
+import {
+  COMMAND_RECEIPTS,
+  IDEMPOTENCY_SETTINGS,
+  IdempotencyKeyReusedError,
+  IdempotencyRequest,
+  ReceiptRecordedError,
+} from '../idempotency/idempotency.port';
+import type { CommandReceipts, IdempotencySettings } from '../idempotency/idempotency.port';
+import { decodeResult, encodeResult } from '../idempotency/receipt-result.codec';
 import { Clock } from './clock';
 
 /** How often a command is replayed on a fresh copy of the call after an optimistic-lock conflict. */
@@ -20,6 +29,8 @@ export class CallUnitOfWork {
     @Inject(CALL_REPOSITORY) private readonly calls: CallRepository,
     private readonly eventBus: EventBus,
     private readonly clock: Clock,
+    @Inject(COMMAND_RECEIPTS) private readonly receipts: CommandReceipts,
+    @Inject(IDEMPOTENCY_SETTINGS) private readonly idempotency: IdempotencySettings,
   ) {}
 
   /**
@@ -32,49 +43,92 @@ export class CallUnitOfWork {
     owner: CallOwner,
     callId: string,
     decide: (call: Call, now: Date, inspected: R) => T,
-    inspect?: () => Promise<R>,
+    options: { inspect?: () => Promise<R>; idempotency?: IdempotencyRequest } = {},
   ): Promise<T> {
-    return this.change(() => this.calls.findOwned(owner, callId), callId, decide, inspect);
-  }
-
-  /** Changes any call: for reports of the media plane, which serves every owner. */
-  changeAny<T>(callId: string, decide: (call: Call, now: Date) => T): Promise<T> {
-    return this.change(() => this.calls.findById(callId), callId, decide);
-  }
-
-  /** Stores a new call and publishes its creation. */
-  async add(create: (now: Date) => Call): Promise<Call> {
-    const call = create(this.clock.now());
-    await this.commit(call);
-    return call;
-  }
-
-  private async change<T, R>(
-    load: () => Promise<Call | null>,
-    callId: string,
-    decide: (call: Call, now: Date, inspected: R) => T,
-    inspect?: () => Promise<R>,
-  ): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      const call = await load();
+    return this.run(owner, options.idempotency, async (now) => {
+      const call = await this.calls.findOwned(owner, callId);
       if (!call) throw new CallNotFoundError(callId);
-      const inspected = (inspect ? await inspect() : undefined) as R;
-      const result = decide(call, this.clock.now(), inspected);
+      const inspected = (options.inspect ? await options.inspect() : undefined) as R;
+      return { call, result: decide(call, now, inspected) };
+    });
+  }
+
+  /** Changes any call: for reports of the media plane, which serves every owner (never keyed). */
+  changeAny<T>(callId: string, decide: (call: Call, now: Date) => T): Promise<T> {
+    return this.run(undefined, undefined, async (now) => {
+      const call = await this.calls.findById(callId);
+      if (!call) throw new CallNotFoundError(callId);
+      return { call, result: decide(call, now) };
+    });
+  }
+
+  /** Stores a new call and publishes its creation; `result` is what the command answers. */
+  add<T>(
+    owner: CallOwner,
+    create: (now: Date) => Call,
+    result: (call: Call) => T,
+    idempotency?: IdempotencyRequest,
+  ): Promise<T> {
+    return this.run(owner, idempotency, async (now) => {
+      const call = create(now);
+      return { call, result: result(call) };
+    });
+  }
+
+  /**
+   * One decision with its retries: `attempt` loads (or creates) the call and
+   * decides on it; a version conflict, or a receipt written meanwhile, starts
+   * over on fresh state.
+   */
+  private async run<T>(
+    owner: CallOwner | undefined,
+    idempotency: IdempotencyRequest | undefined,
+    attempt: (now: Date) => Promise<{ call: Call; result: T }>,
+  ): Promise<T> {
+    for (let round = 1; ; round++) {
+      if (owner && idempotency) {
+        const stored = await this.receipts.find(owner, idempotency.key, this.clock.now());
+        if (stored) return this.replay<T>(idempotency, stored.fingerprint, stored.result);
+      }
+      const now = this.clock.now();
+      const { call, result } = await attempt(now);
       try {
-        await this.commit(call);
+        await this.commit(call, owner && idempotency ? this.receipt(owner, idempotency, result, now) : undefined);
         return result;
       } catch (error) {
-        if (!(error instanceof ConcurrencyConflictError) || attempt >= MAX_CONFLICT_RETRIES) throw error;
+        const retried = error instanceof ConcurrencyConflictError || error instanceof ReceiptRecordedError;
+        if (!retried || round >= MAX_CONFLICT_RETRIES) throw error;
       }
     }
   }
 
-  private async commit(call: Call): Promise<void> {
+  private replay<T>(idempotency: IdempotencyRequest, fingerprint: string, result: unknown): T {
+    if (fingerprint !== idempotency.fingerprint) throw new IdempotencyKeyReusedError(idempotency.key);
+    idempotency.markReplayed();
+    return decodeResult<T>(result);
+  }
+
+  private receipt(owner: CallOwner, idempotency: IdempotencyRequest, result: unknown, now: Date) {
+    return {
+      owner,
+      key: idempotency.key,
+      fingerprint: idempotency.fingerprint,
+      result: encodeResult(result),
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + this.idempotency.ttlMs),
+    };
+  }
+
+  private async commit(call: Call, receipt?: Parameters<CommandReceipts['saveWithReceipt']>[1]): Promise<void> {
     // A copy: uncommit() empties the array getUncommittedEvents() returns.
     const events = [...call.getUncommittedEvents()];
-    // A decision that changed nothing (a late media report) costs no write and no version bump.
-    if (!call.hasChanges()) return;
-    await this.calls.save(call);
+    if (receipt) {
+      await this.receipts.saveWithReceipt(call, receipt);
+    } else {
+      // A decision that changed nothing (a late media report) costs no write and no version bump.
+      if (!call.hasChanges()) return;
+      await this.calls.save(call);
+    }
     call.uncommit();
     if (events.length > 0) this.eventBus.publishAll(events);
   }

@@ -1,4 +1,5 @@
 import { Command } from '@nestjs/cqrs';
+import type { IdempotencyRequest } from '../idempotency/idempotency.port';
 import type { CallOwner } from '@calls/domain';
 import type { OperationResult } from '../shared/operation.result';
 
@@ -7,6 +8,8 @@ export class SubscribeToToneCommand extends Command<OperationResult> {
     readonly owner: CallOwner,
     readonly callId: string,
     readonly clientContext: string | null,
+    /** Set when the caller sent an Idempotency-Key: the command then runs once per key. */
+    readonly idempotency?: IdempotencyRequest,
   ) {
     super();
   }

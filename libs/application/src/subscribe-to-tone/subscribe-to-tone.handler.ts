@@ -7,9 +7,12 @@ import { SubscribeToToneCommand } from './subscribe-to-tone.command';
 export class SubscribeToToneHandler implements ICommandHandler<SubscribeToToneCommand, OperationResult> {
   constructor(private readonly unitOfWork: CallUnitOfWork) {}
 
-  execute({ owner, callId, clientContext }: SubscribeToToneCommand): Promise<OperationResult> {
-    return this.unitOfWork.changeOwned(owner, callId, (call, now) =>
-      call.subscribeToTone(clientContext, now).snapshot(),
+  execute({ owner, callId, clientContext, idempotency }: SubscribeToToneCommand): Promise<OperationResult> {
+    return this.unitOfWork.changeOwned(
+      owner,
+      callId,
+      (call, now) => call.subscribeToTone(clientContext, now).snapshot(),
+      { idempotency },
     );
   }
 }

@@ -1,4 +1,6 @@
 import { Call, ConcurrencyConflictError, MediaOperation, sameOwner } from '@calls/domain';
+import { ReceiptRecordedError } from '../idempotency/idempotency.port';
+import type { CommandReceipt, CommandReceipts, StoredReceipt } from '../idempotency/idempotency.port';
 import type {
   CallEvent,
   CallOwner,
@@ -8,15 +10,18 @@ import type {
   OperationStatus,
 } from '@calls/domain';
 
+const receiptKey = (owner: CallOwner, key: string) => `${owner.tenantId}/${owner.appId}/${key}`;
+
 /**
- * The repository port in memory, for unit specs of handlers. It copies on
+ * The repository port (and the command receipts written with it) in memory, for unit specs of handlers. It copies on
  * every load and save, and checks versions, so it behaves like storage:
  * a handler that forgets to save, or saves stale state, is caught.
  */
-export class InMemoryCallRepository implements CallRepository {
+export class InMemoryCallRepository implements CallRepository, CommandReceipts {
   private readonly calls = new Map<string, CallProps>();
   private readonly operations = new Map<string, MediaOperationProps>();
   readonly outbox: CallEvent[] = [];
+  readonly receipts = new Map<string, CommandReceipt>();
   saves = 0;
 
   async findOwned(owner: CallOwner, callId: string): Promise<Call | null> {
@@ -71,6 +76,24 @@ export class InMemoryCallRepository implements CallRepository {
     if (!op || op.callId !== callId || op.playedDurationMs === null) return false;
     this.operations.set(operationId, { ...op, playedDurationMs });
     return true;
+  }
+
+  async find(owner: CallOwner, key: string, now: Date): Promise<StoredReceipt | null> {
+    const receipt = this.receipts.get(receiptKey(owner, key));
+    return receipt && receipt.expiresAt > now ? structuredClone(receipt) : null;
+  }
+
+  async saveWithReceipt(call: Call, receipt: CommandReceipt): Promise<void> {
+    const existing = this.receipts.get(receiptKey(receipt.owner, receipt.key));
+    if (existing && existing.expiresAt > receipt.createdAt) throw new ReceiptRecordedError(receipt.key);
+    if (call.hasChanges()) await this.save(call);
+    this.receipts.set(receiptKey(receipt.owner, receipt.key), structuredClone(receipt));
+  }
+
+  async pruneExpired(now: Date, limit: number): Promise<number> {
+    const expired = [...this.receipts].filter(([, receipt]) => receipt.expiresAt <= now).slice(0, limit);
+    for (const [key] of expired) this.receipts.delete(key);
+    return expired.length;
   }
 
   async save(call: Call): Promise<void> {

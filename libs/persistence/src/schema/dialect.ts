@@ -27,6 +27,8 @@ export const time: Codec<Date> = {
   encode: (value) => (value ? value.toISOString() : null),
   decode: nullable((value) => (value instanceof Date ? value : new Date(String(value)))),
 };
+// Every JSON column holds objects or arrays (receipts wrap their result), so a string read back is
+// JSON text from a text column, never a JSON string value.
 export const json: Codec<unknown> = {
   encode: (value) => (value === null || value === undefined ? null : JSON.stringify(value)),
   decode: nullable((value) => (typeof value === 'string' ? JSON.parse(value) : value)),

@@ -85,16 +85,13 @@ export interface InboxRow {
   finished_at: Date | null;
 }
 
-export interface IdempotencyRow {
+export interface ReceiptRow {
   tenant_id: string;
   app_id: string;
   idempotency_key: string;
-  request_hash: string;
-  status: string;
-  response_status: number | null;
-  response_body: unknown;
-  response_location: string | null;
-  locked_until: Date;
+  fingerprint: string;
+  result: unknown;
+  created_at: Date;
   expires_at: Date;
 }
 
@@ -103,7 +100,7 @@ export interface Tables {
   readonly operations: EntitySchema<OperationRow>;
   readonly outbox: EntitySchema<OutboxRow>;
   readonly inbox: EntitySchema<InboxRow>;
-  readonly idempotency: EntitySchema<IdempotencyRow>;
+  readonly receipts: EntitySchema<ReceiptRow>;
 }
 
 const text = (length: number, nullable = false): EntitySchemaColumnOptions => ({ type: 'varchar', length, nullable });
@@ -207,23 +204,20 @@ function define(kind: DialectKind): Tables {
     },
     indices: [{ name: 'ix_notifier_inbox_pending', columns: ['status', 'call_id', 'position'] }],
   });
-  const idempotency = new EntitySchema<IdempotencyRow>({
-    name: 'idempotency_keys',
+  const receipts = new EntitySchema<ReceiptRow>({
+    name: 'command_receipts',
     columns: {
       tenant_id: { ...text(64), primary: true },
       app_id: { ...text(64), primary: true },
       idempotency_key: { ...text(128), primary: true },
-      request_hash: text(64),
-      status: text(16),
-      response_status: int(true),
-      response_body: json(true),
-      response_location: text(2048, true),
-      locked_until: time(),
+      fingerprint: text(64),
+      result: json(true),
+      created_at: time(),
       expires_at: time(),
     },
-    indices: [{ name: 'ix_idempotency_keys_expiry', columns: ['expires_at'] }],
+    indices: [{ name: 'ix_command_receipts_expiry', columns: ['expires_at'] }],
   });
-  return { calls, operations, outbox, inbox, idempotency };
+  return { calls, operations, outbox, inbox, receipts };
 }
 
 const defined: Partial<Record<DialectKind, Tables>> = {};
@@ -288,5 +282,5 @@ export const ROWS = {
   operations: rowCodec(pg.operations),
   outbox: rowCodec(pg.outbox),
   inbox: rowCodec(pg.inbox),
-  idempotency: rowCodec(pg.idempotency),
+  receipts: rowCodec(pg.receipts),
 };
