@@ -17,4 +17,19 @@ export default tseslint.config(
     files: ['apps/*/src/cli/**/*.ts', 'scripts/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
+  {
+    // One typed configuration tree (libs/config) reads the environment; everything else is handed its section.
+    files: ['apps/**/*.ts', 'libs/**/*.ts'],
+    ignores: ['libs/config/src/**'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Read configuration through @calls/config (loadConfig) and take your section of it.',
+        },
+      ],
+    },
+  },
 );

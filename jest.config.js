@@ -14,6 +14,7 @@ const swc = [
 
 const aliases = Object.fromEntries(
   [
+    'config',
     'domain',
     'application',
     'persistence',

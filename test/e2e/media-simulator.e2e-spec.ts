@@ -2,7 +2,7 @@ import request from 'supertest';
 import { context, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { MEDIA_V1 } from '@calls/media-plane';
+import { MEDIA_V1 } from '@calls/messaging';
 import { MediaSimulator } from '../../apps/media-simulator/src/media-simulator';
 import { AMQP_URL, ExchangeRecorder, privateExchange } from '../support/rabbitmq';
 import { createPostgresDatabase, TestDatabase } from '../support/test-databases';

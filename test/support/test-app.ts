@@ -2,7 +2,7 @@ import request from 'supertest';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DevTokenIssuer, DevTokenRequest, Roles } from '@calls/auth';
 import { createApp } from '../../apps/calls-service/src/bootstrap';
-import { serviceConfigFromEnv } from '../../apps/calls-service/src/service.config';
+import { loadConfig } from '@calls/config';
 import type { CallbackReceiver } from './callback-receiver';
 import type { TestDatabase } from './test-databases';
 
@@ -38,7 +38,7 @@ export async function startTestApp(database: TestDatabase, env: Record<string, s
     ...env,
   });
   try {
-    const app = await createApp(serviceConfigFromEnv(), { logger: false });
+    const app = await createApp(loadConfig(), { logger: false });
     await app.listen(0, '127.0.0.1');
     const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
     const issuer = DevTokenIssuer.forDataDir(database.settings.dataDir);

@@ -19,25 +19,26 @@ import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
 import { registerLoadShedding } from './overload/load-shedding';
 import { registerHttpMetrics } from './metrics/http-metrics';
-import { ServiceConfig, serviceConfigFromEnv } from './service.config';
+import { loadConfig } from '@calls/config';
+import type { Config } from '@calls/config';
 
 /** The configured HTTP application, not yet listening: main and the e2e suites share it. */
 export async function createApp(
-  config: ServiceConfig = serviceConfigFromEnv(),
+  config: Config = loadConfig(),
   options: { logger?: false } = {},
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
-    bodyLimit: config.bodyLimitBytes,
+    bodyLimit: config.http.bodyLimitBytes,
     routerOptions: { maxParamLength: 256 },
     clientErrorHandler: graphClientErrorHandler,
     frameworkErrors: graphFrameworkErrorHandler,
     // Fastify's request id is the Graph request-id, so the logs and the response name the same request.
     genReqId: (raw: IncomingMessage) => requestIdOf(raw),
     // A client that trickles its request (slowloris) is cut off instead of holding a connection for ever.
-    requestTimeout: config.requestTimeoutMs,
-    connectionTimeout: config.requestTimeoutMs,
+    requestTimeout: config.http.requestTimeoutMs,
+    connectionTimeout: config.http.requestTimeoutMs,
     // Fastify takes a hop count too; Nest's adapter options type leaves the number out.
-    trustProxy: config.trustProxy as boolean | string,
+    trustProxy: config.http.trustProxy as boolean | string,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bodyParser: false,
@@ -48,15 +49,15 @@ export async function createApp(
   const fastify = app.getHttpAdapter().getInstance();
   registerGraphRequestIds(fastify);
   registerAllowedMethods(fastify);
-  registerPublicBase(fastify, config.publicBaseUrl);
+  registerPublicBase(fastify, config.http.publicBaseUrl);
   registerHttpMetrics(fastify);
   const logger = app.get<PinoLogger>(REQUEST_LOGGER);
   registerRequestLogging(fastify, logger);
-  acceptJsonBodiesOnly(fastify, config.bodyLimitBytes);
+  acceptJsonBodiesOnly(fastify, config.http.bodyLimitBytes);
   // After the request ids (its refusals carry them), before authentication and any database work.
   const dataSource = app.get(DataSource);
-  await registerLoadShedding(fastify, config.shedding, () => dataSource.query('SELECT 1'));
-  app.useGlobalFilters(new GraphErrorFilter(logger, config.drainLimitBytes));
+  await registerLoadShedding(fastify, config.http.shedding, () => dataSource.query('SELECT 1'));
+  app.useGlobalFilters(new GraphErrorFilter(logger, config.http.drainLimitBytes));
   app.useGlobalPipes(new GraphValidationPipe());
   serveOpenApi(app);
   return app;

@@ -2,14 +2,14 @@ import './tracing';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './bootstrap';
-import { serviceConfigFromEnv } from './service.config';
+import { loadConfig } from '@calls/config';
 import { installGracefulShutdown } from '@calls/runtime';
 
 async function main(): Promise<void> {
-  const config = serviceConfigFromEnv();
+  const config = loadConfig();
   const app = await createApp(config);
-  installGracefulShutdown(app, config.shutdownGraceMs);
-  await app.listen(config.port, config.host);
+  installGracefulShutdown(app, config.http.shutdownGraceMs);
+  await app.listen(config.http.port, config.http.host);
   Logger.log(`calls-service listening on ${await app.getUrl()}`, 'Bootstrap');
 }
 

@@ -1,10 +1,11 @@
 import './tracing';
 import { Logger } from '@nestjs/common';
 import { stopTracing } from '@calls/runtime';
-import { MediaSimulator, mediaSimulatorSettingsFromEnv } from './media-simulator';
+import { loadConfig } from '@calls/config';
+import { MediaSimulator, mediaSimulatorSettings } from './media-simulator';
 
 async function main(): Promise<void> {
-  const simulator = new MediaSimulator(mediaSimulatorSettingsFromEnv());
+  const simulator = new MediaSimulator(mediaSimulatorSettings(loadConfig()));
   await simulator.start();
   Logger.log('media simulator consuming', 'Bootstrap');
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { MediaSimulation, MediaSimulationTiming, toMediaReportEvent } from '@calls/media-plane';
+import type { Config } from '@calls/config';
+import { MediaSimulation, MediaSimulationTiming } from '@calls/media-plane';
 import {
   CALLS_V1,
   CallsCloudEvent,
@@ -9,6 +10,7 @@ import {
   MediaProcessingCancelledV1,
   RabbitMqConsumer,
   RabbitMqPublisher,
+  toMediaReportEvent,
 } from '@calls/messaging';
 
 export interface MediaSimulatorSettings {
@@ -21,18 +23,15 @@ export interface MediaSimulatorSettings {
   readonly timing: MediaSimulationTiming;
 }
 
-export function mediaSimulatorSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): MediaSimulatorSettings {
-  if (!env.AMQP_URL) throw new Error('The media simulator works over RabbitMQ: set AMQP_URL.');
+/** The simulator's settings, from the process's configuration (the same variables the service reads). */
+export function mediaSimulatorSettings(config: Config): MediaSimulatorSettings {
+  if (!config.messaging.amqpUrl) throw new Error('The media simulator works over RabbitMQ: set AMQP_URL.');
   return {
-    amqpUrl: env.AMQP_URL,
-    eventsExchange: env.AMQP_EXCHANGE || 'calls.events',
-    mediaExchange: env.MEDIA_EXCHANGE || 'calls.media',
-    queue: env.MEDIA_SIMULATOR_QUEUE || 'calls.media-simulator',
-    timing: {
-      connectMs: Number(env.SIMULATED_CONNECT_MS ?? 0),
-      promptMs: Number(env.SIMULATED_PROMPT_MS ?? 3000),
-      reportStops: true,
-    },
+    amqpUrl: config.messaging.amqpUrl,
+    eventsExchange: config.messaging.exchange,
+    mediaExchange: config.mediaPlane.reportsExchange,
+    queue: config.mediaPlane.simulatorQueue,
+    timing: { ...config.mediaPlane.simulated, reportStops: true },
   };
 }
 

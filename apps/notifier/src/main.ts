@@ -2,11 +2,13 @@ import './tracing';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { installGracefulShutdown } from '@calls/runtime';
+import { loadConfig } from '@calls/config';
 import { createNotifier } from './bootstrap';
 
-createNotifier()
-  .then((app) => {
-    installGracefulShutdown(app, Number(process.env.SHUTDOWN_GRACE_MS ?? 20_000));
+Promise.resolve()
+  .then(async () => {
+    const config = loadConfig();
+    installGracefulShutdown(await createNotifier({ config }), config.http.shutdownGraceMs);
     Logger.log('notifier consuming', 'Bootstrap');
   })
   .catch((error: unknown) => {

@@ -1,4 +1,6 @@
-import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { CONFIG } from '@calls/config';
+import type { Config } from '@calls/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Server } from 'node:http';
 import { DataSource } from 'typeorm';
@@ -9,14 +11,13 @@ import { startOpsServer } from './ops-server';
 export class OpsServerHost implements OnApplicationBootstrap, OnApplicationShutdown {
   private server: Server | null = null;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(CONFIG) private readonly config: Config,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.server = await startOpsServer(
-      this.dataSource,
-      Number(process.env.PORT ?? 3000),
-      process.env.HOST || '0.0.0.0',
-    );
+    this.server = await startOpsServer(this.dataSource, this.config.http.port, this.config.http.host);
   }
 
   get port(): number {

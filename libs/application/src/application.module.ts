@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { CancelMediaProcessingHandler } from './cancel-media-processing/cancel-media-processing.handler';
 import { CreateCallHandler } from './create-call/create-call.handler';
 import { GetCallHandler } from './get-call/get-call.handler';
@@ -14,34 +14,47 @@ import { ExpireInactiveCallsHandler } from './expire-inactive-calls/expire-inact
 import { KeepAliveHandler } from './keep-alive/keep-alive.handler';
 import { PruneCommandReceiptsHandler } from './prune-command-receipts/prune-command-receipts.handler';
 import { ListOperationsHandler } from './list-operations/list-operations.handler';
-import { CALL_LIFETIME_SETTINGS, callLifetimeSettingsFromEnv } from './shared/call-lifetime.settings';
-import { IDEMPOTENCY_SETTINGS, idempotencySettingsFromEnv } from './idempotency/idempotency.port';
+import { CALL_LIFETIME_SETTINGS } from './shared/call-lifetime.settings';
+import type { CallLifetimeSettings } from './shared/call-lifetime.settings';
+import { IDEMPOTENCY_SETTINGS } from './idempotency/idempotency.port';
+import type { IdempotencySettings } from './idempotency/idempotency.port';
+
+/** The use cases, and what they share. */
+const HANDLERS = [
+  Clock,
+  CallUnitOfWork,
+  CreateCallHandler,
+  PlayPromptHandler,
+  RecordResponseHandler,
+  SubscribeToToneHandler,
+  CancelMediaProcessingHandler,
+  HangUpHandler,
+  ApplyMediaPlaneReportHandler,
+  GetCallHandler,
+  GetOperationHandler,
+  ListOperationsHandler,
+  KeepAliveHandler,
+  ExpireInactiveCallsHandler,
+  PruneCommandReceiptsHandler,
+];
 
 /**
  * The use cases, on the buses of `CqrsModule.forRoot()` (imported once, by
  * the app: a second CqrsModule import would give handlers other buses). The
- * CALL_REPOSITORY and COMMAND_RECEIPTS ports come from the global persistence module.
+ * CALL_REPOSITORY and COMMAND_RECEIPTS ports come from the global persistence
+ * module; the settings are sections of the process's configuration.
  */
-@Module({
-  providers: [
-    Clock,
-    { provide: CALL_LIFETIME_SETTINGS, useFactory: () => callLifetimeSettingsFromEnv() },
-    { provide: IDEMPOTENCY_SETTINGS, useFactory: () => idempotencySettingsFromEnv() },
-    CallUnitOfWork,
-    CreateCallHandler,
-    PlayPromptHandler,
-    RecordResponseHandler,
-    SubscribeToToneHandler,
-    CancelMediaProcessingHandler,
-    HangUpHandler,
-    ApplyMediaPlaneReportHandler,
-    GetCallHandler,
-    GetOperationHandler,
-    ListOperationsHandler,
-    KeepAliveHandler,
-    ExpireInactiveCallsHandler,
-    PruneCommandReceiptsHandler,
-  ],
-  exports: [CALL_LIFETIME_SETTINGS],
-})
-export class ApplicationModule {}
+@Module({})
+export class ApplicationModule {
+  static forRoot(settings: { callLifetime: CallLifetimeSettings; idempotency: IdempotencySettings }): DynamicModule {
+    return {
+      module: ApplicationModule,
+      providers: [
+        { provide: CALL_LIFETIME_SETTINGS, useValue: settings.callLifetime },
+        { provide: IDEMPOTENCY_SETTINGS, useValue: settings.idempotency },
+        ...HANDLERS,
+      ],
+      exports: [CALL_LIFETIME_SETTINGS],
+    };
+  }
+}

@@ -13,19 +13,3 @@ export interface AuthSettings {
   readonly clockToleranceSeconds: number;
   readonly dataDir: string;
 }
-
-export function authSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): AuthSettings {
-  const jwksUri = env.AUTH_JWKS_URI || undefined;
-  const issuers = (env.AUTH_ISSUER ?? '')
-    .split(',')
-    .map((issuer) => issuer.trim())
-    .filter(Boolean);
-  return {
-    mode: jwksUri ? 'jwks' : 'dev',
-    jwksUri,
-    issuers: jwksUri ? issuers : [DEV_ISSUER],
-    audience: env.AUTH_AUDIENCE || DEFAULT_AUDIENCE,
-    clockToleranceSeconds: Number(env.AUTH_CLOCK_TOLERANCE_SECONDS ?? 30),
-    dataDir: env.DATA_DIR ?? './data',
-  };
-}

@@ -1,7 +1,7 @@
 import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
-import { AUTH_SETTINGS, AuthSettings, authSettingsFromEnv } from './auth.config';
+import { AUTH_SETTINGS, AuthSettings } from './auth.config';
 import { DevIssuerController } from './dev-issuer.controller';
 import { DevTokenIssuer } from './dev-token-issuer';
 import { JwtAuthGuard } from './jwt-auth.guard';
@@ -10,9 +10,8 @@ import { RolesGuard } from './roles.guard';
 
 @Module({})
 export class AuthModule {
-  /** Settings are read at bootstrap so tests can set the environment first. */
-  static forRoot(settings: () => AuthSettings = () => authSettingsFromEnv()): DynamicModule {
-    const resolved = settings();
+  /** The `auth` section of the process's configuration (loadConfig). */
+  static forRoot(resolved: AuthSettings): DynamicModule {
     const devIssuer: Provider = {
       provide: DevTokenIssuer,
       useFactory: () => (resolved.mode === 'dev' ? DevTokenIssuer.forDataDir(resolved.dataDir) : null),

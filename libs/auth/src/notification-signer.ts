@@ -15,17 +15,6 @@ export interface NotificationSigningSettings {
   readonly ttlSeconds: number;
 }
 
-export function notificationSigningFromEnv(env: NodeJS.ProcessEnv = process.env): NotificationSigningSettings {
-  return {
-    keyPem: env.NOTIFICATION_SIGNING_KEY || undefined,
-    keyFile: env.NOTIFICATION_SIGNING_KEY_FILE || undefined,
-    dataDir: env.DATA_DIR ?? './data',
-    // Where the service is reached is the natural issuer: its /.well-known/openid-configuration is there.
-    issuer: env.NOTIFICATION_ISSUER || env.PUBLIC_BASE_URL?.replace(/\/+$/, '') || 'calls-service',
-    ttlSeconds: Number(env.NOTIFICATION_TOKEN_TTL_SECONDS ?? 300),
-  };
-}
-
 /**
  * Signs what the service POSTs to a bot's callbackUri, as Graph signs its
  * notifications: a bearer JWT whose audience is the bot's app id. Bots check

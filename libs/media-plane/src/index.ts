@@ -1,2 +1,1 @@
-export * from './media-report.contracts';
 export * from './media-simulation';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { MediaReportV1 } from './media-report.contracts';
+import type { MediaReportV1 } from '@calls/messaging';
 
 export interface MediaSimulationTiming {
   readonly connectMs: number;

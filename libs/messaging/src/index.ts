@@ -10,3 +10,4 @@ export * from './outbox/in-process.publisher';
 export * from './outbox/outbox-relay.host';
 export * from './rabbitmq/rabbitmq.consumer';
 export * from './background-loop';
+export * from './contracts/media-v1.contracts';

@@ -11,15 +11,3 @@ export interface MessagingSettings {
 }
 
 export const MESSAGING_SETTINGS = Symbol('MESSAGING_SETTINGS');
-
-export function messagingSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): MessagingSettings {
-  return {
-    amqpUrl: env.AMQP_URL || undefined,
-    exchange: env.AMQP_EXCHANGE || 'calls.events',
-    brokerTimeoutMs: Number(env.BROKER_TIMEOUT_MS ?? 5000),
-    outboxBatchSize: Number(env.OUTBOX_BATCH_SIZE ?? 100),
-    outboxPollMs: Number(env.OUTBOX_POLL_MS ?? 500),
-    outboxRetentionHours: Number(env.OUTBOX_RETENTION_HOURS ?? 24),
-    relayEnabled: (env.OUTBOX_RELAY ?? 'on') !== 'off',
-  };
-}

@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { MESSAGING_SETTINGS, MessagingSettings, messagingSettingsFromEnv } from './messaging.config';
+import { MESSAGING_SETTINGS, MessagingSettings } from './messaging.config';
 import { InProcessPublisher } from './outbox/in-process.publisher';
 import { OutboxRelayHost } from './outbox/outbox-relay.host';
 import { INTEGRATION_EVENT_PUBLISHER } from './outbox/outbox.ports';
@@ -12,7 +12,7 @@ import { RabbitMqPublisher } from './rabbitmq/rabbitmq.publisher';
  */
 @Module({})
 export class MessagingModule {
-  static forRoot(settings: MessagingSettings = messagingSettingsFromEnv()): DynamicModule {
+  static forRoot(settings: MessagingSettings): DynamicModule {
     return {
       // Global: one relay per process, and its in-process publisher visible to the notifier.
       global: true,

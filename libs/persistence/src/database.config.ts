@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import type { DataSourceOptions } from 'typeorm';
 import { tablesFor } from './schema/tables';
@@ -29,16 +29,6 @@ export interface DatabaseSettings {
   readonly poolSize: number;
   /** Give up on a statement after this long, so a stuck database cannot hang requests. */
   readonly statementTimeoutMs: number;
-}
-
-export function databaseSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): DatabaseSettings {
-  return {
-    databaseUrl: env.DATABASE_URL || undefined,
-    dataDir: resolve(env.DATA_DIR ?? './data'),
-    runMigrations: (env.DATABASE_MIGRATIONS_RUN ?? 'true') !== 'false',
-    poolSize: Number(env.DATABASE_POOL_SIZE ?? 10),
-    statementTimeoutMs: Number(env.DATABASE_STATEMENT_TIMEOUT_MS ?? 5000),
-  };
 }
 
 export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions {

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { DataSource } from 'typeorm';
-import { dataSourceOptions, databaseSettingsFromEnv, MIGRATIONS } from './database.config';
+import { loadConfig } from '@calls/config';
+import { dataSourceOptions, MIGRATIONS } from './database.config';
 
 /**
  * Applies pending migrations and exits: the Kubernetes migration Job runs this
@@ -14,7 +15,7 @@ async function main(): Promise<void> {
   if (Number.isNaN(until)) throw new Error(`--until takes a migration's timestamp, not '${values.until}'`);
   const migrations = MIGRATIONS.filter((migration) => Number(/\d{13}$/.exec(migration.name)?.[0]) <= until);
   const dataSource = await new DataSource({
-    ...dataSourceOptions(databaseSettingsFromEnv()),
+    ...dataSourceOptions(loadConfig().database),
     migrations,
     migrationsRun: false,
   }).initialize();

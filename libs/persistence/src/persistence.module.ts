@@ -7,20 +7,17 @@ import { NOTIFICATION_INBOX } from '@calls/notifications';
 import { NotificationInboxTypeormStore } from './notification-inbox.typeorm-store';
 import { OutboxTypeormSource } from './outbox.typeorm-source';
 import { CallTypeormRepository } from './call.typeorm-repository';
-import { dataSourceOptions, DatabaseSettings, databaseSettingsFromEnv } from './database.config';
+import { dataSourceOptions, DatabaseSettings } from './database.config';
 
 @Module({})
 export class PersistenceModule {
-  /**
-   * The database and the CALL_REPOSITORY adapter. Settings are read when the
-   * module initialises (forRootAsync), so tests can set the environment first.
-   */
-  static forRoot(settings: () => DatabaseSettings = () => databaseSettingsFromEnv()): DynamicModule {
+  /** The database (the `database` section of the configuration) and the adapters of the ports on it. */
+  static forRoot(settings: DatabaseSettings): DynamicModule {
     return {
       // Global: one data source for the whole process, whichever module needs a port.
       global: true,
       module: PersistenceModule,
-      imports: [TypeOrmModule.forRootAsync({ useFactory: () => dataSourceOptions(settings()) })],
+      imports: [TypeOrmModule.forRootAsync({ useFactory: () => dataSourceOptions(settings) })],
       providers: [
         CallTypeormRepository,
         // One adapter for both ports: a receipt is written in the call's save transaction.

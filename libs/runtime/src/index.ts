@@ -1,5 +1,4 @@
 export * from './graceful-shutdown';
 export * from './metrics';
 export * from './logging';
-export * from './environment.schema';
 export * from './tracing';

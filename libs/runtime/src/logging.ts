@@ -66,7 +66,7 @@ export function requestLogFields(request: LoggedRequest): Record<string, unknown
  */
 @Module({})
 export class LoggingModule {
-  static forRoot(level = process.env.LOG_LEVEL || 'info'): DynamicModule {
+  static forRoot(level: string): DynamicModule {
     const options = {
       level,
       redact: {

@@ -18,8 +18,9 @@ import type { CallDescription } from '@calls/domain';
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /**
- * Graph requires an https callbackUri. Outside production a loopback http
- * URI is accepted too, so a bot under development on this machine works.
+ * Graph requires an https callbackUri. A loopback http URI passes this check
+ * too, so a bot under development on this machine works; CallbackPolicy
+ * refuses it in production (where the configuration is known).
  */
 function IsCallbackUri(options?: ValidationOptions) {
   return (target: object, propertyName: string) =>
@@ -38,7 +39,7 @@ function IsCallbackUri(options?: ValidationOptions) {
             return false;
           }
           if (url.protocol === 'https:') return true;
-          return url.protocol === 'http:' && process.env.NODE_ENV !== 'production' && LOOPBACK_HOSTS.has(url.hostname);
+          return url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname);
         },
       },
     });

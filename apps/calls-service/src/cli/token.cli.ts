@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { authSettingsFromEnv, DevTokenIssuer } from '@calls/auth';
+import { DevTokenIssuer } from '@calls/auth';
+import { loadConfig } from '@calls/config';
 
 const usage = `Usage: npm run token -- --tenant <tenantId> --app <appId> [--roles A,B] [--scp scopes] [--ttl seconds] [--aud audience]
 Prints a bearer token of the development issuer, which the service accepts when started without AUTH_JWKS_URI.`;
@@ -25,7 +26,7 @@ function main(): void {
     console.error('--ttl must be a whole number of seconds (negative gives an already expired token)');
     process.exit(2);
   }
-  const issuer = DevTokenIssuer.forDataDir(authSettingsFromEnv().dataDir);
+  const issuer = DevTokenIssuer.forDataDir(loadConfig().auth.dataDir);
   const roles = values.roles
     .split(',')
     .map((role) => role.trim())

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { ApplyMediaPlaneReportCommand } from '@calls/application';
-import { fromMediaReportEvent, MediaReportData } from '@calls/media-plane';
+import { fromMediaReportEvent, MediaReportData } from '@calls/messaging';
 import { MESSAGING_SETTINGS, MessagingSettings, RabbitMqConsumer } from '@calls/messaging';
-import type { MediaPlaneSettings } from './media-plane.config';
+import type { MediaPlaneSettings } from '@calls/config';
 import { MeteredCommandBus } from '../metrics/metered-command-bus';
 
 export const MEDIA_PLANE_SETTINGS = Symbol('MEDIA_PLANE_SETTINGS');

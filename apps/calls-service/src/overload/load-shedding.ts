@@ -1,22 +1,7 @@
 import underPressure, { TYPE_EVENT_LOOP_DELAY, TYPE_HEALTH_CHECK } from '@fastify/under-pressure';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { LoadSheddingSettings } from '@calls/config';
 import { graphErrorBody, requestIdsOf } from '@calls/graph';
-
-export interface LoadSheddingSettings {
-  /** Shed while the event loop runs this late on average (ms); 0 turns the check off. */
-  readonly maxEventLoopDelayMs: number;
-  /** Shed while getting a database connection and a trivial answer takes longer than this (ms); 0: off. */
-  readonly maxDatabaseWaitMs: number;
-  /**
-   * Requests served at once; one more would only wait for a database
-   * connection behind them, so it is refused at once instead (0: off).
-   */
-  readonly maxInFlight: number;
-  /** How often both are measured (ms). */
-  readonly sampleIntervalMs: number;
-  /** What a shed request is told to wait (s). */
-  readonly retryAfterSeconds: number;
-}
 
 /** Process endpoints answer under any load: a liveness probe that timed out would restart a busy pod. */
 const EXEMPT = /^\/(health\/|metrics$|\.well-known\/)/;

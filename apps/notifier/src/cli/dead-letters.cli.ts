@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { DataSource } from 'typeorm';
-import { dataSourceOptions, databaseSettingsFromEnv, NotificationInboxTypeormStore } from '@calls/persistence';
+import { loadConfig } from '@calls/config';
+import { dataSourceOptions, NotificationInboxTypeormStore } from '@calls/persistence';
 
 const usage = `Usage: npm run dead-letters -- list [--limit N]
        npm run dead-letters -- replay <eventId> [<eventId> ...]
@@ -18,7 +19,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const dataSource = await new DataSource({
-    ...dataSourceOptions(databaseSettingsFromEnv()),
+    ...dataSourceOptions(loadConfig().database),
     migrationsRun: false,
   }).initialize();
   try {

@@ -81,7 +81,3 @@ export interface IdempotencySettings {
 }
 
 export const IDEMPOTENCY_SETTINGS = Symbol('IDEMPOTENCY_SETTINGS');
-
-export function idempotencySettingsFromEnv(env: NodeJS.ProcessEnv = process.env): IdempotencySettings {
-  return { ttlMs: Number(env.IDEMPOTENCY_TTL_HOURS ?? 24) * 3_600_000 };
-}

@@ -6,10 +6,10 @@ const UNTRACED_PATHS = /^\/(health(\/|$)|metrics$)/;
 
 let running: NodeSDK | null = null;
 
-/** Tracing is on when an OTLP endpoint is configured, as OpenTelemetry's own variables say. */
-function tracingConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
-  if (env.OTEL_SDK_DISABLED === 'true') return false;
-  return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
+/** Whether to trace, and the service name to report (OTEL_SERVICE_NAME): @calls/config's TracingSettings. */
+export interface TracingSwitch {
+  readonly enabled: boolean;
+  readonly serviceName: string | undefined;
 }
 
 /**
@@ -24,8 +24,8 @@ function tracingConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
  * /metrics and logs go to stdout, so the SDK's own metric and log exporters
  * stay off.
  */
-export function startTracing(serviceName: string, env: NodeJS.ProcessEnv = process.env): boolean {
-  if (running || !tracingConfigured(env)) return running !== null;
+export function startTracing(serviceName: string, settings: TracingSwitch): boolean {
+  if (running || !settings.enabled) return running !== null;
   // Synchronous on purpose: an `await import()` would let the app's modules load unpatched first.
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node');
@@ -37,7 +37,7 @@ export function startTracing(serviceName: string, env: NodeJS.ProcessEnv = proce
     require('@opentelemetry/instrumentation-ioredis') as typeof import('@opentelemetry/instrumentation-ioredis');
   /* eslint-enable @typescript-eslint/no-require-imports */
   running = new NodeSDK({
-    serviceName: env.OTEL_SERVICE_NAME || serviceName,
+    serviceName: settings.serviceName ?? serviceName,
     metricReaders: [],
     logRecordProcessors: [],
     instrumentations: [

@@ -24,10 +24,15 @@ const url = (protocols: string[]) =>
 
 /**
  * Every variable the processes read, with what a valid value is. Checked at
- * start (through @nestjs/config), so a wrong or missing value stops the
+ * start (by loadConfig, see config.ts), so a wrong or missing value stops the
  * process with a message naming it, instead of failing later at runtime.
  */
 export class Environment {
+  /** The variables as typed values (numbers converted by their @Type), once validateEnvironment accepted them. */
+  static from(set: Record<string, unknown>): Environment {
+    return plainToInstance(Environment, set, { enableImplicitConversion: false });
+  }
+
   @IsOptional() @IsIn(['development', 'production', 'test']) NODE_ENV?: string;
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(65535) PORT?: number;
   @IsOptional() @IsString() HOST?: string;
@@ -140,7 +145,7 @@ function shownValue(name: string, value: unknown): string {
 export function validateEnvironment(raw: Record<string, unknown>): Record<string, unknown> {
   // An empty variable means "not set", as the readers treat it.
   const set = Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== ''));
-  const env = plainToInstance(Environment, set, { enableImplicitConversion: false });
+  const env = Environment.from(set);
   const errors = validateSync(env, { skipMissingProperties: false, whitelist: false });
   if (errors.length > 0) {
     const problems = errors.map((error) => {

@@ -1,6 +1,6 @@
 import { CloudEvent } from 'cloudevents';
-import { fromMediaReportEvent, MEDIA_V1, parseMediaReport, toMediaReportEvent } from './media-report.contracts';
-import type { MediaReportData, MediaReportV1 } from './media-report.contracts';
+import { fromMediaReportEvent, MEDIA_V1, parseMediaReport, toMediaReportEvent } from './media-v1.contracts';
+import type { MediaReportData, MediaReportV1 } from './media-v1.contracts';
 
 describe(parseMediaReport.name, () => {
   it.each<MediaReportV1>([

@@ -1,0 +1,212 @@
+import { resolve } from 'node:path';
+import { DEFAULT_KEEPALIVE_TIMEOUT_MS } from '@calls/domain';
+import type { CallLifetimeSettings, IdempotencySettings } from '@calls/application';
+import type { AuthSettings, NotificationSigningSettings } from '@calls/auth';
+import type { MessagingSettings } from '@calls/messaging';
+import type { NotifierSettings } from '@calls/notifications';
+import type { DatabaseSettings } from '@calls/persistence';
+import { Environment, validateEnvironment } from './environment.schema';
+import { tracingSettings } from './tracing.settings';
+import type { TracingSettings } from './tracing.settings';
+
+/** When to refuse new requests with a fast 503 rather than queue them (see apps/calls-service/src/overload). */
+export interface LoadSheddingSettings {
+  /** Shed while the event loop runs this late on average (ms); 0 turns the check off. */
+  readonly maxEventLoopDelayMs: number;
+  /** Shed while getting a database connection and a trivial answer takes longer than this (ms); 0: off. */
+  readonly maxDatabaseWaitMs: number;
+  /**
+   * Requests served at once; one more would only wait for a database
+   * connection behind them, so it is refused at once instead (0: off).
+   */
+  readonly maxInFlight: number;
+  /** How often both are measured (ms). */
+  readonly sampleIntervalMs: number;
+  /** What a shed request is told to wait (s). */
+  readonly retryAfterSeconds: number;
+}
+
+/** The HTTP server of the service (and the notifier's ops server, which uses port, host and grace). */
+export interface HttpSettings {
+  readonly port: number;
+  readonly host: string;
+  readonly bodyLimitBytes: number;
+  /** How much of a body over the limit is read and discarded after the 413, so a client still sending reads it. */
+  readonly drainLimitBytes: number;
+  /** Longest time to receive a whole request. */
+  readonly requestTimeoutMs: number;
+  /** Longest a graceful shutdown may take before the process exits anyway (keep it under terminationGracePeriodSeconds). */
+  readonly shutdownGraceMs: number;
+  /** Scheme, host (and path) clients reach the service at, for the absolute URLs it writes. */
+  readonly publicBaseUrl: string | undefined;
+  /** Fastify's trustProxy: whether (or from which hops) X-Forwarded-* headers are believed. */
+  readonly trustProxy: boolean | number | string;
+  readonly shedding: LoadSheddingSettings;
+}
+
+export interface ThrottlingSettings {
+  /** Requests allowed per application per tenant in each window. */
+  readonly limit: number;
+  readonly windowMs: number;
+  /** Shared counters across replicas; in memory (per replica) without it. */
+  readonly redisUrl?: string;
+}
+
+/**
+ * Graph's own limit for the calls API: 50,000 requests per 15 seconds per
+ * application per tenant (https://learn.microsoft.com/en-us/graph/throttling-limits,
+ * "Cloud communication service limits").
+ */
+export const GRAPH_CALLS_THROTTLE = { limit: 50_000, windowMs: 15_000 } as const;
+
+export interface MediaPlaneSettings {
+  /** `simulated` (in process, the default) or `broker` (a separate media plane over RabbitMQ). */
+  readonly mode: 'simulated' | 'broker';
+  /** Exchange the media plane reports to, and this service's queue on it. */
+  readonly reportsExchange: string;
+  readonly reportsQueue: string;
+  /** The media simulator's own queue of calls.v1 events (apps/media-simulator). */
+  readonly simulatorQueue: string;
+  /** How long the simulated media plane takes to connect a call and to play a prompt. */
+  readonly simulated: { readonly connectMs: number; readonly promptMs: number };
+}
+
+/**
+ * Every setting of the three processes (the service, the notifier, the media
+ * simulator), as one typed tree. `loadConfig` builds it once at start from
+ * the environment, after checking every variable against `Environment`; the
+ * apps hand each module its section. Nothing else reads `process.env` (a lint
+ * rule enforces it).
+ */
+export interface Config {
+  readonly production: boolean;
+  readonly logLevel: string;
+  readonly http: HttpSettings;
+  readonly database: DatabaseSettings;
+  readonly auth: AuthSettings;
+  readonly notificationSigning: NotificationSigningSettings;
+  readonly messaging: MessagingSettings;
+  readonly mediaPlane: MediaPlaneSettings;
+  readonly throttling: ThrottlingSettings;
+  readonly callLifetime: CallLifetimeSettings;
+  readonly idempotency: IdempotencySettings;
+  readonly notifier: NotifierSettings & { readonly queue: string };
+  readonly tracing: TracingSettings;
+}
+
+type Env = Record<string, string | undefined>;
+
+/** TRUST_PROXY as Fastify takes it: true/false, a hop count, or addresses and CIDRs separated by commas. */
+function trustProxy(raw: string | undefined): boolean | number | string {
+  if (raw === undefined || raw === 'false') return false;
+  if (raw === 'true') return true;
+  return /^\d+$/.test(raw) ? Number(raw) : raw;
+}
+
+const DEV_ISSUER = 'calls-service-dev-issuer';
+const DEFAULT_AUDIENCE = 'https://graph.microsoft.com';
+
+/**
+ * The configuration of this process: the environment checked once (an error
+ * names every wrong or missing variable, and never repeats a secret), then
+ * read into typed values with their defaults. An empty variable counts as
+ * not set.
+ */
+export function loadConfig(source: Env = process.env): Config {
+  validateEnvironment(source);
+  const set = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ''));
+  const env = Environment.from(set);
+  const production = env.NODE_ENV === 'production';
+  const mediaPlaneMode = (env.MEDIA_PLANE ?? 'simulated') as MediaPlaneSettings['mode'];
+  if (mediaPlaneMode === 'broker' && !env.AMQP_URL) throw new Error('MEDIA_PLANE=broker needs AMQP_URL.');
+  const jwksUri = env.AUTH_JWKS_URI;
+  const issuers = (env.AUTH_ISSUER ?? '')
+    .split(',')
+    .map((issuer) => issuer.trim())
+    .filter(Boolean);
+  const dataDir = env.DATA_DIR ?? './data';
+  return {
+    production,
+    logLevel: env.LOG_LEVEL ?? 'info',
+    http: {
+      port: env.PORT ?? 3000,
+      host: env.HOST ?? '0.0.0.0',
+      bodyLimitBytes: env.BODY_LIMIT_BYTES ?? 64 * 1024,
+      drainLimitBytes: env.BODY_DRAIN_LIMIT_BYTES ?? 16 * 1024 * 1024,
+      requestTimeoutMs: env.REQUEST_TIMEOUT_MS ?? 10_000,
+      shutdownGraceMs: env.SHUTDOWN_GRACE_MS ?? 20_000,
+      publicBaseUrl: env.PUBLIC_BASE_URL,
+      trustProxy: trustProxy(env.TRUST_PROXY),
+      shedding: {
+        maxEventLoopDelayMs: env.SHED_EVENT_LOOP_DELAY_MS ?? 200,
+        maxDatabaseWaitMs: env.SHED_DATABASE_WAIT_MS ?? 1000,
+        maxInFlight: env.SHED_MAX_IN_FLIGHT ?? 0,
+        sampleIntervalMs: env.SHED_SAMPLE_INTERVAL_MS ?? 500,
+        retryAfterSeconds: 1,
+      },
+    },
+    database: {
+      databaseUrl: env.DATABASE_URL,
+      dataDir: resolve(dataDir),
+      runMigrations: env.DATABASE_MIGRATIONS_RUN !== 'false',
+      poolSize: env.DATABASE_POOL_SIZE ?? 10,
+      statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS ?? 5000,
+    },
+    auth: {
+      mode: jwksUri ? 'jwks' : 'dev',
+      jwksUri,
+      issuers: jwksUri ? issuers : [DEV_ISSUER],
+      audience: env.AUTH_AUDIENCE ?? DEFAULT_AUDIENCE,
+      clockToleranceSeconds: env.AUTH_CLOCK_TOLERANCE_SECONDS ?? 30,
+      dataDir,
+    },
+    notificationSigning: {
+      keyPem: env.NOTIFICATION_SIGNING_KEY,
+      keyFile: env.NOTIFICATION_SIGNING_KEY_FILE,
+      dataDir,
+      // The issuer bots validate: by default where they fetch /.well-known/openid-configuration.
+      issuer: env.NOTIFICATION_ISSUER ?? env.PUBLIC_BASE_URL?.replace(/\/+$/, '') ?? 'calls-service',
+      ttlSeconds: env.NOTIFICATION_TOKEN_TTL_SECONDS ?? 300,
+    },
+    messaging: {
+      amqpUrl: env.AMQP_URL,
+      exchange: env.AMQP_EXCHANGE ?? 'calls.events',
+      brokerTimeoutMs: env.BROKER_TIMEOUT_MS ?? 5000,
+      outboxBatchSize: env.OUTBOX_BATCH_SIZE ?? 100,
+      outboxPollMs: env.OUTBOX_POLL_MS ?? 500,
+      outboxRetentionHours: env.OUTBOX_RETENTION_HOURS ?? 24,
+      relayEnabled: env.OUTBOX_RELAY !== 'off',
+    },
+    mediaPlane: {
+      mode: mediaPlaneMode,
+      reportsExchange: env.MEDIA_EXCHANGE ?? 'calls.media',
+      reportsQueue: env.MEDIA_REPORTS_QUEUE ?? 'calls.media-reports',
+      simulatorQueue: env.MEDIA_SIMULATOR_QUEUE ?? 'calls.media-simulator',
+      simulated: { connectMs: env.SIMULATED_CONNECT_MS ?? 0, promptMs: env.SIMULATED_PROMPT_MS ?? 3000 },
+    },
+    throttling: {
+      limit: env.THROTTLE_LIMIT ?? GRAPH_CALLS_THROTTLE.limit,
+      windowMs: env.THROTTLE_WINDOW_MS ?? GRAPH_CALLS_THROTTLE.windowMs,
+      redisUrl: env.REDIS_URL,
+    },
+    callLifetime: {
+      keepAliveTimeoutMs: env.CALL_KEEPALIVE_TIMEOUT_S
+        ? env.CALL_KEEPALIVE_TIMEOUT_S * 1000
+        : DEFAULT_KEEPALIVE_TIMEOUT_MS,
+      expirySweepMs: env.CALL_EXPIRY_SWEEP_MS ?? 5_000,
+    },
+    idempotency: { ttlMs: (env.IDEMPOTENCY_TTL_HOURS ?? 24) * 3_600_000 },
+    notifier: {
+      queue: env.NOTIFIER_QUEUE ?? 'calls.notifier',
+      timeoutMs: env.NOTIFIER_TIMEOUT_MS ?? 5000,
+      giveUpAfterMs: env.NOTIFIER_GIVE_UP_AFTER_MS ?? 15 * 60_000,
+      backoffBaseMs: env.NOTIFIER_BACKOFF_BASE_MS ?? 500,
+      backoffMaxMs: env.NOTIFIER_BACKOFF_MAX_MS ?? 60_000,
+      concurrency: env.NOTIFIER_CONCURRENCY ?? 16,
+      pollMs: env.NOTIFIER_POLL_MS ?? 250,
+      leaseMs: env.NOTIFIER_LEASE_MS ?? 60_000,
+      production,
+    },
+    tracing: tracingSettings(set),
+  };
+}
