@@ -71,14 +71,15 @@ async function cancel(
       [sequence + 1, version + 1, now, callId, version],
     );
     const values: unknown[] = [];
-    const rows = active.rows.map((op: { id: string; sequence: number; parameters: string }) => {
+    const rows = active.rows.map((op: { id: string; sequence: number; parameters: unknown }) => {
       values.push(
         op.id,
         callId,
         'playPrompt',
         op.sequence,
         'failed',
-        op.parameters,
+        // jsonb comes back parsed; it goes back as JSON text, as the service binds it.
+        JSON.stringify(op.parameters),
         CANCELLED.code,
         CANCELLED.subcode,
         CANCELLED.message,
@@ -125,10 +126,10 @@ async function cancel(
     const outboxRows = events.map(([type, payload]) => {
       outboxValues.push(randomUUID(), callId, type, JSON.stringify(payload), now);
       const q = outboxValues.length - 5;
-      return `($${q + 1}, $${q + 2}, $${q + 3}, $${q + 4}, $${q + 5}, NULL, 0)`;
+      return `($${q + 1}, $${q + 2}, $${q + 3}, $${q + 4}, $${q + 5}, NULL)`;
     });
     await client.query(
-      `INSERT INTO outbox (id, aggregate_id, type, payload, occurred_at, published_at, attempts) VALUES ${outboxRows.join(', ')}`,
+      `INSERT INTO outbox (id, aggregate_id, type, payload, occurred_at, published_at) VALUES ${outboxRows.join(', ')}`,
       outboxValues,
     );
     await client.query('COMMIT');

@@ -1,5 +1,7 @@
 import { spawn, ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 
 /* Processes under measurement: started alone on a loopback port, their CPU read from /proc (Linux). */
 
@@ -36,13 +38,22 @@ export function postgresCpuSince(before: Map<number, number>): number {
   return total;
 }
 
+/** A loopback port nobody listens on now (the kernel's choice, not a guess that may collide). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 /** Starts a server script as its own process on a free loopback port and waits until it answers. */
 export async function startProcess(
   script: string,
   env: Record<string, string>,
   nodeFlags: string[] = [],
 ): Promise<{ url: string; child: ChildProcess }> {
-  const port = 30000 + Math.floor(Math.random() * 20000);
+  const port = await freePort();
   const child = spawn(process.execPath, [...nodeFlags, script], {
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'inherit'],
