@@ -119,13 +119,13 @@ describe('the production image contents (processes, PostgreSQL, RabbitMQ)', () =
     const migrate = (...args: string[]) =>
       new AppProcess('libs/persistence/src/migrate.cli.js', env, { root: app, ...NOBODY, args });
     // The expand step of docs/operations.md: everything up to the conversion, which waits for the new code.
-    const expand = migrate('--until', '1764260000000');
+    const expand = migrate('--until', '1764265000000');
     expect(await expand.run()).toBe(0);
-    expect(expand.output).toMatch(/applied 5 migration\(s\): .*CallLifetimeAndMediaProgress1764260000000\n/);
+    expect(expand.output).toMatch(/applied 6 migration\(s\): .*CommandReceipts1764265000000\n/);
     const contract = migrate();
     expect(await contract.run()).toBe(0);
     expect(contract.output).toMatch(
-      /applied 2 migration\(s\): NativePostgresTypes1764270000000, CommandReceipts1764280000000\n/,
+      /applied 2 migration\(s\): NativePostgresTypes1764270000000, DropIdempotencyKeys1764280000000\n/,
     );
     const again = migrate();
     expect(await again.run()).toBe(0);

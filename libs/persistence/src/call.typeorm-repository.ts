@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, QueryRunner } from 'typeorm';
+import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { Call, ConcurrencyConflictError } from '@calls/domain';
 import { traceContextOf } from '@calls/runtime';
 import type { CallOwner, CallRepository, MediaOperationProps, OperationStatus } from '@calls/domain';
@@ -9,7 +9,8 @@ import type { CommandReceipt, CommandReceipts, StoredReceipt } from '@calls/appl
 import { callRow, operationRow, outboxRow, toCall, toOperationProps } from './call.rows';
 import { SqlDialect } from './schema/dialect';
 import { CallRow, ROWS, tablesFor } from './schema/tables';
-import type { OperationRow } from './schema/tables';
+import type { OperationRow, ReceiptRow } from './schema/tables';
+import { loadCallStatement, saveStatement } from './call.postgres-statements';
 import { SqlBuilder } from './schema/sql-builder';
 
 type Raw = Record<string, unknown>;
@@ -42,15 +43,27 @@ const MUTABLE_CALL_COLUMNS = [
   'updated_at',
 ] as const satisfies readonly (keyof CallRow)[];
 
+const receiptRow = (receipt: CommandReceipt): ReceiptRow => ({
+  tenant_id: receipt.owner.tenantId,
+  app_id: receipt.owner.appId,
+  idempotency_key: receipt.key,
+  fingerprint: receipt.fingerprint,
+  result: receipt.result,
+  created_at: receipt.createdAt,
+  expires_at: receipt.expiresAt,
+});
+
 const OUTBOX_INSERT_COLUMNS = ROWS.outbox.columns.filter(
   (column) => column !== 'position' && column !== 'published_at',
 );
 
 /**
- * The CallRepository port on a TypeORM data source. A save is one
- * transaction of at most three statements whatever the number of operations
- * it touches: the call row (guarded by its version), one multi-row upsert of
- * the changed operations, and one multi-row insert into the outbox.
+ * The CallRepository port on a TypeORM data source. On PostgreSQL a command
+ * is two statements whatever the number of operations it touches: one load
+ * (the call with its open operations) and one save (the call row guarded by
+ * its version, the changed operations, the outbox rows and any command
+ * receipt, as data-modifying CTEs of a single statement). On SQLite (one
+ * process, no network) the save is a transaction of at most four statements.
  *
  * The statements are written by hand rather than with TypeORM's query
  * builder and entity hydration: on this hot path those cost 150-360 us per
@@ -61,6 +74,7 @@ const OUTBOX_INSERT_COLUMNS = ROWS.outbox.columns.filter(
 @Injectable()
 export class CallTypeormRepository implements CallRepository, CommandReceipts {
   private readonly dialect: SqlDialect;
+  private native?: Promise<boolean>;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     this.dialect = SqlDialect.of(dataSource);
@@ -70,13 +84,13 @@ export class CallTypeormRepository implements CallRepository, CommandReceipts {
     const q = this.sql();
     return this.load(
       q,
-      `SELECT * FROM calls WHERE id = ${q.param(callId)} AND tenant_id = ${q.param(owner.tenantId)} AND app_id = ${q.param(owner.appId)}`,
+      `c.id = ${q.param(callId)} AND c.tenant_id = ${q.param(owner.tenantId)} AND c.app_id = ${q.param(owner.appId)}`,
     );
   }
 
   async findById(callId: string): Promise<Call | null> {
     const q = this.sql();
-    return this.load(q, `SELECT * FROM calls WHERE id = ${q.param(callId)}`);
+    return this.load(q, `c.id = ${q.param(callId)}`);
   }
 
   async findOperation(
@@ -189,6 +203,7 @@ export class CallTypeormRepository implements CallRepository, CommandReceipts {
   }
 
   private async write(call: Call, receipt?: CommandReceipt): Promise<void> {
+    if (await this.nativeSchema()) return this.writeInOneStatement(call, receipt);
     const props = call.snapshot();
     const operations = call.changedOperations().map((op) => ROWS.operations.values(operationRow(op.snapshot())));
     const trace = traceContextOf();
@@ -232,18 +247,62 @@ export class CallTypeormRepository implements CallRepository, CommandReceipts {
     if (changed) call.markPersisted();
   }
 
+  /**
+   * Whether this is PostgreSQL with the native types (migration
+   * 1764270000000). The one-statement save casts to those types; on a
+   * database not yet converted (the expand step of a rollout) saves take the
+   * transaction of separate statements instead, which binds to either. Asked
+   * once per process: a replica started before the conversion keeps the
+   * slower path until it restarts, and stays correct.
+   */
+  private nativeSchema(): Promise<boolean> {
+    if (this.dialect.kind !== 'postgres') return Promise.resolve(false);
+    return (this.native ??= this.dataSource
+      .query(
+        `SELECT data_type FROM information_schema.columns
+         WHERE table_schema = current_schema() AND table_name = 'calls' AND column_name = 'created_at'`,
+      )
+      .then(
+        (rows: { data_type: string }[]) => rows[0]?.data_type === 'timestamp with time zone',
+        (error: unknown) => {
+          this.native = undefined; // a failed look is asked again on the next save
+          throw error;
+        },
+      ));
+  }
+
+  /** PostgreSQL: everything in one statement (call.postgres-statements.ts), the second of a command's two round trips. */
+  private async writeInOneStatement(call: Call, receipt?: CommandReceipt): Promise<void> {
+    const props = call.snapshot();
+    const changed = call.hasChanges();
+    const trace = traceContextOf();
+    const { sql, params } = saveStatement({
+      call: changed
+        ? { row: callRow(props, props.version + 1), isNew: props.version === 0, expectedVersion: props.version }
+        : undefined,
+      mutableCallColumns: MUTABLE_CALL_COLUMNS,
+      operations: call.changedOperations().map((op) => operationRow(op.snapshot())),
+      mutableOperationColumns: MUTABLE_OPERATION_COLUMNS,
+      outbox: call.getUncommittedEvents().map((event) => outboxRow(event, props.description.callbackUri, trace)),
+      outboxColumns: OUTBOX_INSERT_COLUMNS,
+      receipt: receipt && receiptRow(receipt),
+    });
+    const run = async (manager: EntityManager) => {
+      const [{ saved, receipted }]: { saved: number; receipted: number }[] = await manager.query(sql, params);
+      if (receipted !== 1) throw new ReceiptRecordedError(receipt!.key);
+      // With a receipt this throw also rolls its row back: a receipt exists only with its call's changes.
+      if (saved !== 1) throw new ConcurrencyConflictError(props.id);
+    };
+    // A keyed command's receipt and its call's version are checked in the one statement, but either can
+    // fail after the other wrote, so that statement runs in a transaction; an unkeyed command needs none.
+    await (receipt ? this.dataSource.transaction(run) : run(this.dataSource.manager));
+    if (changed) call.markPersisted();
+  }
+
   /** A new key, or one whose receipt expired; a live receipt of the key means another run committed first. */
   private async insertReceipt(runner: QueryRunner, receipt: CommandReceipt): Promise<void> {
     const q = this.sql();
-    const row = ROWS.receipts.values({
-      tenant_id: receipt.owner.tenantId,
-      app_id: receipt.owner.appId,
-      idempotency_key: receipt.key,
-      fingerprint: receipt.fingerprint,
-      result: receipt.result,
-      created_at: receipt.createdAt,
-      expires_at: receipt.expiresAt,
-    });
+    const row = ROWS.receipts.values(receiptRow(receipt));
     const updates = ['fingerprint', 'result', 'created_at', 'expires_at'].map((c) => `${c} = excluded.${c}`).join(', ');
     const result = await runner.query(
       `INSERT INTO command_receipts (${ROWS.receipts.columns.join(', ')}) VALUES ${q.row(row)}
@@ -270,8 +329,16 @@ export class CallTypeormRepository implements CallRepository, CommandReceipts {
     if (result.affected !== 1) throw new ConcurrencyConflictError(props.id);
   }
 
-  private async load(q: SqlBuilder, selectCall: string): Promise<Call | null> {
-    const calls: Raw[] = await this.dataSource.query(selectCall, q.params);
+  /** The call matching `where` (on alias `c`) with its queued and running operations. */
+  private async load(q: SqlBuilder, where: string): Promise<Call | null> {
+    if (this.dialect.kind === 'postgres') {
+      // One round trip: the operations come along as a JSON array.
+      const rows: Raw[] = await this.dataSource.query(loadCallStatement(where), q.params);
+      if (rows.length === 0) return null;
+      const active = (rows[0].active_operations as Raw[]).map(ROWS.operations.read);
+      return toCall(ROWS.calls.read(rows[0]), active);
+    }
+    const calls: Raw[] = await this.dataSource.query(`SELECT * FROM calls c WHERE ${where}`, q.params);
     if (calls.length === 0) return null;
     const ops = this.sql();
     const active: Raw[] = await this.dataSource.query(

@@ -8,7 +8,8 @@ import { IdempotencyKeys1764240000000 } from './migrations/1764240000000-idempot
 import { OutboxTraceContext1764250000000 } from './migrations/1764250000000-outbox-trace-context';
 import { CallLifetimeAndMediaProgress1764260000000 } from './migrations/1764260000000-call-lifetime-and-media-progress';
 import { NativePostgresTypes1764270000000 } from './migrations/1764270000000-native-postgres-types';
-import { CommandReceipts1764280000000 } from './migrations/1764280000000-command-receipts';
+import { CommandReceipts1764265000000 } from './migrations/1764265000000-command-receipts';
+import { DropIdempotencyKeys1764280000000 } from './migrations/1764280000000-drop-idempotency-keys';
 
 export const MIGRATIONS = [
   InitialSchema1764220000000,
@@ -16,8 +17,9 @@ export const MIGRATIONS = [
   IdempotencyKeys1764240000000,
   OutboxTraceContext1764250000000,
   CallLifetimeAndMediaProgress1764260000000,
+  CommandReceipts1764265000000,
   NativePostgresTypes1764270000000,
-  CommandReceipts1764280000000,
+  DropIdempotencyKeys1764280000000,
 ];
 
 export interface DatabaseSettings {

@@ -1,0 +1,116 @@
+import type { EntitySchema } from 'typeorm';
+import { SqlBuilder } from './schema/sql-builder';
+import { ROWS, tablesFor } from './schema/tables';
+import type { CallRow, OperationRow, OutboxRow, ReceiptRow, RowCodec } from './schema/tables';
+
+/*
+ * The call's load and save on PostgreSQL as one statement each, so a command
+ * costs two round trips: no BEGIN, no COMMIT, no statement per table. A single
+ * statement is atomic on its own, and its data-modifying CTEs all commit or
+ * none does. Measured in `npm run bench` (docs/performance.md).
+ */
+
+const PG = tablesFor('postgres');
+
+/** The SQL type of a column, for the casts a VALUES list inside a SELECT needs (its parameters have no column). */
+function castsOf<T>(table: EntitySchema<T>): Map<string, string> {
+  return new Map(
+    Object.entries(table.options.columns).map(([column, options]) => [
+      column,
+      String((options as { type: unknown }).type).replace('integer', 'int'),
+    ]),
+  );
+}
+
+const CASTS = {
+  calls: castsOf(PG.calls),
+  operations: castsOf(PG.operations),
+  outbox: castsOf(PG.outbox),
+};
+
+/** `(($1::uuid, $2::jsonb, ...), (...))` for rows bound through a codec. */
+function typedRows<T>(
+  q: SqlBuilder,
+  codec: RowCodec<T>,
+  casts: Map<string, string>,
+  rows: readonly Partial<T>[],
+  columns: readonly (keyof T & string)[],
+): string {
+  return rows
+    .map((row) => {
+      const values = codec.values(row, columns);
+      return `(${columns.map((column, i) => `${q.param(values[i])}::${casts.get(column)}`).join(', ')})`;
+    })
+    .join(', ');
+}
+
+/**
+ * The call row and, as `active_operations`, its queued and running
+ * operations in queue order (a JSON array of their rows).
+ */
+export function loadCallStatement(where: string): string {
+  return `SELECT c.*, COALESCE((SELECT json_agg(o ORDER BY o.sequence) FROM media_operations o
+             WHERE o.call_id = c.id AND o.status IN ('notStarted', 'running')), '[]'::json) AS active_operations
+          FROM calls c WHERE ${where}`;
+}
+
+export interface SavePlan {
+  /** The call as it is to be stored (its version already the next one); absent when only a receipt is new. */
+  readonly call?: { readonly row: CallRow; readonly isNew: boolean; readonly expectedVersion: number };
+  readonly mutableCallColumns: readonly (keyof CallRow & string)[];
+  readonly operations: readonly OperationRow[];
+  readonly mutableOperationColumns: readonly (keyof OperationRow & string)[];
+  readonly outbox: readonly Omit<OutboxRow, 'position' | 'published_at'>[];
+  readonly outboxColumns: readonly (keyof OutboxRow & string)[];
+  readonly receipt?: ReceiptRow;
+}
+
+/**
+ * One statement that writes everything a decision changed. Each write is
+ * gated on the one before: the receipt (a new key, or an expired one), then
+ * the call row under its version, then the operations and the outbox rows.
+ * It answers `saved` (the call row was written) and `receipted` (the receipt
+ * was), so the caller tells a version conflict from a key another run took;
+ * when either is 0 nothing at all was written.
+ */
+export function saveStatement(plan: SavePlan): { sql: string; params: unknown[] } {
+  const q = new SqlBuilder('postgres');
+  const ctes: string[] = [];
+  if (plan.receipt) {
+    const values = ROWS.receipts.values(plan.receipt);
+    const updates = ['fingerprint', 'result', 'created_at', 'expires_at'].map((c) => `${c} = excluded.${c}`);
+    ctes.push(`rc AS (INSERT INTO command_receipts (${ROWS.receipts.columns.join(', ')}) VALUES ${q.row(values)}
+      ON CONFLICT (tenant_id, app_id, idempotency_key) DO UPDATE SET ${updates.join(', ')}
+      WHERE command_receipts.expires_at <= excluded.created_at RETURNING 1)`);
+  }
+  const afterReceipt = plan.receipt ? ' AND EXISTS (SELECT 1 FROM rc)' : '';
+  if (plan.call) {
+    const { row, isNew, expectedVersion } = plan.call;
+    if (isNew) {
+      const values = typedRows(q, ROWS.calls, CASTS.calls, [row], ROWS.calls.columns);
+      ctes.push(`up AS (INSERT INTO calls (${ROWS.calls.columns.join(', ')})
+        SELECT * FROM (VALUES ${values}) v WHERE true${afterReceipt} RETURNING 1)`);
+    } else {
+      const values = ROWS.calls.values(row, plan.mutableCallColumns);
+      const assignments = plan.mutableCallColumns.map((column, i) => `${column} = ${q.param(values[i])}`);
+      ctes.push(`up AS (UPDATE calls SET ${assignments.join(', ')}
+        WHERE id = ${q.param(row.id)} AND version = ${q.param(expectedVersion)}${afterReceipt} RETURNING 1)`);
+    }
+    if (plan.operations.length > 0) {
+      const columns = ROWS.operations.columns;
+      const values = typedRows(q, ROWS.operations, CASTS.operations, plan.operations, columns);
+      const updates = plan.mutableOperationColumns.map((column) => `${column} = excluded.${column}`);
+      ctes.push(`ops AS (INSERT INTO media_operations (${columns.join(', ')})
+        SELECT * FROM (VALUES ${values}) v WHERE EXISTS (SELECT 1 FROM up)
+        ON CONFLICT (id) DO UPDATE SET ${updates.join(', ')})`);
+    }
+    if (plan.outbox.length > 0) {
+      const values = typedRows(q, ROWS.outbox, CASTS.outbox, plan.outbox, plan.outboxColumns);
+      ctes.push(`ob AS (INSERT INTO outbox (${plan.outboxColumns.join(', ')})
+        SELECT * FROM (VALUES ${values}) v WHERE EXISTS (SELECT 1 FROM up))`);
+    }
+  }
+  const saved = plan.call ? '(SELECT count(*) FROM up)::int' : '1';
+  const receipted = plan.receipt ? '(SELECT count(*) FROM rc)::int' : '1';
+  return { sql: `WITH ${ctes.join(',\n')}\nSELECT ${saved} AS saved, ${receipted} AS receipted`, params: q.params };
+}
