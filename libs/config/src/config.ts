@@ -174,6 +174,7 @@ export function loadConfig(source: Env = process.env): Config {
       brokerTimeoutMs: env.BROKER_TIMEOUT_MS ?? 5000,
       outboxBatchSize: env.OUTBOX_BATCH_SIZE ?? 100,
       outboxPollMs: env.OUTBOX_POLL_MS ?? 500,
+      outboxLingerMs: env.OUTBOX_LINGER_MS ?? 5,
       outboxRetentionHours: env.OUTBOX_RETENTION_HOURS ?? 24,
       relayEnabled: env.OUTBOX_RELAY !== 'off',
     },

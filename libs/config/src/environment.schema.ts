@@ -81,6 +81,7 @@ export class Environment {
   @IsOptional() @Type(() => Number) @IsInt() @Min(10) CALL_EXPIRY_SWEEP_MS?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) OUTBOX_BATCH_SIZE?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(10) OUTBOX_POLL_MS?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(1000) OUTBOX_LINGER_MS?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) SHUTDOWN_GRACE_MS?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) NOTIFIER_GIVE_UP_AFTER_MS?: number;
 

@@ -5,6 +5,8 @@ export interface MessagingSettings {
   readonly brokerTimeoutMs: number;
   readonly outboxBatchSize: number;
   readonly outboxPollMs: number;
+  /** How long a woken relay waits for more events before it claims a batch. */
+  readonly outboxLingerMs: number;
   readonly outboxRetentionHours: number;
   /** Run the relay in this process; off for replicas that only serve requests (another runs the relay). */
   readonly relayEnabled: boolean;

@@ -30,6 +30,7 @@ export class OutboxRelayHost implements OnApplicationBootstrap, OnApplicationShu
       batchSize: settings.outboxBatchSize,
       pollIntervalMs: settings.outboxPollMs,
       maxBackoffMs: 5_000,
+      lingerMs: settings.outboxLingerMs,
     });
   }
 

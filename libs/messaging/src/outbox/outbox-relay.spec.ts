@@ -1,0 +1,92 @@
+import { OutboxMessage } from '../contracts/cloud-event';
+import type { CallsCloudEvent } from '../contracts/cloud-event';
+import { CALLS_V1 } from '../contracts/calls-v1.contracts';
+import { OutboxRelay } from './outbox-relay';
+import type { IntegrationEventPublisher, OutboxSource } from './outbox.ports';
+
+/** An outbox in memory: rows appended as requests commit, claimed oldest first. */
+class MemoryOutbox implements OutboxSource {
+  readonly pending: OutboxMessage[] = [];
+  readonly claims: number[] = [];
+
+  add(id: string): void {
+    this.pending.push({
+      id,
+      callId: '00000000-0000-4000-8000-000000000001',
+      type: CALLS_V1.callEstablished,
+      occurredAt: new Date(),
+      data: {
+        callId: '00000000-0000-4000-8000-000000000001',
+        tenantId: 't',
+        appId: 'a',
+        callbackUri: 'https://bot.example.test/cb',
+        state: 'established',
+      },
+      trace: {},
+    });
+  }
+
+  async publishNext(limit: number, publish: (messages: readonly OutboxMessage[]) => Promise<void>): Promise<number> {
+    const batch = this.pending.slice(0, limit);
+    if (batch.length === 0) return 0;
+    this.claims.push(batch.length);
+    await publish(batch);
+    this.pending.splice(0, batch.length);
+    return batch.length;
+  }
+
+  async prunePublished(): Promise<number> {
+    return 0;
+  }
+}
+
+const publisher = (published: CallsCloudEvent[]): IntegrationEventPublisher => ({
+  publish: async (events) => void published.push(...events),
+  close: async () => undefined,
+});
+
+const waitFor = async (condition: () => boolean) => {
+  for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+};
+
+describe(OutboxRelay.name, () => {
+  it('waits lingerMs once woken, so the events of requests that commit meanwhile go in one claim', async () => {
+    const outbox = new MemoryOutbox();
+    const published: CallsCloudEvent[] = [];
+    const relay = new OutboxRelay(outbox, publisher(published), {
+      batchSize: 100,
+      pollIntervalMs: 60_000,
+      maxBackoffMs: 1000,
+      lingerMs: 30,
+    });
+    relay.start();
+    await waitFor(() => outbox.claims.length === 0);
+    for (const id of ['e1', 'e2', 'e3']) {
+      outbox.add(id);
+      relay.wake();
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    await waitFor(() => published.length === 3);
+    await relay.stop();
+    expect(published.map((event) => event.id)).toEqual(['e1', 'e2', 'e3']);
+    expect(outbox.claims).toEqual([3]);
+  });
+
+  it('claims at once with no linger: each wake its own claim when requests are spread out', async () => {
+    const outbox = new MemoryOutbox();
+    const published: CallsCloudEvent[] = [];
+    const relay = new OutboxRelay(outbox, publisher(published), {
+      batchSize: 100,
+      pollIntervalMs: 60_000,
+      maxBackoffMs: 1000,
+    });
+    relay.start();
+    for (const id of ['e1', 'e2']) {
+      outbox.add(id);
+      relay.wake();
+      await waitFor(() => published.length === Number(id.slice(1)));
+    }
+    await relay.stop();
+    expect(outbox.claims).toEqual([1, 1]);
+  });
+});
