@@ -56,8 +56,10 @@ export async function startProcess(
   const port = await freePort();
   const child = spawn(process.execPath, [...nodeFlags, script], {
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    // Request logs go to a pipe that is read and dropped, as a log shipper would read them.
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
+  child.stdout!.resume();
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 200; i++) {
     try {

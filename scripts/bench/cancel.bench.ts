@@ -12,7 +12,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Pool } from 'pg';
+import { generateKeyPairSync } from 'node:crypto';
 import { DevTokenIssuer } from '@calls/auth';
+import { startIdentityProvider } from './bench-identity';
 import { createBenchDatabase, seedCalls } from './bench-database';
 import { cpuMsOf, postgresCpuMs, postgresCpuSince, startProcess, stop } from './bench-process';
 
@@ -97,6 +99,8 @@ interface Contender {
   readonly script: string;
   readonly env: Record<string, string>;
   readonly authenticated: boolean;
+  /** The bearer token it takes; the dev issuer's by default. */
+  readonly token?: string;
 }
 
 async function main(): Promise<void> {
@@ -111,8 +115,34 @@ async function main(): Promise<void> {
     SIMULATED_PROMPT_MS: String(3_600_000),
     THROTTLE_LIMIT: String(1e9),
   };
+  const identity = await startIdentityProvider(owner);
+  // As deployed: NODE_ENV=production, tokens verified against a JWKS, throttling in Redis at Graph's limit,
+  // the relay publishing to RabbitMQ with confirms, request logs at info, metrics on.
+  const production: Contender = {
+    name: 'service, production config',
+    script: serviceScript,
+    env: {
+      NODE_ENV: 'production',
+      DATABASE_URL: database.url,
+      DATA_DIR: dataDir,
+      SIMULATED_PROMPT_MS: String(3_600_000),
+      AUTH_JWKS_URI: identity.jwksUri,
+      AUTH_ISSUER: identity.issuer,
+      AUTH_AUDIENCE: identity.audience,
+      NOTIFICATION_SIGNING_KEY: generateKeyPairSync('rsa', { modulusLength: 2048 })
+        .privateKey.export({ type: 'pkcs8', format: 'pem' })
+        .toString(),
+      REDIS_URL: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+      AMQP_URL,
+      AMQP_EXCHANGE: `${exchange}.production`,
+      LOG_LEVEL: 'info',
+    },
+    authenticated: true,
+    token: identity.token,
+  };
   // One after another, each alone on the machine.
   const all: Contender[] = [
+    production,
     {
       name: 'calls-service, relay off',
       script: serviceScript,
@@ -159,7 +189,8 @@ async function main(): Promise<void> {
         // Events the contenders before wrote are not this one's work (a relay would publish them meanwhile).
         await pool.query('DELETE FROM outbox');
         await pool.query('VACUUM ANALYZE');
-        const headers: Record<string, string> = contender.authenticated ? { authorization: `Bearer ${token}` } : {};
+        const bearer = contender.token ?? token;
+        const headers: Record<string, string> = contender.authenticated ? { authorization: `Bearer ${bearer}` } : {};
         await load(server, warm, headers);
         figures.set(contender.name, await load(server, calls, headers));
       } finally {
@@ -184,7 +215,12 @@ async function main(): Promise<void> {
     for (const contender of contenders)
       console.log(row(contender.name, ([, , value]) => value(figures.get(contender.name)!)));
     const bare = figures.get('bare node:http + pg');
-    for (const name of ['calls-service, relay off', 'baseline build, relay off', 'calls-service, relay on']) {
+    for (const name of [
+      'service, production config',
+      'calls-service, relay off',
+      'baseline build, relay off',
+      'calls-service, relay on',
+    ]) {
       const service = figures.get(name);
       if (!service || !bare) continue;
       const ratio = (value: (f: Figures) => number) => (value(service) / Math.max(value(bare), 1e-9)).toFixed(2);
@@ -205,6 +241,8 @@ async function main(): Promise<void> {
   } finally {
     await pool.end();
     await deleteExchange(AMQP_URL, exchange);
+    await deleteExchange(AMQP_URL, `${exchange}.production`);
+    await identity.stop();
     await database.drop();
     rmSync(dataDir, { recursive: true, force: true });
   }

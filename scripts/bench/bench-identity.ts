@@ -1,0 +1,36 @@
+import { createServer, Server } from 'node:http';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import * as jwt from 'jsonwebtoken';
+import { publicJwk } from '@calls/auth';
+
+/**
+ * An identity provider for the production-configuration contender: its key
+ * set on loopback (the service fetches it once, as from Entra ID) and a bot's
+ * RS256 access token signed with it.
+ */
+export async function startIdentityProvider(owner: {
+  tenantId: string;
+  appId: string;
+}): Promise<{ jwksUri: string; issuer: string; audience: string; token: string; stop(): Promise<void> }> {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const kid = randomUUID();
+  const server: Server = createServer((_request, response) => {
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end(JSON.stringify({ keys: [{ ...publicJwk(privateKey), kid }] }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const issuer = `https://login.bench.invalid/${owner.tenantId}/v2.0`;
+  const audience = 'https://graph.microsoft.com';
+  const token = jwt.sign(
+    { iss: issuer, aud: audience, tid: owner.tenantId, azp: owner.appId, roles: ['Calls.Initiate.All'] },
+    privateKey,
+    { algorithm: 'RS256', keyid: kid, expiresIn: '2h' },
+  );
+  return {
+    jwksUri: `http://127.0.0.1:${(server.address() as { port: number }).port}/keys`,
+    issuer,
+    audience,
+    token,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
