@@ -30,27 +30,31 @@ export async function createBenchDatabase(): Promise<{ url: string; drop(): Prom
 }
 
 /**
- * Established calls, each with one prompt playing and two queued, written
- * straight into the service's tables (the migrations ran already).
+ * Established calls, each with one prompt playing and `queued - 1` waiting
+ * (3 in all by default), written straight into the service's tables (the
+ * migrations ran already).
  */
 export async function seedCalls(
   pool: Pool,
   owner: { tenantId: string; appId: string },
   count: number,
+  queued = 3,
 ): Promise<string[]> {
   const ids: string[] = [];
   const now = new Date().toISOString();
   // Far enough ahead that no call ends on its own while the bench runs.
   const keepAliveDeadline = new Date(Date.now() + 24 * 3_600_000).toISOString();
   const prompts = JSON.stringify({ prompts: [{ uri: 'https://cdn.example.test/hold.wav' }] });
-  for (let offset = 0; offset < count; offset += 500) {
-    const batch = Array.from({ length: Math.min(500, count - offset) }, () => randomUUID());
+  // Calls per INSERT, so one statement stays under PostgreSQL's 65,535 parameters.
+  const perBatch = Math.max(1, Math.floor(1500 / queued));
+  for (let offset = 0; offset < count; offset += perBatch) {
+    const batch = Array.from({ length: Math.min(perBatch, count - offset) }, () => randomUUID());
     ids.push(...batch);
     const callValues: unknown[] = [];
     const callRows = batch.map((id, i) => {
-      callValues.push(id, owner.tenantId, owner.appId, randomUUID(), now, keepAliveDeadline);
-      const p = i * 6;
-      return `($${p + 1}, $${p + 2}, $${p + 3}, 'established', 'https://bot.example.test/cb', 'outgoing', '["audio"]', '{}', NULL, '[]', NULL, $${p + 4}, 3, 1, $${p + 5}, $${p + 5}, $${p + 6})`;
+      callValues.push(id, owner.tenantId, owner.appId, randomUUID(), queued, now, keepAliveDeadline);
+      const p = i * 7;
+      return `($${p + 1}, $${p + 2}, $${p + 3}, 'established', 'https://bot.example.test/cb', 'outgoing', '["audio"]', '{}', NULL, '[]', NULL, $${p + 4}, $${p + 5}, 1, $${p + 6}, $${p + 6}, $${p + 7})`;
     });
     await pool.query(
       `INSERT INTO calls (id, tenant_id, app_id, state, callback_uri, direction, requested_modalities, media_config, source, targets, subject, my_participant_id, operation_sequence, version, created_at, updated_at, keepalive_deadline) VALUES ${callRows.join(', ')}`,
@@ -58,7 +62,7 @@ export async function seedCalls(
     );
     const opValues: unknown[] = [];
     const opRows = batch.flatMap((callId) =>
-      [1, 2, 3].map((sequence) => {
+      Array.from({ length: queued }, (_, i) => i + 1).map((sequence) => {
         opValues.push(randomUUID(), callId, sequence, sequence === 1 ? 'running' : 'notStarted', prompts, now);
         const p = opValues.length - 6;
         return `($${p + 1}, $${p + 2}, 'playPrompt', $${p + 3}, $${p + 4}, NULL, $${p + 5}, NULL, NULL, NULL, NULL, NULL, NULL, NULL, $${p + 6}, NULL, NULL)`;

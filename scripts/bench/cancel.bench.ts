@@ -53,13 +53,14 @@ function run(
   url: string,
   callIds: string[],
   headers: Record<string, string>,
+  connections = CONNECTIONS,
 ): Promise<Omit<Figures, 'serverCpuMs' | 'postgresCpuMs'>> {
   let next = 0;
   return new Promise((resolvePromise, reject) => {
     autocannon(
       {
         url,
-        connections: CONNECTIONS,
+        connections,
         amount: callIds.length,
         headers: { 'content-type': 'application/json', ...headers },
         requests: [
@@ -101,6 +102,27 @@ interface Contender {
   readonly authenticated: boolean;
   /** The bearer token it takes; the dev issuer's by default. */
   readonly token?: string;
+}
+
+/** Queue depth must not cost a cancel time: one at a time, calls with 1 and with 20 operations on the queue. */
+async function queueDepth(contender: Contender, pool: Pool): Promise<void> {
+  const server = await startProcess(contender.script, contender.env);
+  try {
+    const headers = { authorization: `Bearer ${contender.token}` };
+    const latency: Record<number, number> = {};
+    for (const queued of [1, 20, 1, 20]) {
+      const calls = await seedCalls(pool, owner, 300, queued);
+      const figures = await run(server.url, calls, headers, 1);
+      if (figures.non2xx > 0) throw new Error(`queue depth ${queued}: ${figures.non2xx} non-2xx answers`);
+      latency[queued] = figures.p50; // the second round of each, after the first warmed up
+    }
+    console.log(
+      `cancel with 20 queued / with 1 queued (${contender.name}, one connection, p50): ` +
+        `${latency[20]} ms / ${latency[1]} ms = ${(latency[20] / Math.max(latency[1], 1e-9)).toFixed(2)}x`,
+    );
+  } finally {
+    await stop(server.child);
+  }
 }
 
 async function main(): Promise<void> {
@@ -232,6 +254,7 @@ async function main(): Promise<void> {
     console.log(
       '(relay off: the same writes as the bare server, in two statements instead of five; relay on: also publishing every event to RabbitMQ)',
     );
+    if (contenders.includes(production)) await queueDepth(production, pool);
     const failing = contenders.filter((contender) => figures.get(contender.name)!.non2xx > 0);
     if (failing.length > 0) {
       // Errors are cheaper than work: ratios over failed requests would flatter the service.
