@@ -28,7 +28,7 @@ const CASTS = {
   outbox: castsOf(PG.outbox),
 };
 
-/** `(($1::uuid, $2::jsonb, ...), (...))` for rows bound through a codec. */
+/** `($1::uuid, $2::jsonb, ...)` for a row bound through a codec (the new call: one row, one shape). */
 function typedRows<T>(
   q: SqlBuilder,
   codec: RowCodec<T>,
@@ -42,6 +42,25 @@ function typedRows<T>(
       return `(${columns.map((column, i) => `${q.param(values[i])}::${casts.get(column)}`).join(', ')})`;
     })
     .join(', ');
+}
+
+/**
+ * `SELECT * FROM unnest($1::uuid[], $2::jsonb[], ...) AS v(columns)`: any
+ * number of rows as one array per column, so the statement's text (and its
+ * parse) is the same for 1 row as for 40.
+ */
+function unnestRows<T>(
+  q: SqlBuilder,
+  codec: RowCodec<T>,
+  casts: Map<string, string>,
+  rows: readonly Partial<T>[],
+  columns: readonly (keyof T & string)[],
+): string {
+  const encoded = rows.map((row) => codec.values(row, columns));
+  const arrays = columns.map((column, i) => `${q.param(encoded.map((values) => values[i]))}::${casts.get(column)}[]`);
+  const names = columns.join(', ');
+  // In array order (WITH ORDINALITY): the outbox's positions must follow the events' order.
+  return `SELECT ${names} FROM unnest(${arrays.join(', ')}) WITH ORDINALITY AS v(${names}, n)`;
 }
 
 /**
@@ -98,16 +117,16 @@ export function saveStatement(plan: SavePlan): { sql: string; params: unknown[] 
     }
     if (plan.operations.length > 0) {
       const columns = ROWS.operations.columns;
-      const values = typedRows(q, ROWS.operations, CASTS.operations, plan.operations, columns);
+      const rows = unnestRows(q, ROWS.operations, CASTS.operations, plan.operations, columns);
       const updates = plan.mutableOperationColumns.map((column) => `${column} = excluded.${column}`);
       ctes.push(`ops AS (INSERT INTO media_operations (${columns.join(', ')})
-        SELECT * FROM (VALUES ${values}) v WHERE EXISTS (SELECT 1 FROM up)
+        ${rows} WHERE EXISTS (SELECT 1 FROM up) ORDER BY n
         ON CONFLICT (id) DO UPDATE SET ${updates.join(', ')})`);
     }
     if (plan.outbox.length > 0) {
-      const values = typedRows(q, ROWS.outbox, CASTS.outbox, plan.outbox, plan.outboxColumns);
+      const rows = unnestRows(q, ROWS.outbox, CASTS.outbox, plan.outbox, plan.outboxColumns);
       ctes.push(`ob AS (INSERT INTO outbox (${plan.outboxColumns.join(', ')})
-        SELECT * FROM (VALUES ${values}) v WHERE EXISTS (SELECT 1 FROM up))`);
+        ${rows} WHERE EXISTS (SELECT 1 FROM up) ORDER BY n)`);
     }
   }
   const saved = plan.call ? '(SELECT count(*) FROM up)::int' : '1';
