@@ -8,13 +8,14 @@
 import autocannon from 'autocannon';
 import { connect } from 'amqplib';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Pool } from 'pg';
 import { generateKeyPairSync } from 'node:crypto';
 import { DevTokenIssuer } from '@calls/auth';
 import { startIdentityProvider } from './bench-identity';
+import { SweepSeries, sweepChart, writeLastRun } from './bench-report';
 import { createBenchDatabase, seedCalls } from './bench-database';
 import { cpuMsOf, postgresCpuMs, postgresCpuSince, startProcess, stop } from './bench-process';
 
@@ -22,12 +23,25 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 8000);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 1000);
 const owner = { tenantId: 'bench-tenant', appId: 'bench-app' };
+/** Connection counts of the sweep (the chart in docs/performance.md); empty to skip it. */
+const SWEEP = (process.env.BENCH_SWEEP ?? '10,25,50,100').split(',').filter(Boolean).map(Number);
+const SWEEP_REQUESTS = Number(process.env.BENCH_SWEEP_REQUESTS ?? 2000);
+const DOCS = resolve(__dirname, '../../../docs');
+
+/** What the run prints, kept to write the last-run section of docs/performance.md. */
+const printed: string[] = [];
+function say(line: string): void {
+  console.log(line);
+  printed.push(line);
+}
 const AMQP_URL = process.env.BENCH_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 
 interface Figures {
   readonly requestsPerSecond: number;
   readonly p50: number;
   readonly p99: number;
+  /** Mean latency (ms, fractional: p50 and p99 are whole milliseconds). */
+  readonly mean: number;
   readonly non2xx: number;
   /** CPU time per request of the server process and of all PostgreSQL processes (Linux /proc). */
   readonly serverCpuMs: number;
@@ -56,8 +70,11 @@ function run(
   connections = CONNECTIONS,
 ): Promise<Omit<Figures, 'serverCpuMs' | 'postgresCpuMs'>> {
   let next = 0;
+  // autocannon ends a run on its once-a-second tick, so its own duration rounds up to whole seconds.
+  const started = performance.now();
+  let lastResponse = started;
   return new Promise((resolvePromise, reject) => {
-    autocannon(
+    const instance = autocannon(
       {
         url,
         connections,
@@ -77,13 +94,16 @@ function run(
       (error, result) => {
         if (error) return reject(error);
         resolvePromise({
-          requestsPerSecond: result.requests.average,
+          // From the first request to the last answer.
+          requestsPerSecond: result.requests.total / Math.max((lastResponse - started) / 1000, 1e-9),
+          mean: result.latency.mean,
           p50: result.latency.p50,
           p99: result.latency.p99,
           non2xx: result.non2xx,
         });
       },
     );
+    instance.on('response', () => (lastResponse = performance.now()));
   });
 }
 
@@ -114,11 +134,11 @@ async function queueDepth(contender: Contender, pool: Pool): Promise<void> {
       const calls = await seedCalls(pool, owner, 300, queued);
       const figures = await run(server.url, calls, headers, 1);
       if (figures.non2xx > 0) throw new Error(`queue depth ${queued}: ${figures.non2xx} non-2xx answers`);
-      latency[queued] = figures.p50; // the second round of each, after the first warmed up
+      latency[queued] = figures.mean; // the second round of each, after the first warmed up
     }
-    console.log(
-      `cancel with 20 queued / with 1 queued (${contender.name}, one connection, p50): ` +
-        `${latency[20]} ms / ${latency[1]} ms = ${(latency[20] / Math.max(latency[1], 1e-9)).toFixed(2)}x`,
+    say(
+      `cancel with 20 queued / with 1 queued (${contender.name}, one connection, mean): ` +
+        `${latency[20].toFixed(2)} ms / ${latency[1].toFixed(2)} ms = ${(latency[20] / Math.max(latency[1], 1e-9)).toFixed(2)}x`,
     );
   } finally {
     await stop(server.child);
@@ -189,12 +209,15 @@ async function main(): Promise<void> {
     },
   ];
   // BENCH_BASELINE=<another build's apps/calls-service/src/main.js>: that build too, to compare two versions in one run.
-  if (process.env.BENCH_BASELINE)
-    all.splice(1, 0, { ...all[0], name: 'baseline build, relay off', script: resolve(process.env.BENCH_BASELINE) });
+  if (process.env.BENCH_BASELINE) {
+    const relayOff = all.find((contender) => contender.name === 'calls-service, relay off')!;
+    all.splice(2, 0, { ...relayOff, name: 'baseline build, relay off', script: resolve(process.env.BENCH_BASELINE) });
+  }
   // BENCH_ONLY=<part of a name> runs just the matching contenders (e.g. to profile one).
   const contenders = all.filter((contender) => contender.name.includes(process.env.BENCH_ONLY ?? ''));
   const pool = new Pool({ connectionString: database.url, max: 4 });
   const figures = new Map<string, Figures>();
+  const sweep: SweepSeries[] = [];
   try {
     const token = DevTokenIssuer.forDataDir(dataDir).issue({ ...owner, roles: ['Calls.Initiate.All'] });
     for (const [i, contender] of contenders.entries()) {
@@ -215,6 +238,12 @@ async function main(): Promise<void> {
         const headers: Record<string, string> = contender.authenticated ? { authorization: `Bearer ${bearer}` } : {};
         await load(server, warm, headers);
         figures.set(contender.name, await load(server, calls, headers));
+        const points: SweepSeries['points'][number][] = [];
+        for (const connections of SWEEP) {
+          const result = await run(server.url, await seedCalls(pool, owner, SWEEP_REQUESTS), headers, connections);
+          points.push({ connections, requestsPerSecond: result.requestsPerSecond, p99: result.p99 });
+        }
+        if (points.length > 0) sweep.push({ name: contender.name, points });
       } finally {
         await stop(server.child);
       }
@@ -230,12 +259,9 @@ async function main(): Promise<void> {
     ];
     const row = (name: string, cell: (column: (typeof columns)[number]) => string) =>
       `${name.padEnd(26)}${columns.map((column) => cell(column).padStart(column[1])).join('')}`;
-    console.log(
-      `\ncancelMediaProcessing, ${CONNECTIONS} connections, ${REQUESTS} requests each, 3 queued prompts per call`,
-    );
-    console.log(row('server', ([title]) => title));
-    for (const contender of contenders)
-      console.log(row(contender.name, ([, , value]) => value(figures.get(contender.name)!)));
+    say(`\ncancelMediaProcessing, ${CONNECTIONS} connections, ${REQUESTS} requests each, 3 queued prompts per call`);
+    say(row('server', ([title]) => title));
+    for (const contender of contenders) say(row(contender.name, ([, , value]) => value(figures.get(contender.name)!)));
     const bare = figures.get('bare node:http + pg');
     for (const name of [
       'service, production config',
@@ -246,20 +272,42 @@ async function main(): Promise<void> {
       const service = figures.get(name);
       if (!service || !bare) continue;
       const ratio = (value: (f: Figures) => number) => (value(service) / Math.max(value(bare), 1e-9)).toFixed(2);
-      console.log(
+      say(
         `ratio (${name}) / bare: throughput ${ratio((f) => f.requestsPerSecond)}x, p50 ${ratio((f) => f.p50)}x, ` +
           `p99 ${ratio((f) => f.p99)}x, server cpu/req ${ratio((f) => f.serverCpuMs)}x, postgres cpu/req ${ratio((f) => f.postgresCpuMs)}x`,
       );
     }
-    console.log(
+    say(
       '(relay off: the same writes as the bare server, in two statements instead of five; relay on: also publishing every event to RabbitMQ)',
     );
     if (contenders.includes(production)) await queueDepth(production, pool);
+    for (const series of sweep) {
+      const points = series.points.map(
+        (p) => `${p.connections}: ${p.requestsPerSecond.toFixed(0)} req/s, p99 ${p.p99} ms`,
+      );
+      say(`sweep (${series.name}, ${SWEEP_REQUESTS} requests each) ${points.join('; ')}`);
+    }
     const failing = contenders.filter((contender) => figures.get(contender.name)!.non2xx > 0);
     if (failing.length > 0) {
       // Errors are cheaper than work: ratios over failed requests would flatter the service.
       console.log(`NOT COMPARABLE: non-2xx answers from ${failing.map((c) => c.name).join(', ')}`);
       process.exitCode = 1;
+    }
+    // A full run (every contender, no other build) rewrites the last-run section and the chart.
+    if (failing.length === 0 && !process.env.BENCH_ONLY && !process.env.BENCH_BASELINE) {
+      if (sweep.length > 0) writeFileSync(join(DOCS, 'performance-sweep.svg'), sweepChart(sweep));
+      writeLastRun(
+        join(DOCS, 'performance.md'),
+        [
+          `Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}, on this machine.`,
+          '',
+          '```text',
+          ...printed.map((line) => line.trim()).filter(Boolean),
+          '```',
+          ...(sweep.length > 0 ? ['', '![Throughput and p99 against connections](performance-sweep.svg)'] : []),
+        ].join('\n'),
+      );
+      console.log('docs/performance.md (last run) and docs/performance-sweep.svg written');
     }
   } finally {
     await pool.end();
