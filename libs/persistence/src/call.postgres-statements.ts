@@ -12,7 +12,7 @@ import type { CallRow, OperationRow, OutboxRow, ReceiptRow, RowCodec } from './s
 
 const PG = tablesFor('postgres');
 
-/** The SQL type of a column, for the casts a VALUES list inside a SELECT needs (its parameters have no column). */
+/** The SQL type of a column, for the casts of the arrays its values are bound in (see unnestRows). */
 function castsOf<T>(table: EntitySchema<T>): Map<string, string> {
   return new Map(
     Object.entries(table.options.columns).map(([column, options]) => [
@@ -27,22 +27,6 @@ const CASTS = {
   operations: castsOf(PG.operations),
   outbox: castsOf(PG.outbox),
 };
-
-/** `($1::uuid, $2::jsonb, ...)` for a row bound through a codec (the new call: one row, one shape). */
-function typedRows<T>(
-  q: SqlBuilder,
-  codec: RowCodec<T>,
-  casts: Map<string, string>,
-  rows: readonly Partial<T>[],
-  columns: readonly (keyof T & string)[],
-): string {
-  return rows
-    .map((row) => {
-      const values = codec.values(row, columns);
-      return `(${columns.map((column, i) => `${q.param(values[i])}::${casts.get(column)}`).join(', ')})`;
-    })
-    .join(', ');
-}
 
 /**
  * `SELECT * FROM unnest($1::uuid[], $2::jsonb[], ...) AS v(columns)`: any
@@ -106,9 +90,9 @@ export function saveStatement(plan: SavePlan): { sql: string; params: unknown[] 
   if (plan.call) {
     const { row, isNew, expectedVersion } = plan.call;
     if (isNew) {
-      const values = typedRows(q, ROWS.calls, CASTS.calls, [row], ROWS.calls.columns);
+      const rows = unnestRows(q, ROWS.calls, CASTS.calls, [row], ROWS.calls.columns);
       ctes.push(`up AS (INSERT INTO calls (${ROWS.calls.columns.join(', ')})
-        SELECT * FROM (VALUES ${values}) v WHERE true${afterReceipt} RETURNING 1)`);
+        ${rows} WHERE true${afterReceipt} RETURNING 1)`);
     } else {
       const values = ROWS.calls.values(row, plan.mutableCallColumns);
       const assignments = plan.mutableCallColumns.map((column, i) => `${column} = ${q.param(values[i])}`);

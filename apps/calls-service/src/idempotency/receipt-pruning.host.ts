@@ -1,6 +1,6 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { PruneCommandReceiptsCommand } from '@calls/application';
-import { BackgroundLoop } from '@calls/messaging';
+import { HostedLoop } from '../shared/hosted-loop';
 import { MeteredCommandBus } from '../metrics/metered-command-bus';
 
 /** Receipts removed per round; a full round is followed at once by the next. */
@@ -10,19 +10,11 @@ const PAUSE_MS = 60_000;
 
 /** Keeps the command receipts to their lifetime, on every replica (each delete is idempotent). */
 @Injectable()
-export class ReceiptPruningHost extends BackgroundLoop implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ReceiptPruningHost extends HostedLoop {
   private readonly logger = new Logger(ReceiptPruningHost.name);
 
   constructor(private readonly commands: MeteredCommandBus) {
     super();
-  }
-
-  onApplicationBootstrap(): void {
-    this.start();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.stop();
   }
 
   protected async round(): Promise<number> {

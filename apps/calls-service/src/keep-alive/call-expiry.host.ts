@@ -1,7 +1,7 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CALL_LIFETIME_SETTINGS, ExpireInactiveCallsCommand } from '@calls/application';
 import type { CallLifetimeSettings } from '@calls/application';
-import { BackgroundLoop } from '@calls/messaging';
+import { HostedLoop } from '../shared/hosted-loop';
 import { MeteredCommandBus } from '../metrics/metered-command-bus';
 
 /** Calls ended per round; a full round is followed at once by the next. */
@@ -13,7 +13,7 @@ const BATCH = 100;
  * together end each call once, and a restart loses no deadline.
  */
 @Injectable()
-export class CallExpiryHost extends BackgroundLoop implements OnApplicationBootstrap, OnApplicationShutdown {
+export class CallExpiryHost extends HostedLoop {
   private readonly logger = new Logger(CallExpiryHost.name);
 
   constructor(
@@ -21,14 +21,6 @@ export class CallExpiryHost extends BackgroundLoop implements OnApplicationBoots
     @Inject(CALL_LIFETIME_SETTINGS) private readonly lifetime: CallLifetimeSettings,
   ) {
     super();
-  }
-
-  onApplicationBootstrap(): void {
-    this.start();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.stop();
   }
 
   protected async round(): Promise<number> {

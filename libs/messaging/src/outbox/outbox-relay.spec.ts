@@ -49,17 +49,23 @@ const waitFor = async (condition: () => boolean) => {
   for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
 };
 
+/** A relay over `outbox` that records what it publishes, polling only once a minute (wakes drive it). */
+function startRelay(outbox: MemoryOutbox, lingerMs?: number): { relay: OutboxRelay; published: CallsCloudEvent[] } {
+  const published: CallsCloudEvent[] = [];
+  const relay = new OutboxRelay(outbox, publisher(published), {
+    batchSize: 100,
+    pollIntervalMs: 60_000,
+    maxBackoffMs: 1000,
+    lingerMs,
+  });
+  relay.start();
+  return { relay, published };
+}
+
 describe(OutboxRelay.name, () => {
   it('waits lingerMs once woken, so the events of requests that commit meanwhile go in one claim', async () => {
     const outbox = new MemoryOutbox();
-    const published: CallsCloudEvent[] = [];
-    const relay = new OutboxRelay(outbox, publisher(published), {
-      batchSize: 100,
-      pollIntervalMs: 60_000,
-      maxBackoffMs: 1000,
-      lingerMs: 30,
-    });
-    relay.start();
+    const { relay, published } = startRelay(outbox, 30);
     await waitFor(() => outbox.claims.length === 0);
     for (const id of ['e1', 'e2', 'e3']) {
       outbox.add(id);
@@ -74,13 +80,7 @@ describe(OutboxRelay.name, () => {
 
   it('claims at once with no linger: each wake its own claim when requests are spread out', async () => {
     const outbox = new MemoryOutbox();
-    const published: CallsCloudEvent[] = [];
-    const relay = new OutboxRelay(outbox, publisher(published), {
-      batchSize: 100,
-      pollIntervalMs: 60_000,
-      maxBackoffMs: 1000,
-    });
-    relay.start();
+    const { relay, published } = startRelay(outbox);
     for (const id of ['e1', 'e2']) {
       outbox.add(id);
       relay.wake();
