@@ -16,6 +16,16 @@ export function cpuMsOf(pid: number): number {
   }
 }
 
+/** The most resident memory the process has had (VmHWM), in MB. */
+export function peakRssMbOf(pid: number): number {
+  try {
+    const line = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmHWM:\s+(\d+) kB/m);
+    return line ? Number(line[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
 /** CPU time so far of each PostgreSQL process, by pid. */
 export function postgresCpuMs(): Map<number, number> {
   const byPid = new Map<number, number>();

@@ -17,7 +17,7 @@ import { DevTokenIssuer } from '@calls/auth';
 import { startIdentityProvider } from './bench-identity';
 import { SweepSeries, sweepChart, writeLastRun } from './bench-report';
 import { createBenchDatabase, seedCalls } from './bench-database';
-import { cpuMsOf, postgresCpuMs, postgresCpuSince, startProcess, stop } from './bench-process';
+import { cpuMsOf, peakRssMbOf, postgresCpuMs, postgresCpuSince, startProcess, stop } from './bench-process';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 8000);
@@ -46,6 +46,8 @@ interface Figures {
   /** CPU time per request of the server process and of all PostgreSQL processes (Linux /proc). */
   readonly serverCpuMs: number;
   readonly postgresCpuMs: number;
+  /** The server's peak resident memory so far (after its warm-up and this load). */
+  readonly peakRssMb: number;
 }
 
 async function load(
@@ -60,6 +62,7 @@ async function load(
     ...figures,
     serverCpuMs: (cpuMsOf(server.child.pid!) - serverBefore) / callIds.length,
     postgresCpuMs: postgresCpuSince(postgresBefore) / callIds.length,
+    peakRssMb: peakRssMbOf(server.child.pid!),
   };
 }
 
@@ -68,7 +71,7 @@ function run(
   callIds: string[],
   headers: Record<string, string>,
   connections = CONNECTIONS,
-): Promise<Omit<Figures, 'serverCpuMs' | 'postgresCpuMs'>> {
+): Promise<Omit<Figures, 'serverCpuMs' | 'postgresCpuMs' | 'peakRssMb'>> {
   let next = 0;
   // autocannon ends a run on its once-a-second tick, so its own duration rounds up to whole seconds.
   const started = performance.now();
@@ -256,6 +259,7 @@ async function main(): Promise<void> {
       ['non-2xx', 8, (f) => String(f.non2xx)],
       ['cpu ms/req', 11, (f) => f.serverCpuMs.toFixed(2)],
       ['pg cpu ms/req', 14, (f) => f.postgresCpuMs.toFixed(2)],
+      ['peak rss MB', 12, (f) => f.peakRssMb.toFixed(0)],
     ];
     const row = (name: string, cell: (column: (typeof columns)[number]) => string) =>
       `${name.padEnd(26)}${columns.map((column) => cell(column).padStart(column[1])).join('')}`;
