@@ -8,6 +8,8 @@ import type { IntegrationEventPublisher, OutboxSource } from './outbox.ports';
 class MemoryOutbox implements OutboxSource {
   readonly pending: OutboxMessage[] = [];
   readonly claims: number[] = [];
+  /** Every look, also those that found nothing. */
+  looks = 0;
 
   add(id: string): void {
     this.pending.push({
@@ -27,6 +29,7 @@ class MemoryOutbox implements OutboxSource {
   }
 
   async publishNext(limit: number, publish: (messages: readonly OutboxMessage[]) => Promise<void>): Promise<number> {
+    this.looks += 1;
     const batch = this.pending.slice(0, limit);
     if (batch.length === 0) return 0;
     this.claims.push(batch.length);
@@ -65,8 +68,10 @@ function startRelay(outbox: MemoryOutbox, lingerMs?: number): { relay: OutboxRel
 describe(OutboxRelay.name, () => {
   it('waits lingerMs once woken, so the events of requests that commit meanwhile go in one claim', async () => {
     const outbox = new MemoryOutbox();
-    const { relay, published } = startRelay(outbox, 30);
-    await waitFor(() => outbox.claims.length === 0);
+    // A linger far longer than the gaps below, so a slow machine cannot split the batch.
+    const { relay, published } = startRelay(outbox, 300);
+    // The first round (at start) looked and found nothing; the relay now pauses until woken.
+    await waitFor(() => outbox.looks === 1);
     for (const id of ['e1', 'e2', 'e3']) {
       outbox.add(id);
       relay.wake();
