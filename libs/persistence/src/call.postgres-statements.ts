@@ -1,4 +1,5 @@
 import type { EntitySchema } from 'typeorm';
+import { receiptUpsert } from './receipt.sql';
 import { SqlBuilder } from './schema/sql-builder';
 import { ROWS, tablesFor } from './schema/tables';
 import type { CallRow, OperationRow, OutboxRow, ReceiptRow, RowCodec } from './schema/tables';
@@ -17,7 +18,7 @@ function castsOf<T>(table: EntitySchema<T>): Map<string, string> {
   return new Map(
     Object.entries(table.options.columns).map(([column, options]) => [
       column,
-      String((options as { type: unknown }).type).replace('integer', 'int'),
+      String((options as { type: unknown }).type),
     ]),
   );
 }
@@ -80,11 +81,7 @@ export function saveStatement(plan: SavePlan): { sql: string; params: unknown[] 
   const q = new SqlBuilder('postgres');
   const ctes: string[] = [];
   if (plan.receipt) {
-    const values = ROWS.receipts.values(plan.receipt);
-    const updates = ['fingerprint', 'result', 'created_at', 'expires_at'].map((c) => `${c} = excluded.${c}`);
-    ctes.push(`rc AS (INSERT INTO command_receipts (${ROWS.receipts.columns.join(', ')}) VALUES ${q.row(values)}
-      ON CONFLICT (tenant_id, app_id, idempotency_key) DO UPDATE SET ${updates.join(', ')}
-      WHERE command_receipts.expires_at <= excluded.created_at RETURNING 1)`);
+    ctes.push(`rc AS (${receiptUpsert(q, plan.receipt)} RETURNING 1)`);
   }
   const afterReceipt = plan.receipt ? ' AND EXISTS (SELECT 1 FROM rc)' : '';
   if (plan.call) {

@@ -11,6 +11,7 @@ import { SqlDialect } from './schema/dialect';
 import { CallRow, ROWS, tablesFor } from './schema/tables';
 import type { OperationRow, ReceiptRow } from './schema/tables';
 import { loadCallStatement, saveStatement } from './call.postgres-statements';
+import { receiptUpsert } from './receipt.sql';
 import { SqlBuilder } from './schema/sql-builder';
 
 type Raw = Record<string, unknown>;
@@ -302,15 +303,7 @@ export class CallTypeormRepository implements CallRepository, CommandReceipts {
   /** A new key, or one whose receipt expired; a live receipt of the key means another run committed first. */
   private async insertReceipt(runner: QueryRunner, receipt: CommandReceipt): Promise<void> {
     const q = this.sql();
-    const row = ROWS.receipts.values(receiptRow(receipt));
-    const updates = ['fingerprint', 'result', 'created_at', 'expires_at'].map((c) => `${c} = excluded.${c}`).join(', ');
-    const result = await runner.query(
-      `INSERT INTO command_receipts (${ROWS.receipts.columns.join(', ')}) VALUES ${q.row(row)}
-       ON CONFLICT (tenant_id, app_id, idempotency_key) DO UPDATE SET ${updates}
-       WHERE command_receipts.expires_at <= ${q.param(this.dialect.codecs.time.encode(receipt.createdAt))}`,
-      q.params,
-      true,
-    );
+    const result = await runner.query(receiptUpsert(q, receiptRow(receipt)), q.params, true);
     if (result.affected !== 1) throw new ReceiptRecordedError(receipt.key);
   }
 
