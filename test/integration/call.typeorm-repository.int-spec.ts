@@ -245,4 +245,28 @@ describe.each(TEST_DATABASES)('CallTypeormRepository on %s', (_kind, create) => 
     // SQLite: load call + active operations; save call update, operations upsert, outbox insert.
     expect(counts[0]).toBe(database.kind === 'postgres' ? 2 : 5);
   });
+
+  it('on PostgreSQL, runs the load and the save as named prepared statements, parsed once per connection', async () => {
+    if (database.kind !== 'postgres') return expect(database.kind).toBe('sqlite');
+    // One connection, so the prepared statements this reads are the ones the command used.
+    const single = new DataSource({ ...dataSourceOptions({ ...database.settings, poolSize: 1 }) });
+    await single.initialize();
+    try {
+      const onOne = new CallTypeormRepository(single);
+      for (let round = 0; round < 2; round++) {
+        const { call } = await storedCall(2);
+        const loaded = (await onOne.findOwned(owner, call.id))!;
+        loaded.cancelMediaProcessing(null, new Date());
+        await onOne.save(loaded);
+      }
+      const prepared: { name: string; statement: string }[] = await single.query(
+        `SELECT name, statement FROM pg_prepared_statements WHERE name LIKE 'calls\\_%' ORDER BY statement`,
+      );
+      // Two commands, the same two texts: prepared once each on this connection, not once per command.
+      expect(prepared).toHaveLength(2);
+      expect(prepared.map((p) => p.statement).join('\n')).toMatch(/FROM calls c WHERE[\s\S]*UPDATE calls/);
+    } finally {
+      await single.destroy();
+    }
+  });
 });

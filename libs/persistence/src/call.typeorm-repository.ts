@@ -11,6 +11,7 @@ import { SqlDialect } from './schema/dialect';
 import { CallRow, ROWS, tablesFor } from './schema/tables';
 import type { OperationRow, ReceiptRow } from './schema/tables';
 import { loadCallStatement, saveStatement } from './call.postgres-statements';
+import { queryPrepared } from './prepared-statement';
 import { receiptUpsert } from './receipt.sql';
 import { SqlBuilder } from './schema/sql-builder';
 
@@ -63,7 +64,10 @@ const OUTBOX_INSERT_COLUMNS = ROWS.outbox.columns.filter(
  * is two statements whatever the number of operations it touches: one load
  * (the call with its open operations) and one save (the call row guarded by
  * its version, the changed operations, the outbox rows and any command
- * receipt, as data-modifying CTEs of a single statement). On SQLite (one
+ * receipt, as data-modifying CTEs of a single statement), both named
+ * prepared statements (prepared-statement.ts): planning the save's CTEs cost
+ * PostgreSQL more than running them (its CPU per cancel halved, measured in
+ * `npm run bench` against the build before). On SQLite (one
  * process, no network) the save is a transaction of at most four statements.
  *
  * The statements are written by hand rather than with TypeORM's query
@@ -289,7 +293,7 @@ export class CallTypeormRepository implements CallRepository, CommandReceipts {
       receipt: receipt && receiptRow(receipt),
     });
     const run = async (manager: EntityManager) => {
-      const [{ saved, receipted }]: { saved: number; receipted: number }[] = await manager.query(sql, params);
+      const [{ saved, receipted }] = await queryPrepared<{ saved: number; receipted: number }>(manager, sql, params);
       if (receipted !== 1) throw new ReceiptRecordedError(receipt!.key);
       // With a receipt this throw also rolls its row back: a receipt exists only with its call's changes.
       if (saved !== 1) throw new ConcurrencyConflictError(props.id);
@@ -326,7 +330,7 @@ export class CallTypeormRepository implements CallRepository, CommandReceipts {
   private async load(q: SqlBuilder, where: string): Promise<Call | null> {
     if (this.dialect.kind === 'postgres') {
       // One round trip: the operations come along as a JSON array.
-      const rows: Raw[] = await this.dataSource.query(loadCallStatement(where), q.params);
+      const rows = await queryPrepared<Raw>(this.dataSource.manager, loadCallStatement(where), q.params);
       if (rows.length === 0) return null;
       const active = (rows[0].active_operations as Raw[]).map(ROWS.operations.read);
       return toCall(ROWS.calls.read(rows[0]), active);
