@@ -118,6 +118,41 @@ describe('outbox relay to RabbitMQ (PostgreSQL, RabbitMQ)', () => {
     expect(await relay.publishOnce()).toBe(0);
   });
 
+  it('holds one connection across busy rounds, outside the pool queue, and gives it back when idle and when stopped', async () => {
+    const pool = (dataSource.driver as unknown as { master: { totalCount: number; idleCount: number } }).master;
+    const checkedOut = () => pool.totalCount - pool.idleCount;
+    const source = new OutboxTypeormSource(dataSource);
+    let heldWhilePublishing = -1;
+    const relay = new OutboxRelay(
+      source,
+      {
+        publish: async () => void (heldWhilePublishing = checkedOut()),
+        close: async () => undefined,
+      },
+      settings,
+    );
+    await cancelledCall();
+    relay.start();
+    await until(async () => (await unpublishedIds()).length === 0);
+    expect(heldWhilePublishing).toBe(1); // the round's own connection, and no other
+    await until(() => checkedOut() === 0); // the next round found nothing and gave it back
+    await relay.stop();
+
+    // Stopped right after a busy round: the connection it still held goes back too.
+    let busy = true;
+    const stopper = new OutboxRelay(
+      source,
+      { publish: async () => void (busy = false), close: async () => undefined },
+      { ...settings, pollIntervalMs: 60_000 },
+    );
+    await cancelledCall();
+    stopper.start();
+    await until(() => !busy);
+    expect(checkedOut()).toBe(1);
+    await stopper.stop();
+    expect(checkedOut()).toBe(0);
+  });
+
   it('loses nothing while the broker is unreachable, and delivers when it is back, without a restart', async () => {
     const proxy = new TcpProxy(5672);
     await proxy.start();

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import type { OutboxMessage, OutboxSource } from '@calls/messaging';
 import { SqlDialect } from './schema/dialect';
 import { ROWS, tablesFor } from './schema/tables';
@@ -30,12 +30,19 @@ const toMessage = (row: OutboxRow): OutboxMessage => ({
  * published. The locks end with the transaction: a relay that dies mid-batch
  * releases its calls and its rows stay unpublished.
  *
+ * While there is work, the relay keeps one connection between its rounds
+ * instead of queueing for the pool behind the requests that fill it: under
+ * load that wait was most of the time from a cancel's 200 to its event on
+ * the broker (`npm run bench`, cancel-to-silence). A round that finds
+ * nothing, or fails, gives the connection back.
+ *
  * SQLite (the embedded default, one process, one relay): the batch is read,
  * published, then marked, without holding a write transaction meanwhile.
  */
 @Injectable()
 export class OutboxTypeormSource implements OutboxSource {
   private readonly dialect: SqlDialect;
+  private held?: QueryRunner;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     this.dialect = SqlDialect.of(dataSource);
@@ -49,7 +56,7 @@ export class OutboxTypeormSource implements OutboxSource {
       await this.markPublished(this.dataSource.manager, rows);
       return rows.length;
     }
-    return this.dataSource.transaction(async (manager) => {
+    return this.inRelayTransaction(async (manager) => {
       const q = this.dialect.sql();
       const claimed: { aggregate_id: string }[] = await manager.query(
         `SELECT aggregate_id FROM (
@@ -73,6 +80,35 @@ export class OutboxTypeormSource implements OutboxSource {
       await this.markPublished(manager, rows);
       return rows.length;
     });
+  }
+
+  /** Gives back the connection held between rounds (the relay stopped); one a round is using, that round gives back. */
+  async release(): Promise<void> {
+    if (!this.held?.isTransactionActive) await this.drop();
+  }
+
+  private async drop(): Promise<void> {
+    const runner = this.held;
+    this.held = undefined;
+    await runner?.release().catch(() => undefined);
+  }
+
+  /** A transaction on the connection the relay holds; an empty or failed round releases it. */
+  private async inRelayTransaction(work: (manager: EntityManager) => Promise<number>): Promise<number> {
+    // A second caller while a round runs (a drain, a test) takes a pooled connection as before.
+    if (this.held?.isTransactionActive) return this.dataSource.transaction(work);
+    const runner = (this.held ??= this.dataSource.createQueryRunner());
+    try {
+      await runner.startTransaction();
+      const published = await work(runner.manager);
+      await runner.commitTransaction();
+      if (published === 0) await this.drop();
+      return published;
+    } catch (error) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      await this.drop();
+      throw error;
+    }
   }
 
   async prunePublished(before: Date): Promise<number> {

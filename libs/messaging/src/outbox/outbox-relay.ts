@@ -45,8 +45,21 @@ export class OutboxRelay extends BackgroundLoop {
     super();
   }
 
-  /** One batch; for tests and for draining. Answers how many rows were published. */
+  override async stop(): Promise<void> {
+    await super.stop();
+    await this.source.release?.();
+  }
+
+  /** One batch, outside the loop (tests, draining): nothing stays held after it. Answers how many rows were published. */
   async publishOnce(): Promise<number> {
+    try {
+      return await this.publishBatch();
+    } finally {
+      await this.source.release?.();
+    }
+  }
+
+  private publishBatch(): Promise<number> {
     return this.source.publishNext(this.settings.batchSize, (messages) => this.publish(messages));
   }
 
@@ -81,7 +94,7 @@ export class OutboxRelay extends BackgroundLoop {
       // Not while draining a backlog: those rounds are full batches already.
       const linger = this.settings.lingerMs ?? 0;
       if (linger > 0 && !this.draining) await new Promise((resolve) => setTimeout(resolve, linger));
-      const published = await this.publishOnce();
+      const published = await this.publishBatch();
       this.draining = published >= this.settings.batchSize;
       outboxPublished.inc(published);
       if (this.failures > 0) this.logger.log(`outbox relay recovered after ${this.failures} failed attempts`);

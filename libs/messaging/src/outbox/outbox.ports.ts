@@ -11,6 +11,8 @@ export interface OutboxSource {
   publishNext(limit: number, publish: (messages: readonly OutboxMessage[]) => Promise<void>): Promise<number>;
   /** Deletes rows published before `before`; answers how many. */
   prunePublished(before: Date): Promise<number>;
+  /** Optional: gives back what the source holds between rounds (a database connection); called when the relay stops. */
+  release?(): Promise<void>;
 }
 
 export const OUTBOX_SOURCE = Symbol('OUTBOX_SOURCE');
