@@ -8,7 +8,9 @@
 import autocannon from 'autocannon';
 import { connect } from 'amqplib';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Pool } from 'pg';
@@ -16,7 +18,10 @@ import { generateKeyPairSync } from 'node:crypto';
 import { DevTokenIssuer } from '@calls/auth';
 import { startIdentityProvider } from './bench-identity';
 import { SweepSeries, sweepChart, writeLastRun } from './bench-report';
-import { createBenchDatabase, seedCalls } from './bench-database';
+import { createBenchDatabase, postgresTarget, seedCalls, sqliteTarget } from './bench-database';
+import { cancelToSilence } from './cancel-to-silence';
+import { stageShares } from './cpu-profile';
+import type { StageShare } from './cpu-profile';
 import { cpuMsOf, peakRssMbOf, postgresCpuMs, postgresCpuSince, startProcess, stop } from './bench-process';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -26,6 +31,10 @@ const owner = { tenantId: 'bench-tenant', appId: 'bench-app' };
 /** Connection counts of the sweep (the chart in docs/performance.md); empty to skip it. */
 const SWEEP = (process.env.BENCH_SWEEP ?? '10,25,50,100').split(',').filter(Boolean).map(Number);
 const SWEEP_REQUESTS = Number(process.env.BENCH_SWEEP_REQUESTS ?? 2000);
+/** Rounds over all contenders, alternating; each figure is the mean over the rounds. */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const PROFILE_REQUESTS = Number(process.env.BENCH_PROFILE_REQUESTS ?? 4000);
+const SILENCE_SECONDS = Number(process.env.BENCH_SILENCE_SECONDS ?? 5);
 const DOCS = resolve(__dirname, '../../../docs');
 
 /** What the run prints, kept to write the last-run section of docs/performance.md. */
@@ -125,32 +134,69 @@ interface Contender {
   readonly authenticated: boolean;
   /** The bearer token it takes; the dev issuer's by default. */
   readonly token?: string;
+  /** Where its calls are seeded: the bench's PostgreSQL database, or its own SQLite file. */
+  readonly sqliteFile?: string;
 }
 
+const BARE = 'bare node:http + pg';
+const PRODUCTION = 'service, production config';
+const EMBEDDED = 'service, embedded default';
+
 /** Queue depth must not cost a cancel time: one at a time, calls with 1 and with 20 operations on the queue. */
-async function queueDepth(contender: Contender, pool: Pool): Promise<void> {
+async function queueDepth(contender: Contender, pool: Pool): Promise<number> {
   const server = await startProcess(contender.script, contender.env);
   try {
     const headers = { authorization: `Bearer ${contender.token}` };
     const latency: Record<number, number> = {};
     for (const queued of [1, 20, 1, 20]) {
-      const calls = await seedCalls(pool, owner, 300, queued);
+      const calls = await seedCalls(postgresTarget(pool), owner, 300, queued);
       const figures = await run(server.url, calls, headers, 1);
       if (figures.non2xx > 0) throw new Error(`queue depth ${queued}: ${figures.non2xx} non-2xx answers`);
       latency[queued] = figures.mean; // the second round of each, after the first warmed up
     }
+    const ratio = latency[20] / Math.max(latency[1], 1e-9);
     say(
       `cancel with 20 queued / with 1 queued (${contender.name}, one connection, mean): ` +
-        `${latency[20].toFixed(2)} ms / ${latency[1].toFixed(2)} ms = ${(latency[20] / Math.max(latency[1], 1e-9)).toFixed(2)}x`,
+        `${latency[20].toFixed(2)} ms / ${latency[1].toFixed(2)} ms = ${ratio.toFixed(2)}x`,
     );
+    return ratio;
   } finally {
     await stop(server.child);
   }
 }
 
+/** The mean of each figure over the rounds. */
+function meanOf(rounds: Figures[]): Figures {
+  const mean = (value: (f: Figures) => number) => rounds.reduce((sum, f) => sum + value(f), 0) / rounds.length;
+  return {
+    requestsPerSecond: mean((f) => f.requestsPerSecond),
+    p50: mean((f) => f.p50),
+    p99: mean((f) => f.p99),
+    mean: mean((f) => f.mean),
+    non2xx: rounds.reduce((sum, f) => sum + f.non2xx, 0),
+    serverCpuMs: mean((f) => f.serverCpuMs),
+    postgresCpuMs: mean((f) => f.postgresCpuMs),
+    peakRssMb: Math.max(...rounds.map((f) => f.peakRssMb)),
+  };
+}
+
+/** A loopback bot endpoint that accepts every notification, for the embedded default's in-process notifier. */
+async function startCallbackSink(): Promise<{ url: string; stop(): Promise<void> }> {
+  const sink = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => response.writeHead(202).end());
+  });
+  await new Promise<void>((ready) => sink.listen(0, '127.0.0.1', ready));
+  return {
+    url: `http://127.0.0.1:${(sink.address() as AddressInfo).port}/callback`,
+    stop: () => new Promise<void>((done) => sink.close(() => done())),
+  };
+}
+
 async function main(): Promise<void> {
   const database = await createBenchDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), 'calls-bench-'));
+  const embeddedDir = join(dataDir, 'embedded');
   const exchange = `calls.bench.${process.pid}`;
   const serviceScript = resolve(__dirname, '../../apps/calls-service/src/main.js');
   // One bot drives all the load: its throttling budget is lifted, throttling is not what is measured.
@@ -161,10 +207,11 @@ async function main(): Promise<void> {
     THROTTLE_LIMIT: String(1e9),
   };
   const identity = await startIdentityProvider(owner);
+  const sink = await startCallbackSink();
   // As deployed: NODE_ENV=production, tokens verified against a JWKS, throttling in Redis at Graph's limit,
   // the relay publishing to RabbitMQ with confirms, request logs at info, metrics on.
   const production: Contender = {
-    name: 'service, production config',
+    name: PRODUCTION,
     script: serviceScript,
     env: {
       NODE_ENV: 'production',
@@ -185,7 +232,6 @@ async function main(): Promise<void> {
     authenticated: true,
     token: identity.token,
   };
-  // One after another, each alone on the machine.
   const all: Contender[] = [
     production,
     {
@@ -195,7 +241,7 @@ async function main(): Promise<void> {
       authenticated: true,
     },
     {
-      name: 'bare node:http + pg',
+      name: BARE,
       script: resolve(__dirname, 'bare-cancel.server.js'),
       env: { DATABASE_URL: database.url, BENCH_TENANT: owner.tenantId, BENCH_APP: owner.appId },
       authenticated: false,
@@ -203,12 +249,17 @@ async function main(): Promise<void> {
     {
       name: 'calls-service, relay on',
       script: serviceScript,
-      env: {
-        ...serviceEnv,
-        AMQP_URL: process.env.BENCH_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
-        AMQP_EXCHANGE: exchange,
-      },
+      env: { ...serviceEnv, AMQP_URL, AMQP_EXCHANGE: exchange },
       authenticated: true,
+    },
+    // `npm ci && npm start` as it comes: SQLite, the relay and the notifier in process (notifying a loopback bot).
+    {
+      name: EMBEDDED,
+      script: serviceScript,
+      env: { DATA_DIR: embeddedDir, SIMULATED_PROMPT_MS: String(3_600_000) },
+      authenticated: true,
+      token: DevTokenIssuer.forDataDir(embeddedDir).issue({ ...owner, roles: ['Calls.Initiate.All'] }),
+      sqliteFile: join(embeddedDir, 'calls.sqlite'),
     },
   ];
   // BENCH_BASELINE=<another build's apps/calls-service/src/main.js>: that build too, to compare two versions in one run.
@@ -219,43 +270,52 @@ async function main(): Promise<void> {
   // BENCH_ONLY=<part of a name> runs just the matching contenders (e.g. to profile one).
   const contenders = all.filter((contender) => contender.name.includes(process.env.BENCH_ONLY ?? ''));
   const pool = new Pool({ connectionString: database.url, max: 4 });
-  const figures = new Map<string, Figures>();
+  const rounds = new Map<string, Figures[]>(contenders.map((contender) => [contender.name, []]));
   const sweep: SweepSeries[] = [];
   try {
     const token = DevTokenIssuer.forDataDir(dataDir).issue({ ...owner, roles: ['Calls.Initiate.All'] });
-    for (const [i, contender] of contenders.entries()) {
-      const server = await startProcess(
-        contender.script,
-        contender.env,
-        contender.authenticated ? process.env.BENCH_SERVICE_NODE_FLAGS?.split(' ').filter(Boolean) : [],
-      );
-      try {
-        if (i === 0)
-          console.log(`seeding ${contenders.length * (REQUESTS + WARMUP)} calls with 3 queued prompts each ...`);
-        const warm = await seedCalls(pool, owner, WARMUP);
-        const calls = await seedCalls(pool, owner, REQUESTS);
-        // Events the contenders before wrote are not this one's work (a relay would publish them meanwhile).
-        await pool.query('DELETE FROM outbox');
-        await pool.query('VACUUM ANALYZE');
-        const bearer = contender.token ?? token;
-        const headers: Record<string, string> = contender.authenticated ? { authorization: `Bearer ${bearer}` } : {};
-        await load(server, warm, headers);
-        figures.set(contender.name, await load(server, calls, headers));
-        const points: SweepSeries['points'][number][] = [];
-        for (const connections of SWEEP) {
-          const result = await run(server.url, await seedCalls(pool, owner, SWEEP_REQUESTS), headers, connections);
-          points.push({ connections, requestsPerSecond: result.requestsPerSecond, p99: result.p99 });
+    console.log(`${ROUNDS} rounds, each contender alone on the machine in turn ...`);
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const contender of contenders) {
+        const server = await startProcess(
+          contender.script,
+          contender.env,
+          contender.authenticated ? process.env.BENCH_SERVICE_NODE_FLAGS?.split(' ').filter(Boolean) : [],
+        );
+        // The embedded default's file exists once it has started (its migrations ran).
+        const sqlite = contender.sqliteFile ? sqliteTarget(contender.sqliteFile) : null;
+        const target = sqlite ?? postgresTarget(pool);
+        const callbackUri = sqlite ? sink.url : undefined;
+        try {
+          const warm = await seedCalls(target, owner, WARMUP, 3, callbackUri);
+          const calls = await seedCalls(target, owner, REQUESTS, 3, callbackUri);
+          // Events the contenders before wrote are not this one's work (a relay would publish them meanwhile).
+          await pool.query('DELETE FROM outbox');
+          await pool.query('VACUUM ANALYZE');
+          const bearer = contender.token ?? token;
+          const headers: Record<string, string> = contender.authenticated ? { authorization: `Bearer ${bearer}` } : {};
+          await load(server, warm, headers);
+          rounds.get(contender.name)!.push(await load(server, calls, headers));
+          // The connection sweep, once (in the last round).
+          const points: SweepSeries['points'][number][] = [];
+          for (const connections of round === ROUNDS ? SWEEP : []) {
+            const seeded = await seedCalls(target, owner, SWEEP_REQUESTS, 3, callbackUri);
+            const result = await run(server.url, seeded, headers, connections);
+            points.push({ connections, requestsPerSecond: result.requestsPerSecond, p99: result.p99 });
+          }
+          if (points.length > 0) sweep.push({ name: contender.name, points });
+        } finally {
+          sqlite?.close();
+          await stop(server.child);
         }
-        if (points.length > 0) sweep.push({ name: contender.name, points });
-      } finally {
-        await stop(server.child);
       }
     }
+    const figures = new Map([...rounds].map(([name, measured]) => [name, meanOf(measured)]));
 
     const columns: [string, number, (f: Figures) => string][] = [
       ['req/s', 8, (f) => f.requestsPerSecond.toFixed(0)],
-      ['p50 ms', 8, (f) => String(f.p50)],
-      ['p99 ms', 8, (f) => String(f.p99)],
+      ['p50 ms', 8, (f) => f.p50.toFixed(0)],
+      ['p99 ms', 8, (f) => f.p99.toFixed(0)],
       ['non-2xx', 8, (f) => String(f.non2xx)],
       ['cpu ms/req', 11, (f) => f.serverCpuMs.toFixed(2)],
       ['pg cpu ms/req', 14, (f) => f.postgresCpuMs.toFixed(2)],
@@ -263,15 +323,19 @@ async function main(): Promise<void> {
     ];
     const row = (name: string, cell: (column: (typeof columns)[number]) => string) =>
       `${name.padEnd(26)}${columns.map((column) => cell(column).padStart(column[1])).join('')}`;
-    say(`\ncancelMediaProcessing, ${CONNECTIONS} connections, ${REQUESTS} requests each, 3 queued prompts per call`);
+    say(
+      `\ncancelMediaProcessing, ${CONNECTIONS} connections, ${REQUESTS} requests each, 3 queued prompts per call, ` +
+        `mean of ${ROUNDS} rounds (contenders alternating)`,
+    );
     say(row('server', ([title]) => title));
     for (const contender of contenders) say(row(contender.name, ([, , value]) => value(figures.get(contender.name)!)));
-    const bare = figures.get('bare node:http + pg');
+    const bare = figures.get(BARE);
     for (const name of [
-      'service, production config',
+      PRODUCTION,
       'calls-service, relay off',
       'baseline build, relay off',
       'calls-service, relay on',
+      EMBEDDED,
     ]) {
       const service = figures.get(name);
       if (!service || !bare) continue;
@@ -282,9 +346,39 @@ async function main(): Promise<void> {
       );
     }
     say(
-      '(relay off: the same writes as the bare server, in two statements instead of five; relay on: also publishing every event to RabbitMQ)',
+      '(relay off: the same writes as the bare server, in two statements instead of five; relay on: also publishing every event to RabbitMQ; embedded default: SQLite, relay and notifier in process, for reference)',
     );
-    if (contenders.includes(production)) await queueDepth(production, pool);
+    const measured = figures.get(PRODUCTION);
+    if (measured) {
+      const depth = await queueDepth(production, pool);
+      const stages = await profileStages(production, pool);
+      say(
+        `where the CPU goes (${PRODUCTION}, main thread's busy time by stage; ms/req = share x measured cpu ms/req):`,
+      );
+      for (const { stage, share } of stages.filter((s) => s.share >= 0.005))
+        say(
+          `  ${stage.padEnd(42)}${(share * 100).toFixed(1).padStart(6)} %${(share * measured.serverCpuMs).toFixed(3).padStart(9)} ms`,
+        );
+      await pool.query('DELETE FROM outbox');
+      const silence = await cancelToSilence({
+        serviceScript,
+        env: production.env,
+        amqpUrl: AMQP_URL,
+        exchange: `${exchange}.silence`,
+        token: identity.token,
+        appId: owner.appId,
+        pool,
+        rate: Number(process.env.BENCH_SILENCE_RATE ?? Math.max(1, Math.round(measured.requestsPerSecond / 2))),
+        seconds: SILENCE_SECONDS,
+      });
+      say(
+        `cancel-to-silence (${PRODUCTION}, MEDIA_PLANE=broker + media simulator, ${silence.rate} cancels/s = half of peak, ` +
+          `${silence.cancels} cancels, ${silence.missing} never stopped): p50 ${silence.silence.p50} ms, p99 ${silence.silence.p99} ms, ` +
+          `max ${silence.silence.max} ms; of which 200 -> event at a subscriber: p50 ${silence.published.p50} ms, p99 ${silence.published.p99} ms; ` +
+          `the cancels' own latency: p50 ${silence.latency.p50} ms, p99 ${silence.latency.p99} ms`,
+      );
+      if (bare) say(targets(measured, bare, depth, silence.silence.p99));
+    }
     for (const series of sweep) {
       const points = series.points.map(
         (p) => `${p.connections}: ${p.requestsPerSecond.toFixed(0)} req/s, p99 ${p.p99} ms`,
@@ -306,7 +400,7 @@ async function main(): Promise<void> {
           `Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}, on this machine.`,
           '',
           '```text',
-          ...printed.map((line) => line.trim()).filter(Boolean),
+          ...printed.map((line) => line.trimEnd()).filter(Boolean),
           '```',
           ...(sweep.length > 0 ? ['', '![Throughput and p99 against connections](performance-sweep.svg)'] : []),
         ].join('\n'),
@@ -315,11 +409,53 @@ async function main(): Promise<void> {
     }
   } finally {
     await pool.end();
-    await deleteExchange(AMQP_URL, exchange);
-    await deleteExchange(AMQP_URL, `${exchange}.production`);
+    for (const name of [exchange, `${exchange}.production`, `${exchange}.silence`])
+      await deleteExchange(AMQP_URL, name);
     await identity.stop();
+    await sink.stop();
     await database.drop();
     rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** The issue's targets for the production configuration against bare, each with whether this run met it. */
+function targets(production: Figures, bare: Figures, queueDepthRatio: number, silenceP99: number): string {
+  const check = (label: string, value: number, met: boolean, unit = 'x') =>
+    `${label} ${unit === 'x' ? value.toFixed(2) : value.toFixed(0)}${unit} ${met ? 'met' : 'NOT met'}`;
+  const throughput = production.requestsPerSecond / bare.requestsPerSecond;
+  const p99 = production.p99 / bare.p99;
+  const cpu = production.serverCpuMs / bare.serverCpuMs;
+  return [
+    'targets (production config / bare):',
+    check('throughput >= 1.0x (floor 0.85x):', throughput, throughput >= 1),
+    check('p99 <= 1.5x:', p99, p99 <= 1.5),
+    check('server cpu/req <= 1.3x:', cpu, cpu <= 1.3),
+    check('20 queued / 1 queued <= 1.2x:', queueDepthRatio, queueDepthRatio <= 1.2),
+    check('cancel-to-silence p99 <= 50 ms:', silenceP99, silenceP99 <= 50, ' ms'),
+  ].join('; ');
+}
+
+/** A run of the production configuration under node --cpu-prof, its samples during the load summed by stage. */
+async function profileStages(contender: Contender, pool: Pool): Promise<StageShare[]> {
+  const directory = mkdtempSync(join(tmpdir(), 'calls-bench-profile-'));
+  try {
+    const server = await startProcess(contender.script, contender.env, ['--cpu-prof', `--cpu-prof-dir=${directory}`]);
+    const headers = { authorization: `Bearer ${contender.token}` };
+    let from = 0;
+    let to = 0;
+    try {
+      await run(server.url, await seedCalls(postgresTarget(pool), owner, WARMUP), headers);
+      const calls = await seedCalls(postgresTarget(pool), owner, PROFILE_REQUESTS);
+      from = Number(process.hrtime.bigint() / 1000n);
+      await run(server.url, calls, headers);
+      to = Number(process.hrtime.bigint() / 1000n);
+    } finally {
+      await stop(server.child); // the profile is written as the process exits
+    }
+    const [file] = readdirSync(directory).filter((name) => name.endsWith('.cpuprofile'));
+    return stageShares(join(directory, file), from, to);
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
   }
 }
 

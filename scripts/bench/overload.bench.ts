@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Pool } from 'pg';
 import { DevTokenIssuer } from '@calls/auth';
-import { createBenchDatabase, seedCalls } from './bench-database';
+import { createBenchDatabase, postgresTarget, seedCalls } from './bench-database';
 import { startProcess, stop } from './bench-process';
 
 const SATURATING = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -89,7 +89,7 @@ async function main(): Promise<void> {
   try {
     const token = DevTokenIssuer.forDataDir(dataDir).issue({ ...owner, roles: ['Calls.Initiate.All'] });
     console.log('seeding calls for the overload scenario ...');
-    const calls = await seedCalls(pool, owner, 20_000);
+    const calls = await seedCalls(postgresTarget(pool), owner, 20_000);
     await pool.query('VACUUM ANALYZE');
     await phase(server.url, token, calls, SATURATING, 3); // warm-up
     const phases: [string, number, number][] = [
