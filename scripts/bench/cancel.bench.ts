@@ -265,7 +265,9 @@ async function main(): Promise<void> {
   // BENCH_BASELINE=<another build's apps/calls-service/src/main.js>: that build too, to compare two versions in one run.
   if (process.env.BENCH_BASELINE) {
     const relayOff = all.find((contender) => contender.name === 'calls-service, relay off')!;
-    all.splice(2, 0, { ...relayOff, name: 'baseline build, relay off', script: resolve(process.env.BENCH_BASELINE) });
+    const script = resolve(process.env.BENCH_BASELINE);
+    all.splice(2, 0, { ...relayOff, name: 'baseline build, relay off', script });
+    all.splice(1, 0, { ...production, name: 'baseline build, production config', script });
   }
   // BENCH_ONLY=<part of a name> runs just the matching contenders (e.g. to profile one).
   const contenders = all.filter((contender) => contender.name.includes(process.env.BENCH_ONLY ?? ''));
@@ -332,6 +334,7 @@ async function main(): Promise<void> {
     const bare = figures.get(BARE);
     for (const name of [
       PRODUCTION,
+      'baseline build, production config',
       'calls-service, relay off',
       'baseline build, relay off',
       'calls-service, relay on',
