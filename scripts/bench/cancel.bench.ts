@@ -428,14 +428,13 @@ function targets(production: Figures, bare: Figures, queueDepthRatio: number, si
   const throughput = production.requestsPerSecond / bare.requestsPerSecond;
   const p99 = production.p99 / bare.p99;
   const cpu = production.serverCpuMs / bare.serverCpuMs;
-  return [
-    'targets (production config / bare):',
+  return `targets (production config / bare): ${[
     check('throughput >= 1.0x (floor 0.85x):', throughput, throughput >= 1),
     check('p99 <= 1.5x:', p99, p99 <= 1.5),
     check('server cpu/req <= 1.3x:', cpu, cpu <= 1.3),
     check('20 queued / 1 queued <= 1.2x:', queueDepthRatio, queueDepthRatio <= 1.2),
     check('cancel-to-silence p99 <= 50 ms:', silenceP99, silenceP99 <= 50, ' ms'),
-  ].join('; ');
+  ].join('; ')}`;
 }
 
 /** A run of the production configuration under node --cpu-prof, its samples during the load summed by stage. */
