@@ -29,6 +29,11 @@ export class NotifierConsumerHost implements OnApplicationBootstrap, OnApplicati
     );
   }
 
+  /** Its queue is bound: events published from now on reach this notifier (readiness). */
+  get queueBound(): boolean {
+    return this.consumer.bound;
+  }
+
   async onApplicationBootstrap(): Promise<void> {
     await this.consumer.start();
   }

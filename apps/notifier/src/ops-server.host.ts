@@ -4,6 +4,7 @@ import type { Config } from '@calls/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Server } from 'node:http';
 import { DataSource } from 'typeorm';
+import { NotifierConsumerHost } from './notifier-consumer.host';
 import { startOpsServer } from './ops-server';
 
 /** Runs the notifier's health and metrics server for the life of the process (PORT, default 3000). */
@@ -14,10 +15,15 @@ export class OpsServerHost implements OnApplicationBootstrap, OnApplicationShutd
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(CONFIG) private readonly config: Config,
+    private readonly consumer: NotifierConsumerHost,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.server = await startOpsServer(this.dataSource, this.config.http.port, this.config.http.host);
+    this.server = await startOpsServer(
+      { dataSource: this.dataSource, queueBound: () => this.consumer.queueBound },
+      this.config.http.port,
+      this.config.http.host,
+    );
   }
 
   get port(): number {

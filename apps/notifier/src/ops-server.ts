@@ -5,9 +5,16 @@ import { collectProcessMetrics, metricsRegistry } from '@calls/runtime';
 /**
  * The notifier serves no API; this small server gives Kubernetes and
  * Prometheus what they need: /health/live (the process answers),
- * /health/ready (its database answers) and /metrics.
+ * /health/ready and /metrics. Ready means its queue is bound (once it is,
+ * the broker keeps every event for it, connected or not; before, an event
+ * published would reach no queue and be lost to it) and its database answers.
  */
-export async function startOpsServer(dataSource: DataSource, port: number, host = '0.0.0.0'): Promise<Server> {
+export async function startOpsServer(
+  readiness: { dataSource: DataSource; queueBound: () => boolean },
+  port: number,
+  host = '0.0.0.0',
+): Promise<Server> {
+  const { dataSource, queueBound } = readiness;
   collectProcessMetrics();
   const server = createServer((request, response) => {
     const send = (status: number, body: string, type = 'application/json') =>
@@ -16,8 +23,10 @@ export async function startOpsServer(dataSource: DataSource, port: number, host 
       case '/health/live':
         return send(200, JSON.stringify({ status: 'ok' }));
       case '/health/ready':
+        if (!queueBound())
+          return send(503, JSON.stringify({ status: 'error', broker: 'queue not bound yet', database: 'unknown' }));
         return void dataSource.query('SELECT 1').then(
-          () => send(200, JSON.stringify({ status: 'ok', database: 'up' })),
+          () => send(200, JSON.stringify({ status: 'ok', broker: 'queue bound', database: 'up' })),
           (error: Error) => send(503, JSON.stringify({ status: 'error', database: 'down', message: error.message })),
         );
       case '/metrics':

@@ -258,7 +258,10 @@ export class CallTypeormRepository implements CallRepository, CommandReceipts {
    * database not yet converted (the expand step of a rollout) saves take the
    * transaction of separate statements instead, which binds to either. Asked
    * once per process: a replica started before the conversion keeps the
-   * slower path until it restarts, and stays correct.
+   * slower path (and unprepared statements) until it restarts, and stays
+   * correct. A replica that detected the native schema must be restarted
+   * after the conversion is undone: its prepared statements and casts
+   * expect the native types.
    */
   private nativeSchema(): Promise<boolean> {
     if (this.dialect.kind !== 'postgres') return Promise.resolve(false);
@@ -329,8 +332,12 @@ export class CallTypeormRepository implements CallRepository, CommandReceipts {
   /** The call matching `where` (on alias `c`) with its queued and running operations. */
   private async load(q: SqlBuilder, where: string): Promise<Call | null> {
     if (this.dialect.kind === 'postgres') {
-      // One round trip: the operations come along as a JSON array.
-      const rows = await queryPrepared<Raw>(this.dataSource.manager, loadCallStatement(where), q.params);
+      // One round trip: the operations come along as a JSON array. Prepared only on the native schema: a
+      // statement prepared before the conversion keeps its text-typed parameters and fails against uuid columns.
+      const text = loadCallStatement(where);
+      const rows: Raw[] = (await this.nativeSchema())
+        ? await queryPrepared<Raw>(this.dataSource.manager, text, q.params)
+        : await this.dataSource.query(text, q.params);
       if (rows.length === 0) return null;
       const active = (rows[0].active_operations as Raw[]).map(ROWS.operations.read);
       return toCall(ROWS.calls.read(rows[0]), active);

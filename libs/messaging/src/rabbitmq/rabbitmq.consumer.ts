@@ -29,6 +29,7 @@ export class RabbitMqConsumer<T = CallsV1Data> {
   private failures = 0;
 
   private readonly connected: { set(value: number): void };
+  private queueBound = false;
 
   constructor(
     private readonly settings: RabbitMqConsumerSettings,
@@ -36,6 +37,11 @@ export class RabbitMqConsumer<T = CallsV1Data> {
   ) {
     this.connected = brokerConnected.labels('consume', settings.queue);
     this.connected.set(0);
+  }
+
+  /** Whether the queue has been declared and bound once: from then on nothing published to it is lost. */
+  get bound(): boolean {
+    return this.queueBound;
   }
 
   async start(): Promise<void> {
@@ -73,6 +79,8 @@ export class RabbitMqConsumer<T = CallsV1Data> {
       await channel.assertQueue(this.settings.queue, { durable: true });
       for (const key of this.settings.bindingKeys)
         await channel.bindQueue(this.settings.queue, this.settings.exchange, key);
+      // The durable queue now receives every event published from here on, consumer connected or not.
+      this.queueBound = true;
       await channel.prefetch(this.settings.prefetch);
       await channel.consume(this.settings.queue, (message) => {
         if (message) void this.onMessage(channel, message);
