@@ -2,7 +2,7 @@ import { DataSource, Logger as TypeormLogger } from 'typeorm';
 import { Call, ConcurrencyConflictError, RESULT_CANCELLED } from '@calls/domain';
 import { ReceiptRecordedError } from '@calls/application';
 import { TEST_OWNER, TEST_PROMPTS, testCallDescription } from '@calls/domain/testing/call.fixtures';
-import { CallTypeormRepository, dataSourceOptions, tablesFor } from '@calls/persistence';
+import { CallTypeormRepository, dataSourceOptions, OutboxTypeormSource, tablesFor } from '@calls/persistence';
 import type { OutboxRow } from '@calls/persistence';
 import { TEST_DATABASES, TestDatabase } from '../support/test-databases';
 
@@ -268,5 +268,39 @@ describe.each(TEST_DATABASES)('CallTypeormRepository on %s', (_kind, create) => 
     } finally {
       await single.destroy();
     }
+  });
+
+  it('hands each save’s events over after the commit: direct when the call has nothing unpublished (PostgreSQL)', async () => {
+    const handed: { ids: string[]; direct: boolean }[] = [];
+    const withHandover = new CallTypeormRepository(dataSource, {
+      directGraceMs: 60_000,
+      committed: (messages, direct) => handed.push({ ids: messages.map((m) => m.id), direct }),
+    });
+    const call = Call.create(owner, description, new Date());
+    call.establish(new Date());
+    await withHandover.save(call);
+    const first = await outboxOf(call.id);
+    const postgres = database.kind === 'postgres';
+    expect(handed).toEqual([{ ids: first.map((row) => row.id), direct: postgres }]);
+    // Direct rows are left to this replica for the grace period; the relay may take the others at once.
+    for (const row of first) {
+      if (postgres) expect(row.relay_after!.getTime()).toBeGreaterThan(Date.now() + 50_000);
+      else expect(row.relay_after).toBeNull();
+    }
+
+    // Its first events still unpublished: the next save's go behind them, through the relay.
+    const loaded = (await withHandover.findOwned(owner, call.id))!;
+    loaded.playPrompt(prompts, 'second', new Date());
+    await withHandover.save(loaded);
+    const second = (await outboxOf(call.id)).slice(first.length);
+    expect(handed[1]).toEqual({ ids: second.map((row) => row.id), direct: false });
+    expect(second.every((row) => row.relay_after === null)).toBe(true);
+
+    // Once everything is published, direct again.
+    await new OutboxTypeormSource(dataSource).markPublished([...first, ...second].map((row) => row.id));
+    const again = (await withHandover.findOwned(owner, call.id))!;
+    again.cancelMediaProcessing(null, new Date());
+    await withHandover.save(again);
+    expect(handed[2].direct).toBe(postgres);
   });
 });

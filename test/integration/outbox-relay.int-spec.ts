@@ -118,22 +118,58 @@ describe('outbox relay to RabbitMQ (PostgreSQL, RabbitMQ)', () => {
     expect(await relay.publishOnce()).toBe(0);
   });
 
+  it('leaves a call alone while its rows are held for direct publishing, then publishes them first, in order', async () => {
+    const held = (await cancelledCall()).id;
+    const other = (await cancelledCall()).id;
+    const q = new SqlBuilder('postgres');
+    await dataSource.query(
+      `UPDATE outbox SET relay_after = now() + interval '1 minute' WHERE aggregate_id = ${q.param(held)} AND position IN
+         (SELECT position FROM outbox WHERE aggregate_id = ${q.param(held)} ORDER BY position LIMIT 4)`,
+      q.params,
+    );
+    const source = new OutboxTypeormSource(dataSource);
+    const published: { callId: string; id: string }[] = [];
+    const take = () =>
+      source.publishNext(
+        50,
+        async (messages) => void published.push(...messages.map(({ callId, id }) => ({ callId, id }))),
+      );
+    expect(await take()).toBe(10);
+    expect(new Set(published.map((m) => m.callId))).toEqual(new Set([other]));
+
+    // The writer died: once relay_after is past, the relay takes the whole call, held rows first.
+    await dataSource.query(`UPDATE outbox SET relay_after = now() - interval '1 second' WHERE relay_after IS NOT NULL`);
+    published.length = 0;
+    expect(await take()).toBe(10);
+    const order = (await dataSource.query('SELECT id FROM outbox WHERE aggregate_id = $1 ORDER BY position', [
+      held,
+    ])) as { id: string }[];
+    expect(published.map((m) => m.id)).toEqual(order.map((row) => row.id));
+    await source.release(); // outside a relay, the connection a busy round kept goes back by hand
+  });
+
   it('holds one connection across busy rounds, outside the pool queue, and gives it back when idle and when stopped', async () => {
     const pool = (dataSource.driver as unknown as { master: { totalCount: number; idleCount: number } }).master;
     const checkedOut = () => pool.totalCount - pool.idleCount;
     const source = new OutboxTypeormSource(dataSource);
     let heldWhilePublishing = -1;
+    let published = false;
     const relay = new OutboxRelay(
       source,
       {
-        publish: async () => void (heldWhilePublishing = checkedOut()),
+        publish: async () => {
+          heldWhilePublishing = checkedOut();
+          published = true;
+        },
         close: async () => undefined,
       },
       settings,
     );
     await cancelledCall();
     relay.start();
-    await until(async () => (await unpublishedIds()).length === 0);
+    closers.push(() => relay.stop());
+    // Not polling the database meanwhile: that would check out a connection of its own.
+    await until(() => published);
     expect(heldWhilePublishing).toBe(1); // the round's own connection, and no other
     await until(() => checkedOut() === 0); // the next round found nothing and gave it back
     await relay.stop();
@@ -147,6 +183,7 @@ describe('outbox relay to RabbitMQ (PostgreSQL, RabbitMQ)', () => {
     );
     await cancelledCall();
     stopper.start();
+    closers.push(() => stopper.stop());
     await until(() => !busy);
     expect(checkedOut()).toBe(1);
     await stopper.stop();

@@ -119,9 +119,11 @@ describe('the production image contents (processes, PostgreSQL, RabbitMQ)', () =
     const migrate = (...args: string[]) =>
       new AppProcess('libs/persistence/src/migrate.cli.js', env, { root: app, ...NOBODY, args });
     // The expand step of docs/operations.md: everything up to the conversion, which waits for the new code.
-    const expand = migrate('--until', '1764265000000');
+    const expand = migrate('--until', '1764266000000');
     expect(await expand.run()).toBe(0);
-    expect(expand.output).toMatch(/applied 6 migration\(s\): .*CommandReceipts1764265000000\n/);
+    expect(expand.output).toMatch(
+      /applied 7 migration\(s\): .*CommandReceipts1764265000000, OutboxDirectPublish1764266000000\n/,
+    );
     const contract = migrate();
     expect(await contract.run()).toBe(0);
     expect(contract.output).toMatch(

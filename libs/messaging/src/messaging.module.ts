@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { MESSAGING_SETTINGS, MessagingSettings } from './messaging.config';
 import { InProcessPublisher } from './outbox/in-process.publisher';
 import { OutboxRelayHost } from './outbox/outbox-relay.host';
-import { INTEGRATION_EVENT_PUBLISHER } from './outbox/outbox.ports';
+import { INTEGRATION_EVENT_PUBLISHER, OUTBOX_HANDOVER } from './outbox/outbox.ports';
 import { RabbitMqPublisher } from './rabbitmq/rabbitmq.publisher';
 
 /**
@@ -32,9 +32,9 @@ export class MessagingModule {
                 })
               : inProcess,
         },
-        ...(settings.relayEnabled ? [OutboxRelayHost] : []),
+        ...(settings.relayEnabled ? [OutboxRelayHost, { provide: OUTBOX_HANDOVER, useExisting: OutboxRelayHost }] : []),
       ],
-      exports: [InProcessPublisher, MESSAGING_SETTINGS],
+      exports: [InProcessPublisher, MESSAGING_SETTINGS, ...(settings.relayEnabled ? [OUTBOX_HANDOVER] : [])],
     };
   }
 }

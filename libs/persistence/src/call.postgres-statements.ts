@@ -40,12 +40,15 @@ function unnestRows<T>(
   casts: Map<string, string>,
   rows: readonly Partial<T>[],
   columns: readonly (keyof T & string)[],
+  /** One more value per row, computed in SQL from another relation of the FROM list. */
+  extra?: { readonly select: string; readonly from: string },
 ): string {
   const encoded = rows.map((row) => codec.values(row, columns));
   const arrays = columns.map((column, i) => `${q.param(encoded.map((values) => values[i]))}::${casts.get(column)}[]`);
   const names = columns.join(', ');
   // In array order (WITH ORDINALITY): the outbox's positions must follow the events' order.
-  return `SELECT ${names} FROM unnest(${arrays.join(', ')}) WITH ORDINALITY AS v(${names}, n)`;
+  return `SELECT ${names}${extra ? `, ${extra.select}` : ''}
+    FROM unnest(${arrays.join(', ')}) WITH ORDINALITY AS v(${names}, n)${extra ? `, ${extra.from}` : ''}`;
 }
 
 /**
@@ -64,9 +67,15 @@ export interface SavePlan {
   readonly mutableCallColumns: readonly (keyof CallRow & string)[];
   readonly operations: readonly OperationRow[];
   readonly mutableOperationColumns: readonly (keyof OperationRow & string)[];
-  readonly outbox: readonly Omit<OutboxRow, 'position' | 'published_at'>[];
+  readonly outbox: readonly Omit<OutboxRow, 'position' | 'published_at' | 'relay_after'>[];
   readonly outboxColumns: readonly (keyof OutboxRow & string)[];
   readonly receipt?: ReceiptRow;
+  /**
+   * Direct publishing (outbox-handover.ts): when the call has no event still
+   * unpublished, its new outbox rows are left to this replica to publish
+   * right after the commit, and to the relay only after `graceMs`.
+   */
+  readonly directPublish?: { readonly graceMs: number };
 }
 
 /**
@@ -75,7 +84,8 @@ export interface SavePlan {
  * the call row under its version, then the operations and the outbox rows.
  * It answers `saved` (the call row was written) and `receipted` (the receipt
  * was), so the caller tells a version conflict from a key another run took;
- * when either is 0 nothing at all was written.
+ * when either is 0 nothing at all was written. `direct` says the outbox rows
+ * are this replica's to publish (see SavePlan.directPublish).
  */
 export function saveStatement(plan: SavePlan): { sql: string; params: unknown[] } {
   const q = new SqlBuilder('postgres');
@@ -104,7 +114,19 @@ export function saveStatement(plan: SavePlan): { sql: string; params: unknown[] 
         ${rows} WHERE EXISTS (SELECT 1 FROM up) ORDER BY n
         ON CONFLICT (id) DO UPDATE SET ${updates.join(', ')})`);
     }
-    if (plan.outbox.length > 0) {
+    if (plan.outbox.length > 0 && plan.directPublish) {
+      // Read in the statement's snapshot, after the previous version's commit: any of its events the
+      // relay has not yet published keeps this save's events behind them, with the relay (order per call).
+      ctes.push(`fp AS (SELECT NOT EXISTS (SELECT 1 FROM outbox
+        WHERE aggregate_id = ${q.param(plan.call.row.id)} AND published_at IS NULL) AS direct)`);
+      const relayAfter = `CASE WHEN fp.direct THEN now() + ${q.param(plan.directPublish.graceMs)}::int * interval '1 millisecond' END`;
+      const rows = unnestRows(q, ROWS.outbox, CASTS.outbox, plan.outbox, plan.outboxColumns, {
+        select: relayAfter,
+        from: 'fp',
+      });
+      ctes.push(`ob AS (INSERT INTO outbox (${plan.outboxColumns.join(', ')}, relay_after)
+        ${rows} WHERE EXISTS (SELECT 1 FROM up) ORDER BY n)`);
+    } else if (plan.outbox.length > 0) {
       const rows = unnestRows(q, ROWS.outbox, CASTS.outbox, plan.outbox, plan.outboxColumns);
       ctes.push(`ob AS (INSERT INTO outbox (${plan.outboxColumns.join(', ')})
         ${rows} WHERE EXISTS (SELECT 1 FROM up) ORDER BY n)`);
@@ -112,5 +134,9 @@ export function saveStatement(plan: SavePlan): { sql: string; params: unknown[] 
   }
   const saved = plan.call ? '(SELECT count(*) FROM up)::int' : '1';
   const receipted = plan.receipt ? '(SELECT count(*) FROM rc)::int' : '1';
-  return { sql: `WITH ${ctes.join(',\n')}\nSELECT ${saved} AS saved, ${receipted} AS receipted`, params: q.params };
+  const direct = ctes.some((cte) => cte.startsWith('fp AS')) ? 'COALESCE((SELECT direct FROM fp), false)' : 'false';
+  return {
+    sql: `WITH ${ctes.join(',\n')}\nSELECT ${saved} AS saved, ${receipted} AS receipted, ${direct} AS direct`,
+    params: q.params,
+  };
 }

@@ -77,7 +77,7 @@ export function outboxRow(
   event: CallEvent,
   callbackUri: string,
   trace: TraceContext,
-): Omit<OutboxRow, 'position' | 'published_at'> {
+): Omit<OutboxRow, 'position' | 'published_at' | 'relay_after'> {
   const integration = toIntegrationEvent(event, callbackUri);
   return {
     id: randomUUID(),

@@ -1,16 +1,19 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { Call, ConcurrencyConflictError } from '@calls/domain';
 import { traceContextOf } from '@calls/runtime';
 import type { CallOwner, CallRepository, MediaOperationProps, OperationStatus } from '@calls/domain';
 import { ReceiptRecordedError } from '@calls/application';
+import { OUTBOX_HANDOVER } from '@calls/messaging';
+import type { OutboxHandover } from '@calls/messaging';
 import type { CommandReceipt, CommandReceipts, StoredReceipt } from '@calls/application';
 import { callRow, operationRow, outboxRow, toCall, toOperationProps } from './call.rows';
 import { SqlDialect } from './schema/dialect';
 import { CallRow, ROWS, tablesFor } from './schema/tables';
 import type { OperationRow, ReceiptRow } from './schema/tables';
 import { loadCallStatement, saveStatement } from './call.postgres-statements';
+import { toMessage } from './outbox.typeorm-source';
 import { queryPrepared } from './prepared-statement';
 import { receiptUpsert } from './receipt.sql';
 import { SqlBuilder } from './schema/sql-builder';
@@ -55,8 +58,9 @@ const receiptRow = (receipt: CommandReceipt): ReceiptRow => ({
   expires_at: receipt.expiresAt,
 });
 
+/** What a save writes of an outbox row; the database numbers it, the relay marks it, the save's statement decides `relay_after`. */
 const OUTBOX_INSERT_COLUMNS = ROWS.outbox.columns.filter(
-  (column) => column !== 'position' && column !== 'published_at',
+  (column) => column !== 'position' && column !== 'published_at' && column !== 'relay_after',
 );
 
 /**
@@ -81,7 +85,11 @@ export class CallTypeormRepository implements CallRepository, CommandReceipts {
   private readonly dialect: SqlDialect;
   private native?: Promise<boolean>;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    // The outbox's publishing side (messaging), when this process runs one: it gets each save's events after the commit.
+    @Optional() @Inject(OUTBOX_HANDOVER) private readonly handover?: OutboxHandover,
+  ) {
     this.dialect = SqlDialect.of(dataSource);
   }
 
@@ -212,11 +220,8 @@ export class CallTypeormRepository implements CallRepository, CommandReceipts {
     const props = call.snapshot();
     const operations = call.changedOperations().map((op) => ROWS.operations.values(operationRow(op.snapshot())));
     const trace = traceContextOf();
-    const outbox = call
-      .getUncommittedEvents()
-      .map((event) =>
-        ROWS.outbox.values(outboxRow(event, props.description.callbackUri, trace), OUTBOX_INSERT_COLUMNS),
-      );
+    const written = call.getUncommittedEvents().map((event) => outboxRow(event, props.description.callbackUri, trace));
+    const outbox = written.map((row) => ROWS.outbox.values(row, OUTBOX_INSERT_COLUMNS));
     const changed = call.hasChanges();
     await this.dataSource.transaction(async (manager) => {
       const runner = manager.queryRunner!;
@@ -250,6 +255,8 @@ export class CallTypeormRepository implements CallRepository, CommandReceipts {
       }
     });
     if (changed) call.markPersisted();
+    // Without the one-statement save, every event goes to the relay.
+    if (changed && written.length > 0) this.handover?.committed(written.map(toMessage), false);
   }
 
   /**
@@ -284,6 +291,7 @@ export class CallTypeormRepository implements CallRepository, CommandReceipts {
     const props = call.snapshot();
     const changed = call.hasChanges();
     const trace = traceContextOf();
+    const outbox = call.getUncommittedEvents().map((event) => outboxRow(event, props.description.callbackUri, trace));
     const { sql, params } = saveStatement({
       call: changed
         ? { row: callRow(props, props.version + 1), isNew: props.version === 0, expectedVersion: props.version }
@@ -291,20 +299,24 @@ export class CallTypeormRepository implements CallRepository, CommandReceipts {
       mutableCallColumns: MUTABLE_CALL_COLUMNS,
       operations: call.changedOperations().map((op) => operationRow(op.snapshot())),
       mutableOperationColumns: MUTABLE_OPERATION_COLUMNS,
-      outbox: call.getUncommittedEvents().map((event) => outboxRow(event, props.description.callbackUri, trace)),
+      outbox,
       outboxColumns: OUTBOX_INSERT_COLUMNS,
       receipt: receipt && receiptRow(receipt),
+      ...(this.handover ? { directPublish: { graceMs: this.handover.directGraceMs } } : {}),
     });
     const run = async (manager: EntityManager) => {
-      const [{ saved, receipted }] = await queryPrepared<{ saved: number; receipted: number }>(manager, sql, params);
-      if (receipted !== 1) throw new ReceiptRecordedError(receipt!.key);
+      const [result] = await queryPrepared<{ saved: number; receipted: number; direct: boolean }>(manager, sql, params);
+      if (result.receipted !== 1) throw new ReceiptRecordedError(receipt!.key);
       // With a receipt this throw also rolls its row back: a receipt exists only with its call's changes.
-      if (saved !== 1) throw new ConcurrencyConflictError(props.id);
+      if (result.saved !== 1) throw new ConcurrencyConflictError(props.id);
+      return result.direct;
     };
     // A keyed command's receipt and its call's version are checked in the one statement, but either can
     // fail after the other wrote, so that statement runs in a transaction; an unkeyed command needs none.
-    await (receipt ? this.dataSource.transaction(run) : run(this.dataSource.manager));
+    const direct = await (receipt ? this.dataSource.transaction(run) : run(this.dataSource.manager));
     if (changed) call.markPersisted();
+    // After the commit: the events leave now, from memory (direct), or the relay is woken for them.
+    if (outbox.length > 0) this.handover?.committed(outbox.map(toMessage), direct);
   }
 
   /** A new key, or one whose receipt expired; a live receipt of the key means another run committed first. */

@@ -10,6 +10,7 @@ import { CallLifetimeAndMediaProgress1764260000000 } from './migrations/17642600
 import { NativePostgresTypes1764270000000 } from './migrations/1764270000000-native-postgres-types';
 import { CommandReceipts1764265000000 } from './migrations/1764265000000-command-receipts';
 import { DropIdempotencyKeys1764280000000 } from './migrations/1764280000000-drop-idempotency-keys';
+import { OutboxDirectPublish1764266000000 } from './migrations/1764266000000-outbox-direct-publish';
 
 export const MIGRATIONS = [
   InitialSchema1764220000000,
@@ -18,6 +19,7 @@ export const MIGRATIONS = [
   OutboxTraceContext1764250000000,
   CallLifetimeAndMediaProgress1764260000000,
   CommandReceipts1764265000000,
+  OutboxDirectPublish1764266000000,
   NativePostgresTypes1764270000000,
   DropIdempotencyKeys1764280000000,
 ];

@@ -8,7 +8,10 @@ import type { OutboxRow } from './schema/tables';
 
 const ROW_COLUMNS = ROWS.outbox.columns.join(', ');
 
-const toMessage = (row: OutboxRow): OutboxMessage => ({
+/** An outbox row as the publishers take it; a save builds the same from the rows it wrote. */
+export const toMessage = (
+  row: Pick<OutboxRow, 'id' | 'aggregate_id' | 'type' | 'occurred_at' | 'payload' | 'traceparent' | 'tracestate'>,
+): OutboxMessage => ({
   id: row.id,
   callId: row.aggregate_id,
   type: row.type as OutboxMessage['type'],
@@ -28,7 +31,9 @@ const toMessage = (row: OutboxRow): OutboxMessage => ({
  * duplicates in the normal case, order per call kept), then reads their rows
  * in a second statement, whose snapshot sees what the previous holder marked
  * published. The locks end with the transaction: a relay that dies mid-batch
- * releases its calls and its rows stay unpublished.
+ * releases its calls and its rows stay unpublished. It skips a call while
+ * any of its rows is held for direct publishing (`relay_after` still ahead;
+ * direct-publishing.ts in messaging), so order per call holds.
  *
  * While there is work, the relay keeps one connection between its rounds
  * instead of queueing for the pool behind the requests that fill it: under
@@ -53,7 +58,7 @@ export class OutboxTypeormSource implements OutboxSource {
       const rows = await this.oldestUnpublished(this.dataSource.manager, limit);
       if (rows.length === 0) return 0;
       await publish(rows.map(toMessage));
-      await this.markPublished(this.dataSource.manager, rows);
+      await this.markRowsPublished(this.dataSource.manager, rows);
       return rows.length;
     }
     return this.inRelayTransaction(async (manager) => {
@@ -61,7 +66,10 @@ export class OutboxTypeormSource implements OutboxSource {
       const claimed: { aggregate_id: string }[] = await manager.query(
         `SELECT aggregate_id FROM (
            SELECT aggregate_id, MIN(position) AS first FROM outbox WHERE published_at IS NULL
-           GROUP BY aggregate_id ORDER BY first LIMIT ${q.param(limit)}
+           GROUP BY aggregate_id
+           -- Not a call whose rows the replica that wrote them is publishing (until that is overdue).
+           HAVING bool_and(relay_after IS NULL OR relay_after < now())
+           ORDER BY first LIMIT ${q.param(limit)}
          ) candidates
          WHERE pg_try_advisory_xact_lock(hashtextextended('outbox:' || aggregate_id, 0))`,
         q.params,
@@ -77,7 +85,7 @@ export class OutboxTypeormSource implements OutboxSource {
       );
       if (rows.length === 0) return 0;
       await publish(rows.map(toMessage));
-      await this.markPublished(manager, rows);
+      await this.markRowsPublished(manager, rows);
       return rows.length;
     });
   }
@@ -111,6 +119,17 @@ export class OutboxTypeormSource implements OutboxSource {
     }
   }
 
+  async markPublished(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.dataSource
+      .getRepository(tablesFor(this.dialect.kind).outbox)
+      .createQueryBuilder()
+      .update()
+      .set({ published_at: new Date() })
+      .where('id IN (:...ids) AND published_at IS NULL', { ids })
+      .execute();
+  }
+
   async prunePublished(before: Date): Promise<number> {
     const result = await this.dataSource
       .getRepository(tablesFor(this.dialect.kind).outbox)
@@ -136,7 +155,7 @@ export class OutboxTypeormSource implements OutboxSource {
     );
   }
 
-  private async markPublished(manager: EntityManager, rows: OutboxRow[]): Promise<void> {
+  private async markRowsPublished(manager: EntityManager, rows: OutboxRow[]): Promise<void> {
     await manager
       .getRepository(tablesFor(this.dialect.kind).outbox)
       .createQueryBuilder()

@@ -34,12 +34,12 @@ export const commandDuration = new Histogram({
 
 export const outboxPublished = new Counter({
   name: 'outbox_published_total',
-  help: 'Outbox rows published by the relay of this process.',
+  help: 'Outbox rows this process published, by its relay or directly after their commit.',
 });
 
 export const outboxRelayFailures = new Counter({
   name: 'outbox_relay_failures_total',
-  help: 'Relay batches that failed (broker or database unavailable); their rows stay and are retried.',
+  help: 'Relay batches and direct publishes that failed (broker or database unavailable); their rows stay and are retried.',
 });
 
 export const brokerConnected = new Gauge({

@@ -91,4 +91,32 @@ describe('integration events as CloudEvents', () => {
     expect(Object.keys(untraced)).not.toContain('traceparent');
     expect(traceContextOfEvent(parseCloudEvent(JSON.stringify(untraced)))).toEqual({});
   });
+
+  it('serializes an event to the same bytes whatever the key order of its data (memory or stored jsonb)', () => {
+    const data = {
+      callId: 'c1',
+      state: 'established',
+      resultInfo: { code: 200, subcode: 0, message: 'ok' },
+      list: [{ b: 1, a: 2 }],
+    };
+    const reordered = {
+      state: 'established',
+      list: [{ a: 2, b: 1 }],
+      resultInfo: { message: 'ok', subcode: 0, code: 200 },
+      callId: 'c1',
+    };
+    const event = (payload: object) =>
+      JSON.stringify(
+        toCloudEvent({
+          id: 'e3',
+          callId: 'c1',
+          type: CALLS_V1.callEstablished,
+          occurredAt: now,
+          data: payload as never,
+          trace: {},
+        }),
+      );
+    expect(event(reordered)).toBe(event(data));
+    expect(JSON.parse(event(reordered)).data).toEqual(data);
+  });
 });

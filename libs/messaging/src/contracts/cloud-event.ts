@@ -31,8 +31,22 @@ export function toCloudEvent(message: OutboxMessage, trace: TraceContext = messa
     time: message.occurredAt.toISOString(),
     subject: subjectOf(message),
     datacontenttype: 'application/json',
-    data: message.data,
+    data: inKeyOrder(message.data),
   });
+}
+
+/**
+ * The data with every object's keys in one order (sorted), so an event
+ * published twice carries the very same bytes whichever path sent it: the
+ * saving replica publishes from memory, in the order the mapper wrote the
+ * keys, and the relay from the stored jsonb, which does not keep key order.
+ */
+function inKeyOrder<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(inKeyOrder) as T;
+  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return value;
+  const sorted: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) sorted[key] = inKeyOrder((value as Record<string, unknown>)[key]);
+  return sorted as T;
 }
 
 function subjectOf(message: OutboxMessage): string {

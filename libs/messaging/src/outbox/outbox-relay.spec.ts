@@ -28,6 +28,11 @@ class MemoryOutbox implements OutboxSource {
     });
   }
 
+  /** Direct publishing's mark (direct-publishing.spec.ts); the relay never calls it. */
+  async markPublished(): Promise<void> {
+    throw new Error('the relay marks through publishNext');
+  }
+
   async publishNext(limit: number, publish: (messages: readonly OutboxMessage[]) => Promise<void>): Promise<number> {
     this.looks += 1;
     const batch = this.pending.slice(0, limit);

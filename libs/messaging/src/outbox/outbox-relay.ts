@@ -60,7 +60,7 @@ export class OutboxRelay extends BackgroundLoop {
   }
 
   private publishBatch(): Promise<number> {
-    return this.source.publishNext(this.settings.batchSize, (messages) => this.publish(messages));
+    return this.source.publishNext(this.settings.batchSize, (messages) => this.publishMessages(messages));
   }
 
   /**
@@ -69,7 +69,7 @@ export class OutboxRelay extends BackgroundLoop {
    * context, so a subscriber's span follows the publish in the same trace.
    * With tracing off the stored context passes through unchanged.
    */
-  private async publish(messages: readonly OutboxMessage[]): Promise<void> {
+  async publishMessages(messages: readonly OutboxMessage[]): Promise<void> {
     const spans = messages.map((message) =>
       startSpanFrom(message.trace, `publish ${message.type}`, SpanKind.PRODUCER, {
         'messaging.operation.type': 'send',

@@ -68,6 +68,8 @@ export interface OutboxRow {
   published_at: Date | null;
   traceparent: string | null;
   tracestate: string | null;
+  /** Published by the replica that wrote it; the relay takes it only after this (NULL: at once). */
+  relay_after: Date | null;
 }
 
 export interface InboxRow {
@@ -182,8 +184,12 @@ function define(kind: DialectKind): Tables {
       published_at: time(true),
       traceparent: text(55, true),
       tracestate: text(512, true),
+      relay_after: time(true),
     },
-    indices: [{ name: 'ix_outbox_unpublished', columns: ['published_at', 'position'] }],
+    indices: [
+      { name: 'ix_outbox_unpublished', columns: ['published_at', 'position'] },
+      { name: 'ix_outbox_unpublished_by_call', columns: ['aggregate_id', 'position'], where: 'published_at IS NULL' },
+    ],
   });
   const inbox = new EntitySchema<InboxRow>({
     name: 'notifier_inbox',

@@ -1,0 +1,86 @@
+import type { OutboxMessage } from '../contracts/cloud-event';
+import { CALLS_V1 } from '../contracts/calls-v1.contracts';
+import { DirectPublishing, RelayForDirectPublishing } from './direct-publishing';
+
+const message = (id: string): OutboxMessage => ({
+  id,
+  callId: '00000000-0000-4000-8000-000000000001',
+  type: CALLS_V1.callEstablished,
+  occurredAt: new Date(),
+  data: {
+    callId: '00000000-0000-4000-8000-000000000001',
+    tenantId: 't',
+    appId: 'a',
+    callbackUri: 'https://bot.example.test/cb',
+    state: 'established',
+  },
+  trace: {},
+});
+
+/** A relay that records what it published and how often it was woken; a publish can be made to fail. */
+class FakeRelay implements RelayForDirectPublishing {
+  readonly published: string[][] = [];
+  wakes = 0;
+  failNext = false;
+  async publishMessages(messages: readonly OutboxMessage[]): Promise<void> {
+    if (this.failNext) {
+      this.failNext = false;
+      throw new Error('broker gone');
+    }
+    this.published.push(messages.map((m) => m.id));
+  }
+  wake(): void {
+    this.wakes += 1;
+  }
+}
+
+describe('DirectPublishing', () => {
+  let relay: FakeRelay;
+  let marks: string[][];
+  let direct: DirectPublishing;
+
+  beforeEach(() => {
+    relay = new FakeRelay();
+    marks = [];
+    direct = new DirectPublishing(
+      relay,
+      { markPublished: async (ids) => void marks.push([...ids]) },
+      { graceMs: 10_000, markDelayMs: 20 },
+    );
+  });
+
+  it('publishes a direct save at once, without waking the relay, and marks several saves in one go', async () => {
+    direct.committed([message('a1'), message('a2')], true);
+    expect(relay.published).toEqual([['a1', 'a2']]); // in the same tick as the hand-over
+    direct.committed([message('b1')], true);
+    expect(relay.published).toEqual([['a1', 'a2'], ['b1']]);
+    expect(marks).toEqual([]); // marked together, a moment later
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(marks).toEqual([['a1', 'a2', 'b1']]);
+    expect(relay.wakes).toBe(0);
+  });
+
+  it('leaves a save that is not direct to the relay, and wakes it again once held rows are marked', async () => {
+    direct.committed([message('a1')], true);
+    direct.committed([message('a2')], false); // same call, behind a1: the relay's
+    expect(relay.published).toEqual([['a1']]);
+    expect(relay.wakes).toBe(1);
+    await direct.drain();
+    expect(marks).toEqual([['a1']]);
+    expect(relay.wakes).toBe(2); // a1 is marked: the relay may now take a2
+  });
+
+  it('marks nothing whose publish failed: the rows stay for the relay after the grace period', async () => {
+    relay.failNext = true;
+    direct.committed([message('lost')], true);
+    direct.committed([message('kept')], true);
+    await direct.drain();
+    expect(marks).toEqual([['kept']]);
+  });
+
+  it('drains on shutdown: publishes in flight finish and are marked before it returns', async () => {
+    direct.committed([message('x')], true);
+    await direct.drain();
+    expect(marks).toEqual([['x']]);
+  });
+});
