@@ -51,18 +51,23 @@ describe('DirectPublishing', () => {
 
   it('publishes a direct save at once, without waking the relay, and marks several saves in one go', async () => {
     direct.committed([message('a1'), message('a2')], true);
-    expect(relay.published).toEqual([['a1', 'a2']]); // in the same tick as the hand-over
     direct.committed([message('b1')], true);
-    expect(relay.published).toEqual([['a1', 'a2'], ['b1']]);
+    await new Promise((resolve) => setImmediate(resolve));
+    // Saves that committed in the same turn of the event loop leave together, before the next turn.
+    expect(relay.published).toEqual([['a1', 'a2', 'b1']]);
+    direct.committed([message('c1')], true);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(relay.published).toEqual([['a1', 'a2', 'b1'], ['c1']]);
     expect(marks).toEqual([]); // marked together, a moment later
     await new Promise((resolve) => setTimeout(resolve, 60));
-    expect(marks).toEqual([['a1', 'a2', 'b1']]);
+    expect(marks).toEqual([['a1', 'a2', 'b1', 'c1']]);
     expect(relay.wakes).toBe(0);
   });
 
   it('leaves a save that is not direct to the relay, and wakes it again once held rows are marked', async () => {
     direct.committed([message('a1')], true);
     direct.committed([message('a2')], false); // same call, behind a1: the relay's
+    await new Promise((resolve) => setImmediate(resolve));
     expect(relay.published).toEqual([['a1']]);
     expect(relay.wakes).toBe(1);
     await direct.drain();
@@ -73,6 +78,7 @@ describe('DirectPublishing', () => {
   it('marks nothing whose publish failed: the rows stay for the relay after the grace period', async () => {
     relay.failNext = true;
     direct.committed([message('lost')], true);
+    await new Promise((resolve) => setImmediate(resolve));
     direct.committed([message('kept')], true);
     await direct.drain();
     expect(marks).toEqual([['kept']]);

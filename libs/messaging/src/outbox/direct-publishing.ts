@@ -38,6 +38,8 @@ export interface RelayForDirectPublishing {
 export class DirectPublishing implements OutboxHandover {
   private readonly logger = new Logger(DirectPublishing.name);
   private readonly inFlight = new Set<Promise<void>>();
+  private batch: OutboxMessage[] = [];
+  private batchTimer: NodeJS.Immediate | null = null;
   private toMark: string[] = [];
   private markTimer: NodeJS.Timeout | null = null;
   private marking: Promise<void> | null = null;
@@ -61,6 +63,15 @@ export class DirectPublishing implements OutboxHandover {
       this.relay.wake();
       return;
     }
+    // The saves that commit in one turn of the event loop leave in one publish: fewer socket writes.
+    this.batch.push(...messages);
+    this.batchTimer ??= setImmediate(() => this.publishBatch());
+  }
+
+  private publishBatch(): void {
+    this.batchTimer = null;
+    const messages = this.batch;
+    this.batch = [];
     const publishing = this.relay.publishMessages(messages).then(
       () => {
         outboxPublished.inc(messages.length);
@@ -79,6 +90,10 @@ export class DirectPublishing implements OutboxHandover {
 
   /** Waits for the publishes in flight and marks what they published (shutdown). */
   async drain(): Promise<void> {
+    if (this.batchTimer) {
+      clearImmediate(this.batchTimer);
+      this.publishBatch();
+    }
     await Promise.all([...this.inFlight]);
     await this.markNow();
   }

@@ -16,7 +16,7 @@ export interface RabbitMqSettings {
 /**
  * Publishes CloudEvents (structured JSON) to a durable topic exchange on a
  * confirm channel, and resolves only when the broker confirmed every message
- * of the batch. Any failure drops the connection; the next batch connects
+ * of the batch (several batches may be in flight at once). Any failure drops the connection; the next batch connects
  * anew, so a broker that comes back is used again without a restart.
  */
 export class RabbitMqPublisher implements IntegrationEventPublisher {
@@ -42,16 +42,28 @@ export class RabbitMqPublisher implements IntegrationEventPublisher {
     if (events.length === 0) return;
     const channel = await this.ensureChannel();
     try {
-      for (const event of events) {
-        channel.publish(this.settings.exchange, event.type, Buffer.from(JSON.stringify(event)), {
-          persistent: true,
-          contentType: CLOUDEVENTS_JSON,
-          messageId: event.id,
-          type: event.type,
-          timestamp: Math.floor(Date.parse(event.time ?? new Date().toISOString()) / 1000),
-        });
-      }
-      await withTimeout(channel.waitForConfirms(), this.settings.timeoutMs, 'publisher confirms');
+      // Each message's own confirm: waitForConfirms waits for everything unconfirmed on the channel, so
+      // concurrent publishers (each save's direct publish) would each wait on all the others' messages.
+      const confirms = events.map(
+        (event) =>
+          new Promise<void>((resolve, reject) =>
+            channel.publish(
+              this.settings.exchange,
+              event.type,
+              Buffer.from(JSON.stringify(event)),
+              {
+                persistent: true,
+                contentType: CLOUDEVENTS_JSON,
+                messageId: event.id,
+                type: event.type,
+                timestamp: Math.floor(Date.parse(event.time ?? new Date().toISOString()) / 1000),
+              },
+              (error: unknown) =>
+                error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(),
+            ),
+          ),
+      );
+      await withTimeout(Promise.all(confirms), this.settings.timeoutMs, 'publisher confirms');
     } catch (error) {
       await this.reset();
       throw error;
