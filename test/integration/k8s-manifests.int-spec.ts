@@ -41,10 +41,17 @@ function render(overlay: string): Manifest[] {
   return parseAllDocuments(yaml).map((doc) => doc.toJSON() as Manifest);
 }
 
-/** The kubernetes-models class for an object, which validates it against the Kubernetes schema. */
+/**
+ * The kubernetes-models class for an object, which validates it against the
+ * Kubernetes schema; the Prometheus Operator's kinds (k8s/monitoring) against
+ * its CRDs' schemas.
+ */
 function validate(manifest: Manifest): void {
+  const models = manifest.apiVersion.startsWith('monitoring.coreos.com/')
+    ? '@kubernetes-models/prometheus-operator'
+    : 'kubernetes-models';
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const module = require(`kubernetes-models/${manifest.apiVersion}/${manifest.kind}`);
+  const module = require(`${models}/${manifest.apiVersion}/${manifest.kind}`);
   const Model = module[manifest.kind] ?? module.default;
   new Model(manifest).validate();
 }
@@ -70,9 +77,35 @@ describe.each(['dev', 'prod'])('k8s overlay %s', (overlay) => {
         'HorizontalPodAutoscaler',
         'PodDisruptionBudget',
         'NetworkPolicy',
+        // The monitoring component (k8s/monitoring), in production only.
+        ...(overlay === 'prod' ? ['ServiceMonitor', 'PodMonitor', 'PrometheusRule'] : []),
       ]),
     );
   });
+
+  if (overlay === 'prod')
+    it('scrapes what exists: the ServiceMonitor selects the service by its labels and port, the PodMonitor the notifier pods', () => {
+      const service = of('Service').find((m) => m.metadata.name === 'calls-service')! as Manifest & {
+        metadata: { labels: Record<string, string> };
+        spec: { ports: { name: string }[] };
+      };
+      const [serviceMonitor] = of('ServiceMonitor') as (Manifest & {
+        spec: { selector: { matchLabels: Record<string, string> }; endpoints: { port: string; path: string }[] };
+      })[];
+      expect(service.metadata.labels).toMatchObject(serviceMonitor.spec.selector.matchLabels);
+      expect(service.spec.ports.map((p) => p.name)).toContain(serviceMonitor.spec.endpoints[0].port);
+      expect(serviceMonitor.spec.endpoints[0].path).toBe('/metrics');
+
+      const notifier = of('Deployment').find((m) => m.metadata.name === 'calls-notifier')!;
+      const template = (notifier.spec as { template: { metadata: { labels: Record<string, string> } } }).template;
+      const [podMonitor] = of('PodMonitor') as (Manifest & {
+        spec: { selector: { matchLabels: Record<string, string> }; podMetricsEndpoints: { port: string }[] };
+      })[];
+      expect(template.metadata.labels).toMatchObject(podMonitor.spec.selector.matchLabels);
+      expect(podSpecOf(notifier).containers[0].ports!.map((p) => p.name)).toContain(
+        podMonitor.spec.podMetricsEndpoints[0].port,
+      );
+    });
 
   it('runs one image for every workload, with the entry points the build produces', () => {
     expect(new Set(containers.map((c) => c.image)).size).toBe(1);

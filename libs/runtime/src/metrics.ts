@@ -42,6 +42,11 @@ export const outboxRelayFailures = new Counter({
   help: 'Relay batches and direct publishes that failed (broker or database unavailable); their rows stay and are retried.',
 });
 
+export const callsExpired = new Counter({
+  name: 'calls_expired_total',
+  help: 'Calls this process ended because no keepAlive came in time (the expiry sweep).',
+});
+
 export const brokerConnected = new Gauge({
   name: 'broker_connected',
   help: 'Whether this process holds an open RabbitMQ channel (1) or not (0), by role (publish, consume) and exchange or queue.',

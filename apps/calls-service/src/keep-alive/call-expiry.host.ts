@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CALL_LIFETIME_SETTINGS, ExpireInactiveCallsCommand } from '@calls/application';
 import type { CallLifetimeSettings } from '@calls/application';
+import { callsExpired } from '@calls/runtime';
 import { HostedLoop } from '../shared/hosted-loop';
 import { MeteredCommandBus } from '../metrics/metered-command-bus';
 
@@ -26,6 +27,7 @@ export class CallExpiryHost extends HostedLoop {
   protected async round(): Promise<number> {
     try {
       const { found, ended } = await this.commands.execute(new ExpireInactiveCallsCommand(BATCH));
+      callsExpired.inc(ended);
       if (ended > 0) this.logger.log(`ended ${ended} calls that had no keepAlive in time`);
       return found === BATCH ? 0 : this.lifetime.expirySweepMs;
     } catch (error) {
