@@ -105,6 +105,13 @@ describe.each(['dev', 'prod'])('k8s overlay %s', (overlay) => {
       expect(podSpecOf(notifier).containers[0].ports!.map((p) => p.name)).toContain(
         podMonitor.spec.podMetricsEndpoints[0].port,
       );
+
+      // The dashboard, where Grafana's sidecar looks for one.
+      const dashboard = of('ConfigMap').find((m) => m.metadata.name === 'calls-service-dashboard')! as Manifest & {
+        metadata: { labels: Record<string, string> };
+      };
+      expect(dashboard.metadata.labels).toMatchObject({ grafana_dashboard: '1' });
+      expect(JSON.parse(dashboard.data!['calls-service.json'])).toMatchObject({ uid: 'calls-service' });
     });
 
   it('runs one image for every workload, with the entry points the build produces', () => {

@@ -42,6 +42,26 @@ export const outboxRelayFailures = new Counter({
   help: 'Relay batches and direct publishes that failed (broker or database unavailable); their rows stay and are retried.',
 });
 
+export const cancelEndedOperations = new Histogram({
+  name: 'cancel_ended_operations',
+  help: 'Operations each cancelMediaProcessing ended: the queue it found (0: nothing was playing).',
+  buckets: [0, 1, 2, 5, 10, 20, 50],
+});
+
+export const outboxPublishDelay = new Histogram({
+  name: 'outbox_publish_delay_seconds',
+  help: "From an event's occurrence to the broker's confirm, by path (direct: the saving replica right after the commit; relay).",
+  labelNames: ['path'] as const,
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30],
+});
+
+/** Each message's delay from its occurrence to now (its publish was just confirmed). */
+export function observePublished(path: 'direct' | 'relay', occurredAt: readonly Date[]): void {
+  const now = Date.now();
+  const histogram = outboxPublishDelay.labels(path);
+  for (const at of occurredAt) histogram.observe(Math.max(0, now - at.getTime()) / 1000);
+}
+
 export const callsExpired = new Counter({
   name: 'calls_expired_total',
   help: 'Calls this process ended because no keepAlive came in time (the expiry sweep).',

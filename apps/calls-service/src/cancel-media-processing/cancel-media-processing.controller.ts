@@ -1,3 +1,4 @@
+import { cancelEndedOperations } from '@calls/runtime';
 import { Body, Controller, Param, Post, Req, Res } from '@nestjs/common';
 import { CallsRoute } from '../shared/calls-route.decorator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -45,6 +46,7 @@ export class CancelMediaProcessingController {
         idempotency,
       ),
     );
+    cancelEndedOperations.observe(operation.cancelledOperations?.length ?? 0);
     return operationResponse(request, reply, operation);
   }
 }

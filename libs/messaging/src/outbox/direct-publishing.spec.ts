@@ -1,21 +1,8 @@
 import type { OutboxMessage } from '../contracts/cloud-event';
-import { CALLS_V1 } from '../contracts/calls-v1.contracts';
+import { testOutboxMessage } from '../testing/outbox-message.fixture';
 import { DirectPublishing, RelayForDirectPublishing } from './direct-publishing';
 
-const message = (id: string): OutboxMessage => ({
-  id,
-  callId: '00000000-0000-4000-8000-000000000001',
-  type: CALLS_V1.callEstablished,
-  occurredAt: new Date(),
-  data: {
-    callId: '00000000-0000-4000-8000-000000000001',
-    tenantId: 't',
-    appId: 'a',
-    callbackUri: 'https://bot.example.test/cb',
-    state: 'established',
-  },
-  trace: {},
-});
+const message = testOutboxMessage;
 
 /** A relay that records what it published and how often it was woken; a publish can be made to fail. */
 class FakeRelay implements RelayForDirectPublishing {

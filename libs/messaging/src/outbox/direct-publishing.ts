@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { outboxPublished, outboxRelayFailures } from '@calls/runtime';
+import { observePublished, outboxPublished, outboxRelayFailures } from '@calls/runtime';
 import type { OutboxMessage } from '../contracts/cloud-event';
 import type { OutboxHandover, OutboxSource } from './outbox.ports';
 
@@ -75,6 +75,10 @@ export class DirectPublishing implements OutboxHandover {
     const publishing = this.relay.publishMessages(messages).then(
       () => {
         outboxPublished.inc(messages.length);
+        observePublished(
+          'direct',
+          messages.map((message) => message.occurredAt),
+        );
         this.mark(messages.map((message) => message.id));
       },
       (error: Error) => {

@@ -1,6 +1,6 @@
 import { OutboxMessage } from '../contracts/cloud-event';
 import type { CallsCloudEvent } from '../contracts/cloud-event';
-import { CALLS_V1 } from '../contracts/calls-v1.contracts';
+import { testOutboxMessage } from '../testing/outbox-message.fixture';
 import { OutboxRelay } from './outbox-relay';
 import type { IntegrationEventPublisher, OutboxSource } from './outbox.ports';
 
@@ -12,20 +12,7 @@ class MemoryOutbox implements OutboxSource {
   looks = 0;
 
   add(id: string): void {
-    this.pending.push({
-      id,
-      callId: '00000000-0000-4000-8000-000000000001',
-      type: CALLS_V1.callEstablished,
-      occurredAt: new Date(),
-      data: {
-        callId: '00000000-0000-4000-8000-000000000001',
-        tenantId: 't',
-        appId: 'a',
-        callbackUri: 'https://bot.example.test/cb',
-        state: 'established',
-      },
-      trace: {},
-    });
+    this.pending.push(testOutboxMessage(id));
   }
 
   /** Direct publishing's mark (direct-publishing.spec.ts); the relay never calls it. */

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import {
+  observePublished,
   outboxPublished,
   outboxRelayFailures,
   SpanKind,
@@ -60,7 +61,13 @@ export class OutboxRelay extends BackgroundLoop {
   }
 
   private publishBatch(): Promise<number> {
-    return this.source.publishNext(this.settings.batchSize, (messages) => this.publishMessages(messages));
+    return this.source.publishNext(this.settings.batchSize, async (messages) => {
+      await this.publishMessages(messages);
+      observePublished(
+        'relay',
+        messages.map((message) => message.occurredAt),
+      );
+    });
   }
 
   /**
