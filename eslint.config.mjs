@@ -32,4 +32,9 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The examples are small command-line programs: printing what they receive is their output.
+    files: ['examples/**/*.ts'],
+    rules: { 'no-console': 'off' },
+  },
 );
