@@ -1,11 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DevTokenIssuer } from '@calls/auth';
-import { AppProcess, buildApps, freePort } from '../support/app-process';
-import { AMQP_URL, deleteQueueAndExchange, privateExchange } from '../support/rabbitmq';
-import { createPostgresDatabase, TestDatabase } from '../support/test-databases';
-import { CREATE_CALL_BODY, OWNER, PROMPT } from '../support/test-app';
+import { Deployment, startDeployment } from '../support/deployment';
+import { CREATE_CALL_BODY, PROMPT } from '../support/test-app';
 import { until } from '../support/waits';
 
 const DASHBOARD = join(__dirname, '..', '..', 'k8s', 'monitoring', 'dashboards', 'calls-service.json');
@@ -38,47 +34,20 @@ function exported(page: string): Set<string> {
  * here, so the dashboard cannot rot silently.
  */
 describe('the Grafana dashboard against live metrics (processes, PostgreSQL, RabbitMQ)', () => {
-  let database: TestDatabase;
-  let dataDir: string;
-  let service: AppProcess;
-  let notifier: AppProcess;
-  let servicePort: number;
-  let notifierPort: number;
-  const exchange = privateExchange('dashboard');
-  const queue = `${exchange}.notifier`;
+  let deployment: Deployment;
 
   beforeAll(async () => {
-    await buildApps();
-    database = await createPostgresDatabase();
-    dataDir = mkdtempSync(join(tmpdir(), 'calls-dashboard-'));
-    const common = {
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      DATABASE_URL: database.settings.databaseUrl!,
-      AMQP_URL,
-      AMQP_EXCHANGE: exchange,
-      LOG_LEVEL: 'warn',
-    };
-    servicePort = await freePort();
-    service = new AppProcess('calls-service', { ...common, PORT: String(servicePort), SIMULATED_CONNECT_MS: '0' });
-    await service.start(`http://127.0.0.1:${servicePort}/health/ready`);
-    notifierPort = await freePort();
-    notifier = new AppProcess('notifier', { ...common, PORT: String(notifierPort), NOTIFIER_QUEUE: queue });
-    await notifier.start(`http://127.0.0.1:${notifierPort}/health/ready`);
+    deployment = await startDeployment('dashboard', { notifier: true });
   }, 180_000);
 
   afterAll(async () => {
-    await notifier?.stop();
-    await service?.stop();
-    await deleteQueueAndExchange(queue, exchange);
-    await database?.drop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await deployment?.stop();
   });
 
   it('names in every panel only metrics the running service and notifier export', async () => {
     // Some work first, so the service has served, cancelled and published, and the notifier has delivered.
-    const base = `http://127.0.0.1:${servicePort}`;
-    const token = DevTokenIssuer.forDataDir(dataDir).issue({ ...OWNER, roles: ['Calls.Initiate.All'] });
+    const base = deployment.serviceUrl;
+    const token = deployment.token();
     const post = (path: string, body: object) =>
       fetch(`${base}${path}`, {
         method: 'POST',
@@ -94,10 +63,13 @@ describe('the Grafana dashboard against live metrics (processes, PostgreSQL, Rab
     });
     expect((await post(`/communications/calls/${id}/playPrompt`, { prompts: [PROMPT] })).status).toBe(200);
     expect((await post(`/communications/calls/${id}/cancelMediaProcessing`, {})).status).toBe(200);
-    const scrape = async (port: number) => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    await until(async () => /^notifier_deliveries_total\{/m.test(await scrape(notifierPort)));
+    const scrape = async (url: string) => (await fetch(`${url}/metrics`)).text();
+    await until(async () => /^notifier_deliveries_total\{/m.test(await scrape(deployment.notifierUrl!)));
 
-    const available = new Set([...exported(await scrape(servicePort)), ...exported(await scrape(notifierPort))]);
+    const available = new Set([
+      ...exported(await scrape(deployment.serviceUrl)),
+      ...exported(await scrape(deployment.notifierUrl!)),
+    ]);
     const panels = (JSON.parse(readFileSync(DASHBOARD, 'utf8')) as { panels: Panel[] }).panels;
     expect(panels.length).toBeGreaterThanOrEqual(12);
     for (const panel of panels) {

@@ -1,14 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import * as jwt from 'jsonwebtoken';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DevTokenIssuer } from '@calls/auth';
 import { runBot } from '../../examples/bot/bot';
 import { startCallbackEndpoint, CallbackEndpoint } from '../../examples/bot/callback-endpoint';
-import { AppProcess, buildApps, freePort } from '../support/app-process';
-import { AMQP_URL, deleteQueueAndExchange, privateExchange } from '../support/rabbitmq';
-import { createPostgresDatabase, TestDatabase } from '../support/test-databases';
+import { Deployment, startDeployment } from '../support/deployment';
 import { OWNER } from '../support/test-app';
 
 /**
@@ -18,53 +12,23 @@ import { OWNER } from '../support/test-app';
  * this breaks the build.
  */
 describe('examples/bot against the running service and notifier (processes, PostgreSQL, RabbitMQ)', () => {
-  const exchange = privateExchange('example-bot');
-  const queue = `${exchange}.notifier`;
-  let database: TestDatabase;
-  let dataDir: string;
-  let service: AppProcess;
-  let notifier: AppProcess;
+  let deployment: Deployment;
   let serviceUrl: string;
   let callbacks: CallbackEndpoint;
 
   beforeAll(async () => {
-    await buildApps();
-    database = await createPostgresDatabase();
-    dataDir = mkdtempSync(join(tmpdir(), 'calls-example-bot-'));
-    const common = {
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      DATABASE_URL: database.settings.databaseUrl!,
-      AMQP_URL,
-      AMQP_EXCHANGE: exchange,
-      LOG_LEVEL: 'warn',
-    };
-    const port = await freePort();
-    serviceUrl = `http://127.0.0.1:${port}`;
-    service = new AppProcess('calls-service', { ...common, PORT: String(port), SIMULATED_CONNECT_MS: '0' });
-    await service.start(`${serviceUrl}/health/ready`);
-    const notifierPort = await freePort();
-    notifier = new AppProcess('notifier', {
-      ...common,
-      PORT: String(notifierPort),
-      NOTIFIER_QUEUE: queue,
-      NOTIFIER_POLL_MS: '50',
-    });
-    await notifier.start(`http://127.0.0.1:${notifierPort}/health/ready`);
+    deployment = await startDeployment('example-bot', { notifier: true });
+    serviceUrl = deployment.serviceUrl;
     callbacks = await startCallbackEndpoint({ serviceUrl, appId: OWNER.appId });
   }, 180_000);
 
   afterAll(async () => {
     await callbacks?.close();
-    await notifier?.stop();
-    await service?.stop();
-    await deleteQueueAndExchange(queue, exchange);
-    await database?.drop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await deployment?.stop();
   });
 
   it('creates a call, plays and cancels a prompt, keeps the call alive and hangs up, validating every callback', async () => {
-    const token = DevTokenIssuer.forDataDir(dataDir).issue({ ...OWNER, roles: ['Calls.Initiate.All'] });
+    const token = deployment.token();
     const steps: string[] = [];
     const run = await runBot({ serviceUrl, token, appId: OWNER.appId, callbacks, log: (line) => steps.push(line) });
 

@@ -1,18 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { connect } from 'amqplib';
 import { context, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { DevTokenIssuer } from '@calls/auth';
 import { CALLS_V1 } from '@calls/messaging';
 import type { MediaProcessingCancelledV1 } from '@calls/messaging';
 import { subscribe, CallsEvent, Subscription } from '../../examples/subscriber/subscriber';
-import { AppProcess, buildApps, freePort } from '../support/app-process';
-import { AMQP_URL, deleteQueueAndExchange, privateExchange } from '../support/rabbitmq';
-import { createPostgresDatabase, TestDatabase } from '../support/test-databases';
+import { Deployment, startDeployment } from '../support/deployment';
+import { AMQP_URL, deleteQueueAndExchange } from '../support/rabbitmq';
 import { CREATE_CALL_BODY, OWNER, PROMPT } from '../support/test-app';
 import { until } from '../support/waits';
 
@@ -23,54 +18,35 @@ import { until } from '../support/waits';
  * events change under it, this breaks the build.
  */
 describe('examples/subscriber against the running service (processes, PostgreSQL, RabbitMQ)', () => {
-  const exchange = privateExchange('example-subscriber');
-  const queue = `${exchange}.example`;
   const spans = new InMemorySpanExporter();
   const tracing = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
   const handled: CallsEvent[] = [];
-  let database: TestDatabase;
-  let dataDir: string;
-  let service: AppProcess;
-  let port: number;
+  let deployment: Deployment;
+  let queue: string;
   let subscription: Subscription;
 
   beforeAll(async () => {
     tracing.register();
-    await buildApps();
-    database = await createPostgresDatabase();
-    dataDir = mkdtempSync(join(tmpdir(), 'calls-example-subscriber-'));
-    port = await freePort();
-    service = new AppProcess('calls-service', {
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      DATABASE_URL: database.settings.databaseUrl!,
-      AMQP_URL,
-      AMQP_EXCHANGE: exchange,
-      SIMULATED_CONNECT_MS: '0',
-      LOG_LEVEL: 'warn',
-    });
-    await service.start(`http://127.0.0.1:${port}/health/ready`);
+    deployment = await startDeployment('example-subscriber');
+    queue = `${deployment.exchange}.example`;
     subscription = await subscribe(
-      { amqpUrl: AMQP_URL, exchange, queue, bindingKeys: [CALLS_V1.mediaProcessingCancelled] },
+      { amqpUrl: AMQP_URL, exchange: deployment.exchange, queue, bindingKeys: [CALLS_V1.mediaProcessingCancelled] },
       async (event) => void handled.push(event),
     );
   }, 180_000);
 
   afterAll(async () => {
     await subscription?.stop();
-    await service?.stop();
-    await deleteQueueAndExchange(queue, exchange);
-    await database?.drop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await deleteQueueAndExchange(queue, deployment.exchange);
+    await deployment?.stop();
     await tracing.shutdown();
     trace.disable();
     context.disable();
   });
 
   it('receives a cancel as a typed CloudEvent naming the operations it ended', async () => {
-    const base = `http://127.0.0.1:${port}`;
-    const token = DevTokenIssuer.forDataDir(dataDir).issue({ ...OWNER, roles: ['Calls.Initiate.All'] });
+    const base = deployment.serviceUrl;
+    const token = deployment.token();
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
     const post = (path: string, body: object) =>
       fetch(`${base}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
@@ -118,8 +94,8 @@ describe('examples/subscriber against the running service (processes, PostgreSQL
     const connection = await connect(AMQP_URL);
     const channel = await connection.createChannel();
     for (let i = 0; i < 2; i++)
-      channel.publish(exchange, event.type, Buffer.from(JSON.stringify(event)), { persistent: true });
-    channel.publish(exchange, event.type, Buffer.from('not a CloudEvent'), { persistent: true });
+      channel.publish(deployment.exchange, event.type, Buffer.from(JSON.stringify(event)), { persistent: true });
+    channel.publish(deployment.exchange, event.type, Buffer.from('not a CloudEvent'), { persistent: true });
     // Everything taken off the queue: the repeat acknowledged, the malformed one rejected.
     await until(async () => (await channel.checkQueue(queue)).messageCount === 0 && handled.some((e) => e.id === id));
     await new Promise((resolve) => setTimeout(resolve, 200));
