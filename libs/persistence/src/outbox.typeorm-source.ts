@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import type { OutboxMessage, OutboxSource } from '@calls/messaging';
+import { queryPrepared } from './prepared-statement';
 import { SqlDialect } from './schema/dialect';
 import { ROWS, tablesFor } from './schema/tables';
 import type { OutboxRow } from './schema/tables';
@@ -121,6 +122,15 @@ export class OutboxTypeormSource implements OutboxSource {
 
   async markPublished(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
+    if (this.dialect.kind === 'postgres') {
+      // On every direct publish: one prepared text whatever the number of ids.
+      await queryPrepared(
+        this.dataSource.manager,
+        'UPDATE outbox SET published_at = now() WHERE id = ANY($1::uuid[]) AND published_at IS NULL',
+        [ids],
+      );
+      return;
+    }
     await this.dataSource
       .getRepository(tablesFor(this.dialect.kind).outbox)
       .createQueryBuilder()
