@@ -1,5 +1,6 @@
 import autocannon from 'autocannon';
 import { connect } from 'amqplib';
+import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { Pool } from 'pg';
 import { CALLS_V1 } from '@calls/messaging';
@@ -166,7 +167,6 @@ export async function cancelToSilence(setup: SilenceSetup): Promise<SilenceFigur
 
 /** The media simulator as its own process, on the service's exchanges; it plays prompts for an hour. */
 async function startSimulator(env: Record<string, string>) {
-  const { spawn } = await import('node:child_process');
   const child = spawn(process.execPath, [resolve(__dirname, '../../apps/media-simulator/src/main.js')], {
     env: { ...process.env, ...env, SIMULATED_CONNECT_MS: '0', SIMULATED_PROMPT_MS: String(3_600_000) },
     stdio: ['ignore', 'pipe', 'inherit'],

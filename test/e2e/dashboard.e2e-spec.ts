@@ -66,6 +66,8 @@ describe('the Grafana dashboard against live metrics (processes, PostgreSQL, Rab
     const scrape = async (url: string) => (await fetch(`${url}/metrics`)).text();
     await until(async () => /^notifier_deliveries_total\{/m.test(await scrape(deployment.notifierUrl!)));
 
+    // The cancel was counted, with the one prompt it ended.
+    expect(await scrape(deployment.serviceUrl)).toMatch(/^cancel_ended_operations_sum 1$/m);
     const available = new Set([
       ...exported(await scrape(deployment.serviceUrl)),
       ...exported(await scrape(deployment.notifierUrl!)),

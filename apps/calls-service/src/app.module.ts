@@ -14,6 +14,7 @@ import { CallbackPolicy } from './calls/callback.policy';
 import { CallsController } from './calls/calls.controller';
 import { CancelMediaProcessingController } from './cancel-media-processing/cancel-media-processing.controller';
 import { HealthController } from './health/health.controller';
+import { CancelMetrics } from './metrics/cancel.metrics';
 import { DatabaseMetrics } from './metrics/database.metrics';
 import { MeteredCommandBusModule } from './metrics/metered-command-bus';
 import { MetricsController } from './metrics/metrics.controller';
@@ -57,6 +58,7 @@ export class AppModule {
       providers: [
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
         DatabaseMetrics,
+        CancelMetrics,
         CallbackPolicy,
         CallExpiryHost,
         ReceiptPruningHost,

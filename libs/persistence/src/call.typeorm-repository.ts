@@ -58,6 +58,9 @@ const receiptRow = (receipt: CommandReceipt): ReceiptRow => ({
   expires_at: receipt.expiresAt,
 });
 
+/** An event as a save writes it to the outbox (the columns below). */
+type OutboxInsert = ReturnType<typeof outboxRow>;
+
 /** What a save writes of an outbox row; the database numbers it, the relay marks it, the save's statement decides `relay_after`. */
 const OUTBOX_INSERT_COLUMNS = ROWS.outbox.columns.filter(
   (column) => column !== 'position' && column !== 'published_at' && column !== 'relay_after',
@@ -216,12 +219,26 @@ export class CallTypeormRepository implements CallRepository, CommandReceipts {
   }
 
   private async write(call: Call, receipt?: CommandReceipt): Promise<void> {
-    if (await this.nativeSchema()) return this.writeInOneStatement(call, receipt);
+    const trace = traceContextOf();
+    const events = call
+      .getUncommittedEvents()
+      .map((event) => outboxRow(event, call.snapshot().description.callbackUri, trace));
+    const direct = (await this.nativeSchema())
+      ? await this.writeInOneStatement(call, events, receipt)
+      : await this.writeInTransaction(call, events, receipt);
+    // After the commit: the events leave now, from memory (direct), or the relay is woken for them.
+    if (events.length > 0) this.handover?.committed(events.map(toMessage), direct);
+  }
+
+  /** The transaction of separate statements (SQLite, or PostgreSQL before the conversion): its events go to the relay. */
+  private async writeInTransaction(
+    call: Call,
+    events: readonly OutboxInsert[],
+    receipt?: CommandReceipt,
+  ): Promise<false> {
     const props = call.snapshot();
     const operations = call.changedOperations().map((op) => ROWS.operations.values(operationRow(op.snapshot())));
-    const trace = traceContextOf();
-    const written = call.getUncommittedEvents().map((event) => outboxRow(event, props.description.callbackUri, trace));
-    const outbox = written.map((row) => ROWS.outbox.values(row, OUTBOX_INSERT_COLUMNS));
+    const outbox = events.map((row) => ROWS.outbox.values(row, OUTBOX_INSERT_COLUMNS));
     const changed = call.hasChanges();
     await this.dataSource.transaction(async (manager) => {
       const runner = manager.queryRunner!;
@@ -255,8 +272,7 @@ export class CallTypeormRepository implements CallRepository, CommandReceipts {
       }
     });
     if (changed) call.markPersisted();
-    // Without the one-statement save, every event goes to the relay.
-    if (changed && written.length > 0) this.handover?.committed(written.map(toMessage), false);
+    return false;
   }
 
   /**
@@ -286,12 +302,17 @@ export class CallTypeormRepository implements CallRepository, CommandReceipts {
       ));
   }
 
-  /** PostgreSQL: everything in one statement (call.postgres-statements.ts), the second of a command's two round trips. */
-  private async writeInOneStatement(call: Call, receipt?: CommandReceipt): Promise<void> {
+  /**
+   * PostgreSQL: everything in one statement (call.postgres-statements.ts), the second of a command's two
+   * round trips; answers whether this replica publishes the events itself (`direct`).
+   */
+  private async writeInOneStatement(
+    call: Call,
+    outbox: readonly OutboxInsert[],
+    receipt?: CommandReceipt,
+  ): Promise<boolean> {
     const props = call.snapshot();
     const changed = call.hasChanges();
-    const trace = traceContextOf();
-    const outbox = call.getUncommittedEvents().map((event) => outboxRow(event, props.description.callbackUri, trace));
     const { sql, params } = saveStatement({
       call: changed
         ? { row: callRow(props, props.version + 1), isNew: props.version === 0, expectedVersion: props.version }
@@ -315,8 +336,7 @@ export class CallTypeormRepository implements CallRepository, CommandReceipts {
     // fail after the other wrote, so that statement runs in a transaction; an unkeyed command needs none.
     const direct = await (receipt ? this.dataSource.transaction(run) : run(this.dataSource.manager));
     if (changed) call.markPersisted();
-    // After the commit: the events leave now, from memory (direct), or the relay is woken for them.
-    if (outbox.length > 0) this.handover?.committed(outbox.map(toMessage), direct);
+    return direct;
   }
 
   /** A new key, or one whose receipt expired; a live receipt of the key means another run committed first. */

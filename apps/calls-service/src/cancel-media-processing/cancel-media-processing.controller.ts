@@ -1,4 +1,3 @@
-import { cancelEndedOperations } from '@calls/runtime';
 import { Body, Controller, Param, Post, Req, Res } from '@nestjs/common';
 import { CallsRoute } from '../shared/calls-route.decorator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -46,7 +45,6 @@ export class CancelMediaProcessingController {
         idempotency,
       ),
     );
-    cancelEndedOperations.observe(operation.cancelledOperations?.length ?? 0);
     return operationResponse(request, reply, operation);
   }
 }
