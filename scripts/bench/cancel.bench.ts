@@ -8,7 +8,7 @@
 import autocannon from 'autocannon';
 import { connect } from 'amqplib';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -34,6 +34,8 @@ const SWEEP_REQUESTS = Number(process.env.BENCH_SWEEP_REQUESTS ?? 2000);
 /** Rounds over all contenders, alternating; each figure is the mean over the rounds. */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const PROFILE_REQUESTS = Number(process.env.BENCH_PROFILE_REQUESTS ?? 4000);
+/** Operations queued on each call of the profiled run (3, as in the load; 20 to see where a deep queue's time goes). */
+const PROFILE_QUEUED = Number(process.env.BENCH_PROFILE_QUEUED ?? 3);
 const SILENCE_SECONDS = Number(process.env.BENCH_SILENCE_SECONDS ?? 5);
 const DOCS = resolve(__dirname, '../../../docs');
 
@@ -447,7 +449,7 @@ async function profileStages(contender: Contender, pool: Pool): Promise<StageSha
     let to = 0;
     try {
       await run(server.url, await seedCalls(postgresTarget(pool), owner, WARMUP), headers);
-      const calls = await seedCalls(postgresTarget(pool), owner, PROFILE_REQUESTS);
+      const calls = await seedCalls(postgresTarget(pool), owner, PROFILE_REQUESTS, PROFILE_QUEUED);
       from = Number(process.hrtime.bigint() / 1000n);
       await run(server.url, calls, headers);
       to = Number(process.hrtime.bigint() / 1000n);
@@ -455,6 +457,8 @@ async function profileStages(contender: Contender, pool: Pool): Promise<StageSha
       await stop(server.child); // the profile is written as the process exits
     }
     const [file] = readdirSync(directory).filter((name) => name.endsWith('.cpuprofile'));
+    // BENCH_PROFILE_KEEP=<path>: the profile stays there, to open in Chrome's DevTools or read by function.
+    if (process.env.BENCH_PROFILE_KEEP) copyFileSync(join(directory, file), process.env.BENCH_PROFILE_KEEP);
     return stageShares(join(directory, file), from, to);
   } finally {
     rmSync(directory, { recursive: true, force: true });

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { DataSource } from 'typeorm';
 import { Call } from '@calls/domain';
 import { TEST_OWNER, TEST_PROMPTS, testCallDescription } from '@calls/domain/testing/call.fixtures';
@@ -116,6 +117,30 @@ describe('outbox relay to RabbitMQ (PostgreSQL, RabbitMQ)', () => {
     }
     expect(await unpublishedIds()).toEqual([]);
     expect(await relay.publishOnce()).toBe(0);
+  });
+
+  it('hands a batch to the broker in one socket write, and the next batch in another', async () => {
+    await cancelledCall();
+    const source = new OutboxTypeormSource(dataSource);
+    const messages: Parameters<Parameters<OutboxTypeormSource['publishNext']>[1]>[0][] = [];
+    await source.publishNext(50, async (batch) => void messages.push(batch));
+    await source.release();
+    const events = messages[0].map((message) => toCloudEvent(message));
+    const real = publisher();
+    await real.connect();
+    // The publisher's socket (amqplib's connection holds it); a system call is one _write or one _writev.
+    const socket = (real as unknown as { connection: { connection: { stream: Socket } } }).connection.connection.stream;
+    const writes: number[] = [];
+    const write = socket._write.bind(socket);
+    const writev = socket._writev!.bind(socket);
+    socket._write = (chunk, encoding, done) => (writes.push(1), write(chunk, encoding, done));
+    socket._writev = (chunks, done) => (writes.push(chunks.length), writev(chunks, done));
+
+    await real.publish(events);
+    await real.publish(events.slice(0, 3));
+
+    expect(writes).toEqual([10, 3]);
+    await until(() => recorder.messages.length === 13);
   });
 
   it('leaves a call alone while its rows are held for direct publishing, then publishes them first, in order', async () => {

@@ -2,7 +2,7 @@ import type { EntitySchema } from 'typeorm';
 import { receiptUpsert } from './receipt.sql';
 import { SqlBuilder } from './schema/sql-builder';
 import { ROWS, tablesFor } from './schema/tables';
-import type { CallRow, OperationRow, OutboxRow, ReceiptRow, RowCodec } from './schema/tables';
+import type { CallRow, OperationRow, OutboxRow, ReceiptRow } from './schema/tables';
 
 /*
  * The call's load and save on PostgreSQL as one statement each, so a command
@@ -13,7 +13,7 @@ import type { CallRow, OperationRow, OutboxRow, ReceiptRow, RowCodec } from './s
 
 const PG = tablesFor('postgres');
 
-/** The SQL type of a column, for the casts of the arrays its values are bound in (see unnestRows). */
+/** The SQL type of a column, for the record definitions its values are bound in (see recordsetRows). */
 function castsOf<T>(table: EntitySchema<T>): Map<string, string> {
   return new Map(
     Object.entries(table.options.columns).map(([column, options]) => [
@@ -30,25 +30,34 @@ const CASTS = {
 };
 
 /**
- * `SELECT * FROM unnest($1::uuid[], $2::jsonb[], ...) AS v(columns)`: any
- * number of rows as one array per column, so the statement's text (and its
- * parse) is the same for 1 row as for 40.
+ * `SELECT ... FROM json_to_recordset($1::json)`: any number of rows as one
+ * JSON parameter, so the statement's text (and its parse) is the same for 1
+ * row as for 40. One `JSON.stringify` binds them all: an array per column
+ * (`unnest`) made the driver quote and escape every element in JavaScript,
+ * the JSON payloads twice over, which was the largest part of a deep queue's
+ * save in the CPU profile (`npm run bench`, BENCH_PROFILE_QUEUED=20). Times
+ * go as ISO-8601 text, JSON columns as they are, each cast by the record's
+ * column types (the table's own).
  */
-function unnestRows<T>(
+function recordsetRows<T>(
   q: SqlBuilder,
-  codec: RowCodec<T>,
   casts: Map<string, string>,
   rows: readonly Partial<T>[],
   columns: readonly (keyof T & string)[],
   /** One more value per row, computed in SQL from another relation of the FROM list. */
   extra?: { readonly select: string; readonly from: string },
 ): string {
-  const encoded = rows.map((row) => codec.values(row, columns));
-  const arrays = columns.map((column, i) => `${q.param(encoded.map((values) => values[i]))}::${casts.get(column)}[]`);
+  const records = rows.map((row) => {
+    const record: Record<string, unknown> = {};
+    for (const column of columns) record[column] = row[column] ?? null;
+    return record;
+  });
   const names = columns.join(', ');
+  const definition = columns.map((column) => `${column} ${casts.get(column)}`).join(', ');
   // In array order (WITH ORDINALITY): the outbox's positions must follow the events' order.
   return `SELECT ${names}${extra ? `, ${extra.select}` : ''}
-    FROM unnest(${arrays.join(', ')}) WITH ORDINALITY AS v(${names}, n)${extra ? `, ${extra.from}` : ''}`;
+    FROM ROWS FROM (json_to_recordset(${q.param(JSON.stringify(records))}::json) AS (${definition}))
+      WITH ORDINALITY AS v(${names}, n)${extra ? `, ${extra.from}` : ''}`;
 }
 
 /**
@@ -97,7 +106,7 @@ export function saveStatement(plan: SavePlan): { sql: string; params: unknown[] 
   if (plan.call) {
     const { row, isNew, expectedVersion } = plan.call;
     if (isNew) {
-      const rows = unnestRows(q, ROWS.calls, CASTS.calls, [row], ROWS.calls.columns);
+      const rows = recordsetRows(q, CASTS.calls, [row], ROWS.calls.columns);
       ctes.push(`up AS (INSERT INTO calls (${ROWS.calls.columns.join(', ')})
         ${rows} WHERE true${afterReceipt} RETURNING 1)`);
     } else {
@@ -108,7 +117,7 @@ export function saveStatement(plan: SavePlan): { sql: string; params: unknown[] 
     }
     if (plan.operations.length > 0) {
       const columns = ROWS.operations.columns;
-      const rows = unnestRows(q, ROWS.operations, CASTS.operations, plan.operations, columns);
+      const rows = recordsetRows(q, CASTS.operations, plan.operations, columns);
       const updates = plan.mutableOperationColumns.map((column) => `${column} = excluded.${column}`);
       ctes.push(`ops AS (INSERT INTO media_operations (${columns.join(', ')})
         ${rows} WHERE EXISTS (SELECT 1 FROM up) ORDER BY n
@@ -120,14 +129,14 @@ export function saveStatement(plan: SavePlan): { sql: string; params: unknown[] 
       ctes.push(`fp AS (SELECT NOT EXISTS (SELECT 1 FROM outbox
         WHERE aggregate_id = ${q.param(plan.call.row.id)} AND published_at IS NULL) AS direct)`);
       const relayAfter = `CASE WHEN fp.direct THEN now() + ${q.param(plan.directPublish.graceMs)}::int * interval '1 millisecond' END`;
-      const rows = unnestRows(q, ROWS.outbox, CASTS.outbox, plan.outbox, plan.outboxColumns, {
+      const rows = recordsetRows<OutboxRow>(q, CASTS.outbox, plan.outbox, plan.outboxColumns, {
         select: relayAfter,
         from: 'fp',
       });
       ctes.push(`ob AS (INSERT INTO outbox (${plan.outboxColumns.join(', ')}, relay_after)
         ${rows} WHERE EXISTS (SELECT 1 FROM up) ORDER BY n)`);
     } else if (plan.outbox.length > 0) {
-      const rows = unnestRows(q, ROWS.outbox, CASTS.outbox, plan.outbox, plan.outboxColumns);
+      const rows = recordsetRows<OutboxRow>(q, CASTS.outbox, plan.outbox, plan.outboxColumns);
       ctes.push(`ob AS (INSERT INTO outbox (${plan.outboxColumns.join(', ')})
         ${rows} WHERE EXISTS (SELECT 1 FROM up) ORDER BY n)`);
     }
