@@ -1,3 +1,4 @@
+import { CloudEvent } from 'cloudevents';
 import { Call, MediaOperationEnded } from '@calls/domain';
 import { TEST_OWNER, testCallDescription } from '@calls/domain/testing/call.fixtures';
 import { ALL_CALLS_V1_TYPES, CALLS_V1 } from './calls-v1.contracts';
@@ -25,6 +26,21 @@ describe('integration events as CloudEvents', () => {
     const { events } = lifeOfACall();
     const types = events.map((event) => toIntegrationEvent(event, callbackUri).type);
     expect(new Set(types)).toEqual(new Set(ALL_CALLS_V1_TYPES));
+  });
+
+  it('builds an event of every type that passes the CloudEvents 1.0 validation it skips when publishing', () => {
+    const { events } = lifeOfACall();
+    const cloudEvents = events.map((event, i) =>
+      toCloudEvent({
+        id: `4f6c3a2e-0d1b-4c8e-9a7f-00000000000${i % 10}`,
+        trace: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' },
+        ...toIntegrationEvent(event, callbackUri),
+      }),
+    );
+    expect(new Set(cloudEvents.map((event) => event.type))).toEqual(new Set(ALL_CALLS_V1_TYPES));
+    for (const event of cloudEvents) expect(event.validate()).toBe(true);
+    // And the validation does fail on what the types prevent (a type it rejects).
+    expect(() => new CloudEvent({ ...cloudEvents[0], type: 7 as never }).validate()).toThrow();
   });
 
   it('wraps an event as CloudEvents 1.0 with the outbox id, the call as source and the operation as subject', () => {

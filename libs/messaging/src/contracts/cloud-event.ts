@@ -21,18 +21,28 @@ export type CallsCloudEvent = CloudEvent<CallsV1Data>;
  * CloudEvents 1.0, structured mode: source is the call, subject its Graph
  * resource, and `traceparent`/`tracestate` (the distributed-tracing
  * extension) when the event belongs to a trace, by default the row's own.
+ *
+ * Built without the library's validation on each event (its `strict`): every
+ * attribute comes from typed code (ids we mint, types from CALLS_V1, the
+ * time of a Date), so it would check the same shape every time, and it cost
+ * twice the event's serialization (about 10 µs an event, four to a cancel
+ * and 21 to a cancel of 20 queued operations). cloud-event.spec.ts validates
+ * an event of every type instead.
  */
 export function toCloudEvent(message: OutboxMessage, trace: TraceContext = message.trace): CallsCloudEvent {
-  return new CloudEvent<CallsV1Data>({
-    ...trace,
-    id: message.id,
-    source: `/communications/calls/${message.callId}`,
-    type: message.type,
-    time: message.occurredAt.toISOString(),
-    subject: subjectOf(message),
-    datacontenttype: 'application/json',
-    data: inKeyOrder(message.data),
-  });
+  return new CloudEvent<CallsV1Data>(
+    {
+      ...trace,
+      id: message.id,
+      source: `/communications/calls/${message.callId}`,
+      type: message.type,
+      time: message.occurredAt.toISOString(),
+      subject: subjectOf(message),
+      datacontenttype: 'application/json',
+      data: inKeyOrder(message.data),
+    },
+    false,
+  );
 }
 
 /**
