@@ -271,8 +271,9 @@ async function main(): Promise<void> {
     all.splice(2, 0, { ...relayOff, name: 'baseline build, relay off', script });
     all.splice(1, 0, { ...production, name: 'baseline build, production config', script });
   }
-  // BENCH_ONLY=<part of a name> runs just the matching contenders (e.g. to profile one).
-  const contenders = all.filter((contender) => contender.name.includes(process.env.BENCH_ONLY ?? ''));
+  // BENCH_ONLY=<part of a name>[,<another>] runs just the matching contenders (e.g. to profile one).
+  const only = (process.env.BENCH_ONLY ?? '').split(',');
+  const contenders = all.filter((contender) => only.some((part) => contender.name.includes(part)));
   const pool = new Pool({ connectionString: database.url, max: 4 });
   const rounds = new Map<string, Figures[]>(contenders.map((contender) => [contender.name, []]));
   const sweep: SweepSeries[] = [];
