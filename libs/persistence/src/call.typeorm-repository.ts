@@ -19,6 +19,8 @@ import { receiptUpsert } from './receipt.sql';
 import { SqlBuilder } from './schema/sql-builder';
 
 type Raw = Record<string, unknown>;
+/** A row of loadCallStatement: the call and its active operations. */
+type Loaded = { loaded: [Raw, Raw[]] };
 
 /** What may change on an operation after it was created: the upsert's update list. */
 const MUTABLE_OPERATION_COLUMNS = [
@@ -367,12 +369,12 @@ export class CallTypeormRepository implements CallRepository, CommandReceipts {
       // One round trip: the operations come along as a JSON array. Prepared only on the native schema: a
       // statement prepared before the conversion keeps its text-typed parameters and fails against uuid columns.
       const text = loadCallStatement(where);
-      const rows: Raw[] = (await this.nativeSchema())
-        ? await queryPrepared<Raw>(this.dataSource.manager, text, q.params)
+      const rows: Loaded[] = (await this.nativeSchema())
+        ? await queryPrepared<Loaded>(this.dataSource.manager, text, q.params)
         : await this.dataSource.query(text, q.params);
       if (rows.length === 0) return null;
-      const active = (rows[0].active_operations as Raw[]).map(ROWS.operations.read);
-      return toCall(ROWS.calls.read(rows[0]), active);
+      const [call, active] = rows[0].loaded;
+      return toCall(ROWS.calls.read(call), active.map(ROWS.operations.read));
     }
     const calls: Raw[] = await this.dataSource.query(`SELECT * FROM calls c WHERE ${where}`, q.params);
     if (calls.length === 0) return null;
