@@ -246,6 +246,36 @@ describe.each(TEST_DATABASES)('CallTypeormRepository on %s', (_kind, create) => 
     expect(counts[0]).toBe(database.kind === 'postgres' ? 2 : 5);
   });
 
+  it('loads the calls asked for in one turn with one statement on PostgreSQL, each for its owner and each its own', async () => {
+    const a = await storedCall(1);
+    const b = await storedCall(2);
+    const c = await storedCall(0);
+    const stranger = { tenantId: 'tenant-b', appId: owner.appId };
+    logger.statements = 0;
+    const [first, second, notMine, missing, again, upper, anyOwner] = await Promise.all([
+      repository.findOwned(owner, a.call.id),
+      repository.findOwned(owner, b.call.id),
+      repository.findOwned(stranger, c.call.id),
+      repository.findOwned(owner, '00000000-0000-4000-8000-000000000000'),
+      repository.findOwned(owner, a.call.id),
+      repository.findOwned(owner, b.call.id.toUpperCase()),
+      repository.findById(c.call.id),
+    ]);
+    // SQLite: each load alone, the call's row and then, when there is one, its operations (7 loads, 4 found).
+    expect(logger.statements).toBe(database.kind === 'postgres' ? 1 : 11);
+    expect(first?.queue().map((op) => op.id)).toEqual(a.ids);
+    expect(second?.queue().map((op) => op.id)).toEqual(b.ids);
+    // PostgreSQL's uuid takes either case; SQLite's text ids are the service's own lowercase ones.
+    expect(upper?.id).toBe(database.kind === 'postgres' ? b.call.id : undefined);
+    expect(notMine).toBeNull();
+    expect(missing).toBeNull();
+    expect(anyOwner?.id).toBe(c.call.id);
+    // Two loads of one call are two aggregates that share nothing they could change under each other.
+    expect(again?.snapshot()).toEqual(first?.snapshot());
+    expect(again?.snapshot().description).not.toBe(first?.snapshot().description);
+    expect(again?.queue()[0]).not.toBe(first?.queue()[0]);
+  });
+
   it('on PostgreSQL, runs the load and the save as named prepared statements, parsed once per connection', async () => {
     if (database.kind !== 'postgres') return expect(database.kind).toBe('sqlite');
     // One connection, so the prepared statements this reads are the ones the command used.

@@ -12,7 +12,8 @@ import { callRow, operationRow, outboxRow, toCall, toOperationProps } from './ca
 import { SqlDialect } from './schema/dialect';
 import { CallRow, ROWS, tablesFor } from './schema/tables';
 import type { OperationRow, ReceiptRow } from './schema/tables';
-import { loadCallStatement, saveStatement } from './call.postgres-statements';
+import { LOAD_CALLS_STATEMENT, loadCallStatement, saveStatement } from './call.postgres-statements';
+import { CallLoadsBatcher } from './call-loads.batcher';
 import { toMessage } from './outbox.typeorm-source';
 import { queryPrepared } from './prepared-statement';
 import { receiptUpsert } from './receipt.sql';
@@ -21,6 +22,8 @@ import { SqlBuilder } from './schema/sql-builder';
 type Raw = Record<string, unknown>;
 /** A row of loadCallStatement: the call and its active operations. */
 type Loaded = { loaded: [Raw, Raw[]] };
+/** An id as the service mints them, in either case; anything else takes the unbatched load. */
+const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** What may change on an operation after it was created: the upsert's update list. */
 const MUTABLE_OPERATION_COLUMNS = [
@@ -89,6 +92,9 @@ const OUTBOX_INSERT_COLUMNS = ROWS.outbox.columns.filter(
 export class CallTypeormRepository implements CallRepository, CommandReceipts {
   private readonly dialect: SqlDialect;
   private native?: Promise<boolean>;
+  private readonly loads = new CallLoadsBatcher((ids) =>
+    queryPrepared<{ id: string; loaded: string }>(this.dataSource.manager, LOAD_CALLS_STATEMENT, [ids]),
+  );
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -98,17 +104,12 @@ export class CallTypeormRepository implements CallRepository, CommandReceipts {
     this.dialect = SqlDialect.of(dataSource);
   }
 
-  async findOwned(owner: CallOwner, callId: string): Promise<Call | null> {
-    const q = this.sql();
-    return this.load(
-      q,
-      `c.id = ${q.param(callId)} AND c.tenant_id = ${q.param(owner.tenantId)} AND c.app_id = ${q.param(owner.appId)}`,
-    );
+  findOwned(owner: CallOwner, callId: string): Promise<Call | null> {
+    return this.loadById(callId, owner);
   }
 
-  async findById(callId: string): Promise<Call | null> {
-    const q = this.sql();
-    return this.load(q, `c.id = ${q.param(callId)}`);
+  findById(callId: string): Promise<Call | null> {
+    return this.loadById(callId);
   }
 
   async findOperation(
@@ -363,15 +364,29 @@ export class CallTypeormRepository implements CallRepository, CommandReceipts {
     if (result.affected !== 1) throw new ConcurrencyConflictError(props.id);
   }
 
-  /** The call matching `where` (on alias `c`) with its queued and running operations. */
+  /** The call with its queued and running operations; with `owner`, only when it is that owner's. */
+  private async loadById(callId: string, owner?: CallOwner): Promise<Call | null> {
+    // On the native schema, with the loads of the same turn (call-loads.batcher.ts), prepared; the owner is
+    // checked here, as the statement is shared.
+    if (CANONICAL_UUID.test(callId) && (await this.nativeSchema())) {
+      const text = await this.loads.load(callId.toLowerCase());
+      if (text === null) return null;
+      const [call, active] = JSON.parse(text) as [Raw, Raw[]];
+      if (owner && (call.tenant_id !== owner.tenantId || call.app_id !== owner.appId)) return null;
+      return toCall(ROWS.calls.read(call), active.map(ROWS.operations.read));
+    }
+    const q = this.sql();
+    const byId = `c.id = ${q.param(callId)}`; // before the owner's: SQLite's placeholders are positional
+    const mine = owner ? ` AND c.tenant_id = ${q.param(owner.tenantId)} AND c.app_id = ${q.param(owner.appId)}` : '';
+    return this.load(q, `${byId}${mine}`);
+  }
+
+  /** The call matching `where` (on alias `c`) with its queued and running operations, alone. */
   private async load(q: SqlBuilder, where: string): Promise<Call | null> {
     if (this.dialect.kind === 'postgres') {
-      // One round trip: the operations come along as a JSON array. Prepared only on the native schema: a
-      // statement prepared before the conversion keeps its text-typed parameters and fails against uuid columns.
-      const text = loadCallStatement(where);
-      const rows: Loaded[] = (await this.nativeSchema())
-        ? await queryPrepared<Loaded>(this.dataSource.manager, text, q.params)
-        : await this.dataSource.query(text, q.params);
+      // One round trip: the operations come along as a JSON array. Not prepared: this is the path of a
+      // database before the conversion, whose prepared statement would keep text-typed parameters.
+      const rows: Loaded[] = await this.dataSource.query(loadCallStatement(where), q.params);
       if (rows.length === 0) return null;
       const [call, active] = rows[0].loaded;
       return toCall(ROWS.calls.read(call), active.map(ROWS.operations.read));
