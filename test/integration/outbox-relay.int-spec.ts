@@ -119,7 +119,7 @@ describe('outbox relay to RabbitMQ (PostgreSQL, RabbitMQ)', () => {
     expect(await relay.publishOnce()).toBe(0);
   });
 
-  it('hands a batch to the broker in one socket write, and the next batch in another', async () => {
+  it('hands a batch to the broker in one socket write in the same turn, and the next batch in another', async () => {
     await cancelledCall();
     const source = new OutboxTypeormSource(dataSource);
     const messages: Parameters<Parameters<OutboxTypeormSource['publishNext']>[1]>[0][] = [];
@@ -137,9 +137,12 @@ describe('outbox relay to RabbitMQ (PostgreSQL, RabbitMQ)', () => {
     socket._writev = (chunks, done) => (writes.push(chunks.length), writev(chunks, done));
 
     await real.publish(events);
-    await real.publish(events.slice(0, 3));
-
+    expect(writes).toEqual([10]);
+    // And in the turn it was handed over: written before the next turn's immediates run.
+    const sent = real.publish(events.slice(0, 3));
+    await new Promise((resolve) => setImmediate(resolve));
     expect(writes).toEqual([10, 3]);
+    await sent;
     await until(() => recorder.messages.length === 13);
   });
 

@@ -42,8 +42,8 @@ export class RabbitMqPublisher implements IntegrationEventPublisher {
   async publish(events: readonly CloudEvent<unknown>[]): Promise<void> {
     if (events.length === 0) return;
     const channel = await this.ensureChannel();
-    const socket = this.socket();
-    socket?.cork();
+    const wire = this.wire();
+    wire?.socket.cork();
     try {
       // Each message's own confirm: waitForConfirms waits for everything unconfirmed on the channel, so
       // concurrent publishers (each save's direct publish) would each wait on all the others' messages.
@@ -69,7 +69,7 @@ export class RabbitMqPublisher implements IntegrationEventPublisher {
             ),
         );
       } finally {
-        if (socket) uncorkAfterMux(socket);
+        if (wire) sendInThisTurn(wire);
       }
       await withTimeout(Promise.all(confirms), this.settings.timeoutMs, 'publisher confirms');
     } catch (error) {
@@ -79,16 +79,17 @@ export class RabbitMqPublisher implements IntegrationEventPublisher {
   }
 
   /**
-   * The connection's socket. amqplib writes every message to it with a write
-   * of its own (its channel buffer is in object mode): four system calls for
-   * a cancel's four events, each also doing the loopback's TCP work, the
-   * largest stage of the service's CPU profile (`npm run bench`). Corked
-   * while a batch is handed over, the batch leaves in one writev. amqplib
-   * exposes no option for this, so it is reached through its connection.
+   * The connection's socket and muxer. amqplib writes every message to the
+   * socket with a write of its own (its channel buffer is in object mode):
+   * four system calls for a cancel's four events, each also doing the
+   * loopback's TCP work. Corked while a batch is handed over, the batch
+   * leaves in one writev (see sendInThisTurn). amqplib exposes no option for
+   * this, so it is reached through its connection.
    */
-  private socket(): Writable | undefined {
-    const stream = (this.connection as unknown as { connection?: { stream?: unknown } } | null)?.connection?.stream;
-    return stream instanceof Writable ? stream : undefined;
+  private wire(): Wire | undefined {
+    const connection = (this.connection as unknown as { connection?: { stream?: unknown; muxer?: Muxer } } | null)
+      ?.connection;
+    return connection?.stream instanceof Writable ? { socket: connection.stream, muxer: connection.muxer } : undefined;
   }
 
   /** For good: a connection being opened meanwhile is closed as soon as it is there. */
@@ -150,14 +151,39 @@ export class RabbitMqPublisher implements IntegrationEventPublisher {
   }
 }
 
+interface Muxer {
+  _readIncoming?(): void;
+}
+
+interface Wire {
+  readonly socket: Writable;
+  readonly muxer?: Muxer;
+}
+
 /**
- * amqplib moves a channel's messages to the socket in an immediate that its
- * buffer's 'readable' event (a tick after the first publish) schedules; an
- * immediate scheduled on the tick after that one runs right behind it, so the
- * socket is uncorked once the whole batch is in it, and never stays corked.
+ * amqplib moves a channel's messages to the socket in an immediate, which
+ * its channel buffer's 'readable' event (a tick after the first publish)
+ * schedules: a whole turn of the event loop later, and under load a turn is
+ * tens of milliseconds of other requests, most of the time from a cancel's
+ * commit to its event at the broker (cancel-to-silence in `npm run bench`).
+ * On the tick after that event its muxer is asked to move them at once, into
+ * the corked socket, which is then uncorked: the batch leaves in one writev,
+ * in this turn. Should amqplib's muxer change, the socket is uncorked right
+ * behind its immediate instead. Either way it never stays corked.
  */
-function uncorkAfterMux(socket: Writable): void {
-  process.nextTick(() => setImmediate(() => socket.uncork()));
+function sendInThisTurn({ socket, muxer }: Wire): void {
+  const readIncoming = muxer?._readIncoming;
+  if (typeof readIncoming !== 'function') {
+    process.nextTick(() => setImmediate(() => socket.uncork()));
+    return;
+  }
+  process.nextTick(() => {
+    try {
+      readIncoming.call(muxer);
+    } finally {
+      socket.uncork();
+    }
+  });
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
