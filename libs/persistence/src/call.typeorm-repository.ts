@@ -384,8 +384,8 @@ export class CallTypeormRepository implements CallRepository, CommandReceipts {
   /** The call matching `where` (on alias `c`) with its queued and running operations, alone. */
   private async load(q: SqlBuilder, where: string): Promise<Call | null> {
     if (this.dialect.kind === 'postgres') {
-      // One round trip: the operations come along as a JSON array. Not prepared: this is the path of a
-      // database before the conversion, whose prepared statement would keep text-typed parameters.
+      // One round trip: the operations come along as a JSON array. Not prepared: this path serves a database
+      // before the conversion (a prepared statement would keep text-typed parameters) and ids in another form.
       const rows: Loaded[] = await this.dataSource.query(loadCallStatement(where), q.params);
       if (rows.length === 0) return null;
       const [call, active] = rows[0].loaded;
