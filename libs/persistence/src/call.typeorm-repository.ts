@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { Call, ConcurrencyConflictError } from '@calls/domain';
 import { traceContextOf } from '@calls/runtime';
-import type { CallOwner, CallRepository, MediaOperationProps, OperationStatus } from '@calls/domain';
+import type { CallOwner, CallProps, CallRepository, MediaOperationProps, OperationStatus } from '@calls/domain';
 import { ReceiptRecordedError } from '@calls/application';
 import { OUTBOX_HANDOVER } from '@calls/messaging';
 import type { OutboxHandover } from '@calls/messaging';
@@ -222,13 +222,13 @@ export class CallTypeormRepository implements CallRepository, CommandReceipts {
   }
 
   private async write(call: Call, receipt?: CommandReceipt): Promise<void> {
+    // One copy of the call's state for the whole save (a snapshot copies it).
+    const props = call.snapshot();
     const trace = traceContextOf();
-    const events = call
-      .getUncommittedEvents()
-      .map((event) => outboxRow(event, call.snapshot().description.callbackUri, trace));
+    const events = call.getUncommittedEvents().map((event) => outboxRow(event, props.description.callbackUri, trace));
     const direct = (await this.nativeSchema())
-      ? await this.writeInOneStatement(call, events, receipt)
-      : await this.writeInTransaction(call, events, receipt);
+      ? await this.writeInOneStatement(call, props, events, receipt)
+      : await this.writeInTransaction(call, props, events, receipt);
     // After the commit: the events leave now, from memory (direct), or the relay is woken for them.
     if (events.length > 0) this.handover?.committed(events.map(toMessage), direct);
   }
@@ -236,10 +236,10 @@ export class CallTypeormRepository implements CallRepository, CommandReceipts {
   /** The transaction of separate statements (SQLite, or PostgreSQL before the conversion): its events go to the relay. */
   private async writeInTransaction(
     call: Call,
+    props: Readonly<CallProps>,
     events: readonly OutboxInsert[],
     receipt?: CommandReceipt,
   ): Promise<false> {
-    const props = call.snapshot();
     const operations = call.changedOperations().map((op) => ROWS.operations.values(operationRow(op.snapshot())));
     const outbox = events.map((row) => ROWS.outbox.values(row, OUTBOX_INSERT_COLUMNS));
     const changed = call.hasChanges();
@@ -255,7 +255,7 @@ export class CallTypeormRepository implements CallRepository, CommandReceipts {
           q.params,
         );
       } else {
-        await this.updateCall(runner, call);
+        await this.updateCall(runner, props);
       }
       if (operations.length > 0) {
         const q = this.sql();
@@ -311,10 +311,10 @@ export class CallTypeormRepository implements CallRepository, CommandReceipts {
    */
   private async writeInOneStatement(
     call: Call,
+    props: Readonly<CallProps>,
     outbox: readonly OutboxInsert[],
     receipt?: CommandReceipt,
   ): Promise<boolean> {
-    const props = call.snapshot();
     const changed = call.hasChanges();
     const { sql, params } = saveStatement({
       call: changed
@@ -350,8 +350,7 @@ export class CallTypeormRepository implements CallRepository, CommandReceipts {
   }
 
   /** Only what a call can change after creation; the version check refuses a lost update. */
-  private async updateCall(runner: QueryRunner, call: Call): Promise<void> {
-    const props = call.snapshot();
+  private async updateCall(runner: QueryRunner, props: Readonly<CallProps>): Promise<void> {
     const q = this.sql();
     const values = ROWS.calls.values(callRow(props, props.version + 1), MUTABLE_CALL_COLUMNS);
     const assignments = MUTABLE_CALL_COLUMNS.map((column, i) => `${column} = ${q.param(values[i])}`).join(', ');
