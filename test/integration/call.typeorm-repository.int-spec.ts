@@ -83,14 +83,19 @@ describe.each(TEST_DATABASES)('CallTypeormRepository on %s', (_kind, create) => 
 
   it('stores a cancel: the ended operations, the cancel operation and its outbox rows, in order', async () => {
     const { call, ids } = await storedCall(3);
+    const before = await Promise.all(ids.map((id) => repository.findOperation(owner, call.id, id)));
     const loaded = (await repository.findOwned(owner, call.id))!;
     const cancel = loaded.cancelMediaProcessing('stop', new Date());
     await repository.save(loaded);
 
-    for (const id of ids) {
+    for (const [i, id] of ids.entries()) {
+      const { kind, sequence, clientContext, parameters, createdAt, startedAt } = before[i]!;
+      // What a cancel changes, and what it leaves (on PostgreSQL a stored operation's save sends only the former).
       expect(await repository.findOperation(owner, call.id, id)).toMatchObject({
         status: 'failed',
         resultInfo: RESULT_CANCELLED,
+        endedAt: expect.any(Date),
+        ...{ kind, sequence, clientContext, parameters, createdAt, startedAt },
       });
     }
     expect(await repository.findOperation(owner, call.id, cancel.id)).toMatchObject({

@@ -316,12 +316,14 @@ export class CallTypeormRepository implements CallRepository, CommandReceipts {
     receipt?: CommandReceipt,
   ): Promise<boolean> {
     const changed = call.hasChanges();
+    const operations = call.changedOperations().map((op) => operationRow(op.snapshot()));
     const { sql, params } = saveStatement({
       call: changed
         ? { row: callRow(props, props.version + 1), isNew: props.version === 0, expectedVersion: props.version }
         : undefined,
       mutableCallColumns: MUTABLE_CALL_COLUMNS,
-      operations: call.changedOperations().map((op) => operationRow(op.snapshot())),
+      operations: operations.filter((row) => call.isNewOperation(row.id)),
+      operationChanges: operations.filter((row) => !call.isNewOperation(row.id)),
       mutableOperationColumns: MUTABLE_OPERATION_COLUMNS,
       outbox,
       outboxColumns: OUTBOX_INSERT_COLUMNS,

@@ -213,10 +213,17 @@ describe(Call.name, () => {
     const call = establishedCall();
     const op = call.playPrompt(prompt, null, t0);
     expect(call.changedOperations().map((o) => o.id)).toEqual([op.id]);
+    expect(call.isNewOperation(op.id)).toBe(true);
     const version = call.version;
     call.markPersisted();
     expect(call.changedOperations()).toEqual([]);
+    expect(call.isNewOperation(op.id)).toBe(false);
     expect(call.version).toBe(version + 1);
+    // Stored since: a cancel changes it, and it is no longer new.
+    const cancel = call.cancelMediaProcessing(null, t0);
+    expect(call.changedOperations().map((o) => o.id)).toEqual(expect.arrayContaining([op.id, cancel.id]));
+    expect(call.isNewOperation(op.id)).toBe(false);
+    expect(call.isNewOperation(cancel.id)).toBe(true);
   });
 
   describe('recordResponse with bargeInAllowed', () => {

@@ -66,6 +66,8 @@ export interface CallProps {
  */
 export class Call extends AggregateRoot<CallEvent> {
   private readonly changed = new Map<string, MediaOperation>();
+  /** Of those, the ones created since the call was loaded: stored whole, where the rest store only what changed. */
+  private readonly created = new Set<string>();
   /** Whether the call's own state changed since it was loaded (a keepAlive changes it without an event). */
   private touched = false;
 
@@ -137,6 +139,11 @@ export class Call extends AggregateRoot<CallEvent> {
     return [...this.changed.values()];
   }
 
+  /** Whether a changed operation was created since the call was loaded (else it was stored before). */
+  isNewOperation(operationId: string): boolean {
+    return this.created.has(operationId);
+  }
+
   /** Whether there is anything to store: a decision that changed nothing costs no write. */
   hasChanges(): boolean {
     return this.touched || this.changed.size > 0 || this.getUncommittedEvents().length > 0;
@@ -145,6 +152,7 @@ export class Call extends AggregateRoot<CallEvent> {
   /** Called by the repository once the changes are stored. */
   markPersisted(): void {
     this.changed.clear();
+    this.created.clear();
     this.touched = false;
     this.props.version += 1;
     for (let i = this.active.length - 1; i >= 0; i--) {
@@ -367,6 +375,7 @@ export class Call extends AggregateRoot<CallEvent> {
       createdAt: now,
     });
     this.changed.set(op.id, op);
+    this.created.add(op.id);
     return op;
   }
 
