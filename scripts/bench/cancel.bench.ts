@@ -26,7 +26,13 @@ import { cpuMsOf, peakRssMbOf, postgresCpuMs, postgresCpuSince, startProcess, st
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 8000);
-const WARMUP = Number(process.env.BENCH_WARMUP ?? 1000);
+/*
+ * Requests each contender serves before it is measured: as many as the measured run. After 1,000 the
+ * service was still compiling its hot code: with --trace-opt, TurboFan spent 3.1 s on V8's worker threads
+ * during the 6,000 requests measured next (0.5 ms per request, a quarter of its CPU), against 0.3 s after
+ * 8,000. The bare server, a few hundred lines, is warm much sooner; a replica serves for hours.
+ */
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 8000);
 const owner = { tenantId: 'bench-tenant', appId: 'bench-app' };
 /** Connection counts of the sweep (the chart in docs/performance.md); empty to skip it. */
 const SWEEP = (process.env.BENCH_SWEEP ?? '10,25,50,100').split(',').filter(Boolean).map(Number);
@@ -147,11 +153,18 @@ const PRODUCTION = 'service, production config';
 const EMBEDDED = 'service, embedded default';
 
 /** Queue depth must not cost a cancel time: one at a time, calls with 1 and with 20 operations on the queue. */
-async function queueDepth(contender: Contender, pool: Pool): Promise<number> {
+async function queueDepth(contender: Contender, pool: Pool): Promise<{ ratio: number; oneQueuedMs: number }> {
   const server = await startProcess(contender.script, contender.env);
   try {
-    const headers = { authorization: `Bearer ${contender.token}` };
+    const headers: Record<string, string> = contender.authenticated
+      ? { authorization: `Bearer ${contender.token}` }
+      : {};
     const latency: Record<number, number> = {};
+    // Warm first, as before the throughput runs (see WARMUP); the first pair below warms the deep queue's paths.
+    await run(server.url, await seedCalls(postgresTarget(pool), owner, WARMUP), headers);
+    // As before each throughput run: one request at a time feels PostgreSQL's background work after a load.
+    await pool.query('DELETE FROM outbox');
+    await pool.query('VACUUM ANALYZE');
     for (const queued of [1, 20, 1, 20]) {
       const calls = await seedCalls(postgresTarget(pool), owner, 300, queued);
       const figures = await run(server.url, calls, headers, 1);
@@ -163,7 +176,7 @@ async function queueDepth(contender: Contender, pool: Pool): Promise<number> {
       `cancel with 20 queued / with 1 queued (${contender.name}, one connection, mean): ` +
         `${latency[20].toFixed(2)} ms / ${latency[1].toFixed(2)} ms = ${ratio.toFixed(2)}x`,
     );
-    return ratio;
+    return { ratio, oneQueuedMs: latency[1] };
   } finally {
     await stop(server.child);
   }
@@ -358,7 +371,15 @@ async function main(): Promise<void> {
     );
     const measured = figures.get(PRODUCTION);
     if (measured) {
-      const depth = await queueDepth(production, pool);
+      const { ratio: depth, oneQueuedMs } = await queueDepth(production, pool);
+      // The same for the bare server: how its statements grow with the queue, and one cancel's time against the service's.
+      const bareContender = contenders.find((contender) => contender.name === BARE);
+      if (bareContender) {
+        const bareDepth = await queueDepth(bareContender, pool);
+        say(
+          `one cancel at a time, 1 queued (${PRODUCTION} / bare): ${(oneQueuedMs / Math.max(bareDepth.oneQueuedMs, 1e-9)).toFixed(2)}x`,
+        );
+      }
       const stages = await profileStages(production, pool);
       say(
         `where the CPU goes (${PRODUCTION}, main thread's busy time by stage; ms/req = share x measured cpu ms/req):`,
