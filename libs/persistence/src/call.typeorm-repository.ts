@@ -25,7 +25,7 @@ type Loaded = { loaded: [Raw, Raw[]] };
 /** An id as the service mints them, in either case; anything else takes the unbatched load. */
 const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** What may change on an operation after it was created: the upsert's update list. */
+/** What may change on an operation after it was created: what a save writes of a stored operation. */
 const MUTABLE_OPERATION_COLUMNS = [
   'status',
   'result_code',
