@@ -137,11 +137,12 @@ export function saveStatement(plan: SavePlan): { sql: string; params: unknown[] 
         ${rows} WHERE EXISTS (SELECT 1 FROM up) ORDER BY n)`);
     }
     if (plan.operationChanges.length > 0) {
-      // An UPDATE of the mutable columns, not an upsert of whole rows: a cancel of 20 queued prompts sent
-      // every column of each (15 KB of the save's 31 KB of parameters; 7 KB now) and paid an attempted
-      // insert per row. Only queued and running operations are loaded, so only those can
-      // have changed, and the version guard keeps them so: matching on them lets the (call_id, status)
-      // index find the rows, where a join on the ids alone was planned as a scan of the whole table.
+      // An UPDATE of the mutable columns, not an upsert of whole rows: for a cancel of 20 queued prompts
+      // the whole rows were 15 KB of the save's 31 KB of parameters, and each paid an attempted insert.
+      // Only queued and running operations are loaded, so only those can have changed, and the version
+      // guard keeps them so (every other write of an operation, recordPlayedDuration, touches ended ones).
+      // Matching on them lets the (call_id, status) index find the rows, where a join on the ids alone
+      // was planned as a scan of the whole table.
       const columns = ['id' as const, ...plan.mutableOperationColumns];
       const rows = recordsetRows(q, CASTS.operations, plan.operationChanges, columns);
       const updates = plan.mutableOperationColumns.map((column) => `${column} = v.${column}`);
