@@ -18,7 +18,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { DevTokenIssuer } from '@calls/auth';
 import { startIdentityProvider } from './bench-identity';
 import { SweepSeries, sweepChart, writeLastRun } from './bench-report';
-import { createBenchDatabase, postgresTarget, seedCalls, sqliteTarget } from './bench-database';
+import { createBenchDatabase, postgresTarget, seedCalls, settleOutbox, sqliteTarget } from './bench-database';
 import { cancelToSilence } from './cancel-to-silence';
 import { stageShares } from './cpu-profile';
 import type { StageShare } from './cpu-profile';
@@ -163,8 +163,7 @@ async function queueDepth(contender: Contender, pool: Pool): Promise<{ ratio: nu
     // Warm first, as before the throughput runs (see WARMUP); the first pair below warms the deep queue's paths.
     await run(server.url, await seedCalls(postgresTarget(pool), owner, WARMUP), headers);
     // As before each throughput run: one request at a time feels PostgreSQL's background work after a load.
-    await pool.query('DELETE FROM outbox');
-    await pool.query('VACUUM ANALYZE');
+    await settleOutbox(pool);
     for (const queued of [1, 20, 1, 20]) {
       const calls = await seedCalls(postgresTarget(pool), owner, 300, queued);
       const figures = await run(server.url, calls, headers, 1);
@@ -309,9 +308,7 @@ async function main(): Promise<void> {
         try {
           const warm = await seedCalls(target, owner, WARMUP, 3, callbackUri);
           const calls = await seedCalls(target, owner, REQUESTS, 3, callbackUri);
-          // Events the contenders before wrote are not this one's work (a relay would publish them meanwhile).
-          await pool.query('DELETE FROM outbox');
-          await pool.query('VACUUM ANALYZE');
+          await settleOutbox(pool);
           const bearer = contender.token ?? token;
           const headers: Record<string, string> = contender.authenticated ? { authorization: `Bearer ${bearer}` } : {};
           await load(server, warm, headers);
@@ -388,7 +385,7 @@ async function main(): Promise<void> {
         say(
           `  ${stage.padEnd(42)}${(share * 100).toFixed(1).padStart(6)} %${(share * measured.serverCpuMs).toFixed(3).padStart(9)} ms`,
         );
-      await pool.query('DELETE FROM outbox');
+      await settleOutbox(pool);
       const silence = await cancelToSilence({
         serviceScript,
         env: production.env,
