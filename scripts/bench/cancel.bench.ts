@@ -37,7 +37,12 @@ const owner = { tenantId: 'bench-tenant', appId: 'bench-app' };
 /** Connection counts of the sweep (the chart in docs/performance.md); empty to skip it. */
 const SWEEP = (process.env.BENCH_SWEEP ?? '10,25,50,100').split(',').filter(Boolean).map(Number);
 const SWEEP_REQUESTS = Number(process.env.BENCH_SWEEP_REQUESTS ?? 2000);
-/** Rounds over all contenders, alternating; each figure is the mean over the rounds. */
+/**
+ * Rounds over all contenders, alternating, in reverse order every other round; each figure is the mean over
+ * the rounds. Order matters: the same build and settings measured second in every round carried 4.5% more
+ * requests than measured first (three rounds, November 30), so with an even count each contender takes each
+ * place as often.
+ */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const PROFILE_REQUESTS = Number(process.env.BENCH_PROFILE_REQUESTS ?? 4000);
 /** Operations queued on each call of the profiled run (3, as in the load; 20 to see where a deep queue's time goes). */
@@ -285,6 +290,15 @@ async function main(): Promise<void> {
     all.splice(2, 0, { ...relayOff, name: 'baseline build, relay off', script });
     all.splice(1, 0, { ...production, name: 'baseline build, production config', script });
   }
+  // BENCH_VARIANT=NAME=value[,NAME=value]: the production configuration with those settings too, to weigh one in one run.
+  if (process.env.BENCH_VARIANT) {
+    const settings = Object.fromEntries(process.env.BENCH_VARIANT.split(',').map((pair) => pair.split('=', 2)));
+    all.splice(1, 0, {
+      ...production,
+      name: `production config + ${process.env.BENCH_VARIANT}`,
+      env: { ...production.env, ...settings },
+    });
+  }
   // BENCH_ONLY=<part of a name>[,<another>] runs just the matching contenders (e.g. to profile one).
   const only = (process.env.BENCH_ONLY ?? '').split(',');
   const contenders = all.filter((contender) => only.some((part) => contender.name.includes(part)));
@@ -295,7 +309,7 @@ async function main(): Promise<void> {
     const token = DevTokenIssuer.forDataDir(dataDir).issue({ ...owner, roles: ['Calls.Initiate.All'] });
     console.log(`${ROUNDS} rounds, each contender alone on the machine in turn ...`);
     for (let round = 1; round <= ROUNDS; round++) {
-      for (const contender of contenders) {
+      for (const contender of round % 2 === 1 ? contenders : [...contenders].reverse()) {
         const server = await startProcess(
           contender.script,
           contender.env,
@@ -349,6 +363,7 @@ async function main(): Promise<void> {
     const bare = figures.get(BARE);
     for (const name of [
       PRODUCTION,
+      ...contenders.filter((contender) => contender.name.startsWith('production config + ')).map((c) => c.name),
       'baseline build, production config',
       'calls-service, relay off',
       'baseline build, relay off',
@@ -424,7 +439,7 @@ async function main(): Promise<void> {
       process.exitCode = 1;
     }
     // A full run (every contender, no other build) rewrites the last-run section and the chart.
-    if (failing.length === 0 && !process.env.BENCH_ONLY && !process.env.BENCH_BASELINE) {
+    if (failing.length === 0 && !process.env.BENCH_ONLY && !process.env.BENCH_BASELINE && !process.env.BENCH_VARIANT) {
       if (sweep.length > 0) writeFileSync(join(DOCS, 'performance-sweep.svg'), sweepChart(sweep));
       writeLastRun(
         join(DOCS, 'performance.md'),
