@@ -146,6 +146,32 @@ describe('outbox relay to RabbitMQ (PostgreSQL, RabbitMQ)', () => {
     await until(() => recorder.messages.length === 13);
   });
 
+  it('sends what outgrows the socket buffer in whole writevs as the socket drains, not in a write per message', async () => {
+    await cancelledCall();
+    const source = new OutboxTypeormSource(dataSource);
+    const messages: Parameters<Parameters<OutboxTypeormSource['publishNext']>[1]>[0][] = [];
+    await source.publishNext(50, async (batch) => void messages.push(batch));
+    await source.release();
+    // 160 messages: several times the socket's high-water mark, as a busy replica's batch is.
+    const events = Array.from({ length: 16 }, () => messages[0].map((message) => toCloudEvent(message))).flat();
+    const real = publisher();
+    await real.connect();
+    const socket = (real as unknown as { connection: { connection: { stream: Socket } } }).connection.connection.stream;
+    const writes: number[] = [];
+    const write = socket._write.bind(socket);
+    const writev = socket._writev!.bind(socket);
+    socket._write = (chunk, encoding, done) => (writes.push(1), write(chunk, encoding, done));
+    socket._writev = (chunks, done) => (writes.push(chunks.length), writev(chunks, done));
+
+    await real.publish(events);
+    const bytes = events.reduce((sum, event) => sum + Buffer.byteLength(JSON.stringify(event)), 0);
+    expect(bytes).toBeGreaterThan(4 * socket.writableHighWaterMark);
+    expect(writes.reduce((sum, n) => sum + n, 0)).toBe(160);
+    // Each drain's worth in one system call (amqplib alone wrote each message after the first drain apart).
+    expect(writes.length).toBeLessThanOrEqual(Math.ceil(bytes / socket.writableHighWaterMark) + 2);
+    await until(() => recorder.messages.length === 160);
+  });
+
   it('leaves a call alone while its rows are held for direct publishing, then publishes them first, in order', async () => {
     const held = (await cancelledCall()).id;
     const other = (await cancelledCall()).id;
