@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { Call } from '@calls/domain';
 import { TEST_OWNER, TEST_PROMPTS, testCallDescription } from '@calls/domain/testing/call.fixtures';
 import { CALLS_V1, CLOUDEVENTS_JSON, OutboxRelay, RabbitMqPublisher, toCloudEvent } from '@calls/messaging';
+import type { CallsCloudEvent } from '@calls/messaging';
 import { CallTypeormRepository, dataSourceOptions, OutboxTypeormSource, SqlBuilder } from '@calls/persistence';
 import { brokerConnected } from '@calls/runtime';
 import { AMQP_URL, ExchangeRecorder, privateExchange } from '../support/rabbitmq';
@@ -80,6 +81,30 @@ describe('outbox relay to RabbitMQ (PostgreSQL, RabbitMQ)', () => {
     return loaded;
   }
 
+  /** A connected publisher, a cancelled call's 10 CloudEvents, and the socket writes from here on. */
+  async function countingWrites(): Promise<{
+    real: RabbitMqPublisher;
+    events: CallsCloudEvent[];
+    socket: Socket;
+    writes: number[];
+  }> {
+    await cancelledCall();
+    const source = new OutboxTypeormSource(dataSource);
+    const messages: Parameters<Parameters<OutboxTypeormSource['publishNext']>[1]>[0][] = [];
+    await source.publishNext(50, async (batch) => void messages.push(batch));
+    await source.release();
+    const real = publisher();
+    await real.connect();
+    // The publisher's socket (amqplib's connection holds it); a system call is one _write or one _writev.
+    const socket = (real as unknown as { connection: { connection: { stream: Socket } } }).connection.connection.stream;
+    const writes: number[] = [];
+    const write = socket._write.bind(socket);
+    const writev = socket._writev!.bind(socket);
+    socket._write = (chunk, encoding, done) => (writes.push(1), write(chunk, encoding, done));
+    socket._writev = (chunks, done) => (writes.push(chunks.length), writev(chunks, done));
+    return { real, events: messages[0].map((message) => toCloudEvent(message)), socket, writes };
+  }
+
   it('publishes a cancel as exactly its CloudEvents, once each, routed by type, then marks them sent', async () => {
     const call = await cancelledCall();
     const relay = new OutboxRelay(new OutboxTypeormSource(dataSource), publisher(), settings);
@@ -120,21 +145,7 @@ describe('outbox relay to RabbitMQ (PostgreSQL, RabbitMQ)', () => {
   });
 
   it('hands a batch to the broker in one socket write in the same turn, and the next batch in another', async () => {
-    await cancelledCall();
-    const source = new OutboxTypeormSource(dataSource);
-    const messages: Parameters<Parameters<OutboxTypeormSource['publishNext']>[1]>[0][] = [];
-    await source.publishNext(50, async (batch) => void messages.push(batch));
-    await source.release();
-    const events = messages[0].map((message) => toCloudEvent(message));
-    const real = publisher();
-    await real.connect();
-    // The publisher's socket (amqplib's connection holds it); a system call is one _write or one _writev.
-    const socket = (real as unknown as { connection: { connection: { stream: Socket } } }).connection.connection.stream;
-    const writes: number[] = [];
-    const write = socket._write.bind(socket);
-    const writev = socket._writev!.bind(socket);
-    socket._write = (chunk, encoding, done) => (writes.push(1), write(chunk, encoding, done));
-    socket._writev = (chunks, done) => (writes.push(chunks.length), writev(chunks, done));
+    const { real, events, writes } = await countingWrites();
 
     await real.publish(events);
     expect(writes).toEqual([10]);
@@ -147,21 +158,9 @@ describe('outbox relay to RabbitMQ (PostgreSQL, RabbitMQ)', () => {
   });
 
   it('sends what outgrows the socket buffer in whole writevs as the socket drains, not in a write per message', async () => {
-    await cancelledCall();
-    const source = new OutboxTypeormSource(dataSource);
-    const messages: Parameters<Parameters<OutboxTypeormSource['publishNext']>[1]>[0][] = [];
-    await source.publishNext(50, async (batch) => void messages.push(batch));
-    await source.release();
+    const { real, events: ten, socket, writes } = await countingWrites();
     // 160 messages: several times the socket's high-water mark, as a busy replica's batch is.
-    const events = Array.from({ length: 16 }, () => messages[0].map((message) => toCloudEvent(message))).flat();
-    const real = publisher();
-    await real.connect();
-    const socket = (real as unknown as { connection: { connection: { stream: Socket } } }).connection.connection.stream;
-    const writes: number[] = [];
-    const write = socket._write.bind(socket);
-    const writev = socket._writev!.bind(socket);
-    socket._write = (chunk, encoding, done) => (writes.push(1), write(chunk, encoding, done));
-    socket._writev = (chunks, done) => (writes.push(chunks.length), writev(chunks, done));
+    const events = Array.from({ length: 16 }, () => ten).flat();
 
     await real.publish(events);
     const bytes = events.reduce((sum, event) => sum + Buffer.byteLength(JSON.stringify(event)), 0);
