@@ -292,7 +292,13 @@ async function main(): Promise<void> {
   }
   // BENCH_VARIANT=NAME=value[,NAME=value]: the production configuration with those settings too, to weigh one in one run.
   if (process.env.BENCH_VARIANT) {
-    const settings = Object.fromEntries(process.env.BENCH_VARIANT.split(',').map((pair) => pair.split('=', 2)));
+    // Split at the first '=' only: a value may hold one (a URL's query).
+    const settings = Object.fromEntries(
+      process.env.BENCH_VARIANT.split(',').map((pair) => [
+        pair.slice(0, pair.indexOf('=')),
+        pair.slice(pair.indexOf('=') + 1),
+      ]),
+    );
     all.splice(1, 0, {
       ...production,
       name: `production config + ${process.env.BENCH_VARIANT}`,
@@ -361,17 +367,10 @@ async function main(): Promise<void> {
     say(row('server', ([title]) => title));
     for (const contender of contenders) say(row(contender.name, ([, , value]) => value(figures.get(contender.name)!)));
     const bare = figures.get(BARE);
-    for (const name of [
-      PRODUCTION,
-      ...contenders.filter((contender) => contender.name.startsWith('production config + ')).map((c) => c.name),
-      'baseline build, production config',
-      'calls-service, relay off',
-      'baseline build, relay off',
-      'calls-service, relay on',
-      EMBEDDED,
-    ]) {
+    // Every other contender against the bare server, in the table's order.
+    for (const { name } of contenders) {
       const service = figures.get(name);
-      if (!service || !bare) continue;
+      if (name === BARE || !service || !bare) continue;
       const ratio = (value: (f: Figures) => number) => (value(service) / Math.max(value(bare), 1e-9)).toFixed(2);
       say(
         `ratio (${name}) / bare: throughput ${ratio((f) => f.requestsPerSecond)}x, p50 ${ratio((f) => f.p50)}x, ` +
