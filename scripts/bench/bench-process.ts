@@ -2,6 +2,7 @@ import { spawn, ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
 
 /* Processes under measurement: started alone on a loopback port, their CPU read from /proc (Linux). */
 
@@ -81,6 +82,22 @@ export async function startProcess(
   }
   child.kill();
   throw new Error(`${script} did not start`);
+}
+
+/**
+ * The Node flags the service's image starts it with (the Dockerfile's CMD,
+ * before the script), and BENCH_SERVICE_NODE_FLAGS after them: every service
+ * contender runs as deployed. The bare server gets none, as it has no image.
+ */
+export function serviceNodeFlags(): string[] {
+  const dockerfile = readFileSync(resolve(__dirname, '../../../Dockerfile'), 'utf8');
+  const command = dockerfile.match(/^CMD (\[.*\])$/m);
+  if (!command) throw new Error('the Dockerfile has no exec-form CMD');
+  const args = JSON.parse(command[1]) as string[];
+  return [
+    ...args.filter((arg) => arg.startsWith('--')),
+    ...(process.env.BENCH_SERVICE_NODE_FLAGS ?? '').split(' ').filter(Boolean),
+  ];
 }
 
 export async function stop(child: ChildProcess): Promise<void> {

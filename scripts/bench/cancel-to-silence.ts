@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { Pool } from 'pg';
 import { CALLS_V1 } from '@calls/messaging';
-import { startProcess, stop } from './bench-process';
+import { serviceNodeFlags, startProcess, stop } from './bench-process';
 
 /*
  * Cancel-to-silence: from the moment the bot has the cancel's 200 to the
@@ -102,7 +102,7 @@ export async function cancelToSilence(setup: SilenceSetup): Promise<SilenceFigur
     },
     { noAck: true },
   );
-  const service = await startProcess(setup.serviceScript, env);
+  const service = await startProcess(setup.serviceScript, env, serviceNodeFlags());
   const simulator = await startSimulator(env);
   try {
     const headers = { authorization: `Bearer ${setup.token}`, 'content-type': 'application/json' };

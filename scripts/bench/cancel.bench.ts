@@ -22,7 +22,15 @@ import { createBenchDatabase, postgresTarget, seedCalls, settleOutbox, sqliteTar
 import { cancelToSilence } from './cancel-to-silence';
 import { stageShares } from './cpu-profile';
 import type { StageShare } from './cpu-profile';
-import { cpuMsOf, peakRssMbOf, postgresCpuMs, postgresCpuSince, startProcess, stop } from './bench-process';
+import {
+  cpuMsOf,
+  peakRssMbOf,
+  postgresCpuMs,
+  postgresCpuSince,
+  serviceNodeFlags,
+  startProcess,
+  stop,
+} from './bench-process';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 8000);
@@ -159,7 +167,7 @@ const EMBEDDED = 'service, embedded default';
 
 /** Queue depth must not cost a cancel time: one at a time, calls with 1 and with 20 operations on the queue. */
 async function queueDepth(contender: Contender, pool: Pool): Promise<{ ratio: number; oneQueuedMs: number }> {
-  const server = await startProcess(contender.script, contender.env);
+  const server = await startProcess(contender.script, contender.env, contender.authenticated ? serviceNodeFlags() : []);
   try {
     const headers: Record<string, string> = contender.authenticated
       ? { authorization: `Bearer ${contender.token}` }
@@ -319,7 +327,7 @@ async function main(): Promise<void> {
         const server = await startProcess(
           contender.script,
           contender.env,
-          contender.authenticated ? process.env.BENCH_SERVICE_NODE_FLAGS?.split(' ').filter(Boolean) : [],
+          contender.authenticated ? serviceNodeFlags() : [],
         );
         // The embedded default's file exists once it has started (its migrations ran).
         const sqlite = contender.sqliteFile ? sqliteTarget(contender.sqliteFile) : null;
@@ -484,7 +492,11 @@ function targets(production: Figures, bare: Figures, queueDepthRatio: number, si
 async function profileStages(contender: Contender, pool: Pool): Promise<StageShare[]> {
   const directory = mkdtempSync(join(tmpdir(), 'calls-bench-profile-'));
   try {
-    const server = await startProcess(contender.script, contender.env, ['--cpu-prof', `--cpu-prof-dir=${directory}`]);
+    const server = await startProcess(contender.script, contender.env, [
+      ...serviceNodeFlags(),
+      '--cpu-prof',
+      `--cpu-prof-dir=${directory}`,
+    ]);
     const headers = { authorization: `Bearer ${contender.token}` };
     let from = 0;
     let to = 0;

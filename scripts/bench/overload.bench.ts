@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { Pool } from 'pg';
 import { DevTokenIssuer } from '@calls/auth';
 import { createBenchDatabase, postgresTarget, seedCalls } from './bench-database';
-import { startProcess, stop } from './bench-process';
+import { serviceNodeFlags, startProcess, stop } from './bench-process';
 
 const SATURATING = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const OVERLOAD_FACTOR = 4;
@@ -78,14 +78,18 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'calls-overload-'));
   const pool = new Pool({ connectionString: database.url, max: 4 });
   // Production defaults for shedding; only throttling is lifted, since one bot drives all the load.
-  const server = await startProcess(resolve(__dirname, '../../apps/calls-service/src/main.js'), {
-    DATABASE_URL: database.url,
-    DATA_DIR: dataDir,
-    SIMULATED_PROMPT_MS: String(3_600_000),
-    THROTTLE_LIMIT: String(1e9),
-    OUTBOX_RELAY: 'off',
-    LOG_LEVEL: 'warn',
-  });
+  const server = await startProcess(
+    resolve(__dirname, '../../apps/calls-service/src/main.js'),
+    {
+      DATABASE_URL: database.url,
+      DATA_DIR: dataDir,
+      SIMULATED_PROMPT_MS: String(3_600_000),
+      THROTTLE_LIMIT: String(1e9),
+      OUTBOX_RELAY: 'off',
+      LOG_LEVEL: 'warn',
+    },
+    serviceNodeFlags(),
+  );
   try {
     const token = DevTokenIssuer.forDataDir(dataDir).issue({ ...owner, roles: ['Calls.Initiate.All'] });
     console.log('seeding calls for the overload scenario ...');

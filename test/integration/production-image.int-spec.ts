@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { generateKeyPairSync } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,13 @@ const exec = promisify(execFile);
 const ROOT = join(__dirname, '..', '..');
 /** The image's `node` user stands in as `nobody` here: any user that owns nothing of the app. */
 const NOBODY = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+
+/** The service's command in the image: `node` (the ENTRYPOINT), then the CMD's Node flags and script. */
+function imageCommand(): { nodeFlags: string[]; script: string } {
+  const command = readFileSync(join(ROOT, 'Dockerfile'), 'utf8').match(/^CMD (\[.*\])$/m);
+  const args = JSON.parse(command![1]) as string[];
+  return { nodeFlags: args.slice(0, -1), script: args[args.length - 1] };
+}
 
 /**
  * The Dockerfile's final stage without a container engine (this machine has
@@ -95,9 +102,18 @@ describe('the production image contents (processes, PostgreSQL, RabbitMQ)', () =
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const start = async (script: string, extra: Record<string, string>, ready: (port: number) => string | RegExp) => {
+  const start = async (
+    script: string,
+    extra: Record<string, string>,
+    ready: (port: number) => string | RegExp,
+    nodeFlags: string[] = [],
+  ) => {
     const port = await freePort();
-    const process = new AppProcess(script, { ...env, PORT: String(port), ...extra }, { root: app, ...NOBODY });
+    const process = new AppProcess(
+      script,
+      { ...env, PORT: String(port), ...extra },
+      { root: app, ...NOBODY, nodeFlags },
+    );
     await process.start(ready(port));
     running.push(process);
     return { process, url: `http://127.0.0.1:${port}` };
@@ -134,8 +150,20 @@ describe('the production image contents (processes, PostgreSQL, RabbitMQ)', () =
     expect(again.output).toMatch(/applied 0 migration\(s\): none pending/);
   });
 
-  it('runs the service, traced, and answers a real caller', async () => {
-    const { url } = await start('calls-service', {}, (port) => `http://127.0.0.1:${port}/health/ready`);
+  it('starts the service with `npm start` as the image does: the same Node flags and script', () => {
+    const { nodeFlags, script } = imageCommand();
+    expect(script).toBe('dist/apps/calls-service/src/main.js');
+    // The young generation's size (Dockerfile): a flag Node refused would stop the next test's process.
+    expect(nodeFlags).toEqual([expect.stringMatching(/^--max-semi-space-size=\d+$/)]);
+    const scripts = (
+      JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+    ).scripts;
+    expect(scripts.start).toBe(['node', ...nodeFlags, script].join(' '));
+  });
+
+  it('runs the service with the image’s command, traced, and answers a real caller', async () => {
+    const { nodeFlags } = imageCommand();
+    const { url } = await start('calls-service', {}, (port) => `http://127.0.0.1:${port}/health/ready`, nodeFlags);
     const token = signWith(key, {
       iss: env.AUTH_ISSUER,
       aud: env.AUTH_AUDIENCE,

@@ -28,6 +28,8 @@ export interface AppProcessOptions {
   readonly gid?: number;
   /** Command-line arguments after the script. */
   readonly args?: readonly string[];
+  /** Node's own flags, before the script (as the image's command gives them). */
+  readonly nodeFlags?: readonly string[];
 }
 
 /**
@@ -76,7 +78,8 @@ export class AppProcess {
 
   private spawn(): ChildProcess {
     const root = this.options.root ?? ROOT;
-    const child = spawn(process.execPath, [join(root, 'dist', this.script), ...(this.options.args ?? [])], {
+    const argv = [...(this.options.nodeFlags ?? []), join(root, 'dist', this.script), ...(this.options.args ?? [])];
+    const child = spawn(process.execPath, argv, {
       cwd: root,
       env: { PATH: process.env.PATH ?? '', NODE_ENV: 'development', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
