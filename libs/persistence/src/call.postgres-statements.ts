@@ -30,7 +30,7 @@ const CASTS = {
 };
 
 /**
- * `SELECT ... FROM json_to_recordset($1::json)`: any number of rows as one
+ * `SELECT ... FROM jsonb_to_recordset($1::jsonb)`: any number of rows as one
  * JSON parameter, so the statement's text (and its parse) is the same for 1
  * row as for 40. One `JSON.stringify` binds them all: an array per column
  * (`unnest`) made the driver quote and escape every element in JavaScript,
@@ -38,6 +38,12 @@ const CASTS = {
  * save in the CPU profile (`npm run bench`, BENCH_PROFILE_QUEUED=20). Times
  * go as ISO-8601 text, JSON columns as they are, each cast by the record's
  * column types (the table's own).
+ *
+ * Bound as jsonb, not json: PostgreSQL then parses the text once, into a
+ * tree the function walks, where json is checked on input and lexed again
+ * by json_to_recordset, and each jsonb column (an event's payload) parsed a
+ * third time from its text. For a cancel's 21 outbox rows of 20 queued
+ * operations, 100 us against 162 us (psql, 200 runs each).
  */
 function recordsetRows<T>(
   q: SqlBuilder,
@@ -57,7 +63,7 @@ function recordsetRows<T>(
   const definition = columns.map((column) => `${column} ${casts.get(column)}`).join(', ');
   // In array order (WITH ORDINALITY): the outbox's positions must follow the events' order.
   return `SELECT ${names}${extra ? `, ${extra.select}` : ''}
-    FROM ROWS FROM (json_to_recordset(${q.param(JSON.stringify(records))}::json) AS (${definition}))
+    FROM ROWS FROM (jsonb_to_recordset(${q.param(JSON.stringify(records))}::jsonb) AS (${definition}))
       WITH ORDINALITY AS v(${names}, n)${extra ? `, ${extra.from}` : ''}`;
 }
 
