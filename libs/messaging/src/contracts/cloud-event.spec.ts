@@ -38,9 +38,25 @@ describe('integration events as CloudEvents', () => {
       }),
     );
     expect(new Set(cloudEvents.map((event) => event.type))).toEqual(new Set(ALL_CALLS_V1_TYPES));
-    for (const event of cloudEvents) expect(event.validate()).toBe(true);
+    for (const event of cloudEvents) expect(new CloudEvent(event).validate()).toBe(true);
     // And the validation does fail on what the types prevent (a type it rejects).
     expect(() => new CloudEvent({ ...cloudEvents[0], type: 7 as never }).validate()).toThrow();
+  });
+
+  it('serializes to the very bytes the library’s CloudEvent writes, traced or not', () => {
+    const { events } = lifeOfACall();
+    const traces = [{}, { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', tracestate: 'a=1' }];
+    for (const [i, event] of events.entries()) {
+      const message = {
+        id: `4f6c3a2e-0d1b-4c8e-9a7f-0000000000${String(i).padStart(2, '0')}`,
+        trace: traces[i % 2],
+        ...toIntegrationEvent(event, callbackUri),
+      };
+      const built = toCloudEvent(message);
+      // As the library builds it from the same attributes (the way this module built events before).
+      const library = new CloudEvent({ ...message.trace, ...built, data: built.data }, false);
+      expect(JSON.stringify(built)).toBe(JSON.stringify(library));
+    }
   });
 
   it('wraps an event as CloudEvents 1.0 with the outbox id, the call as source and the operation as subject', () => {

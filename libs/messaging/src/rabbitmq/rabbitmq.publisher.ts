@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { connect, ChannelModel, ConfirmChannel } from 'amqplib';
-import type { CloudEvent } from 'cloudevents';
+import type { CloudEventV1 } from 'cloudevents';
 import { Writable } from 'node:stream';
 import { brokerConnected } from '@calls/runtime';
 import { CLOUDEVENTS_JSON } from '../contracts/cloud-event';
@@ -39,7 +39,7 @@ export class RabbitMqPublisher implements IntegrationEventPublisher {
     await this.ensureChannel();
   }
 
-  async publish(events: readonly CloudEvent<unknown>[]): Promise<void> {
+  async publish(events: readonly CloudEventV1<unknown>[]): Promise<void> {
     if (events.length === 0) return;
     const channel = await this.ensureChannel();
     const wire = this.wire();
