@@ -55,8 +55,11 @@ function recordsetRows<T>(
 ): string {
   const records = rows.map((row) => {
     const record: Record<string, unknown> = {};
-    // A key left out reads as NULL: a null costs the parameter nothing.
-    for (const column of columns) if (row[column] != null) record[column] = row[column];
+    for (const column of columns) {
+      const value = row[column];
+      // A key left out reads as NULL: a null costs the parameter nothing.
+      if (value != null) record[column] = value instanceof Date ? isoTime(value) : value;
+    }
     return record;
   });
   const names = columns.join(', ');
@@ -65,6 +68,26 @@ function recordsetRows<T>(
   return `SELECT ${names}${extra ? `, ${extra.select}` : ''}
     FROM ROWS FROM (jsonb_to_recordset(${q.param(JSON.stringify(records))}::jsonb) AS (${definition}))
       WITH ORDINALITY AS v(${names}, n)${extra ? `, ${extra.from}` : ''}`;
+}
+
+let lastTime = NaN;
+let lastText: string | null = null;
+
+/**
+ * A time as JSON.stringify writes it (Date's toJSON: ISO 8601, null when
+ * invalid), remembering the last one: a decision's rows mostly share its
+ * instant (each event's occurred_at, each ended operation's ended_at), and a
+ * Date left to JSON.stringify cost about 1 us each, half of a cancel's save
+ * parameter (13 times in the save of 3 queued operations; 30 us to 17 us for
+ * its rows' JSON with the times as text, measured with node on this machine).
+ */
+function isoTime(time: Date): string | null {
+  const ms = time.getTime();
+  if (ms !== lastTime) {
+    lastTime = ms;
+    lastText = Number.isFinite(ms) ? time.toISOString() : null;
+  }
+  return lastText;
 }
 
 const ACTIVE_AS_JSON = `json_build_array(c, COALESCE((SELECT json_agg(o ORDER BY o.sequence) FROM media_operations o
