@@ -35,9 +35,9 @@ function sendGraphError(
   const error = methodNotAllowed(exception, request) ?? toGraphError(exception);
   const { requestId, clientRequestId } = requestIdsOf(reply);
   // The line names its request itself: there is no request-scoped logger to do it (see LoggingModule).
-  const fields = () => ({ ...requestLogFields(request), context: 'GraphError' });
+  const fields = (more: Record<string, unknown> = {}) => requestLogFields(request, { context: 'GraphError', ...more });
   if (error.unexpected) {
-    logger.error({ ...fields(), err: exception }, `${request.method} ${request.url} failed`);
+    logger.error(fields({ err: exception }), `${request.method} ${request.url} failed`);
   } else if (error.status === 503) {
     logger.warn(fields(), `${request.method} ${request.url} 503: ${(exception as Error)?.message}`);
   } else if (error.status === 401 || error.status === 403) {

@@ -21,10 +21,11 @@ export class GraphThrottlerGuard extends ThrottlerGuard {
       return await super.handleRequest(request);
     } catch (error) {
       if (error instanceof GraphHttpError) throw error;
-      this.failures.warn({
-        ...requestLogFields(request.context.switchToHttp().getRequest<LoggedRequest>()),
-        msg: `throttling skipped, its store failed: ${(error as Error).message}`,
-      });
+      this.failures.warn(
+        requestLogFields(request.context.switchToHttp().getRequest<LoggedRequest>(), {
+          msg: `throttling skipped, its store failed: ${(error as Error).message}`,
+        }),
+      );
       return true;
     }
   }
