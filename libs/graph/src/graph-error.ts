@@ -124,7 +124,8 @@ export function toGraphError(exception: unknown): GraphError {
     };
   }
   if (exception instanceof DomainError) {
-    return { ...DOMAIN_STATUS[exception.reason], message: exception.message, headers: {}, unexpected: false };
+    const { status, code } = DOMAIN_STATUS[exception.reason];
+    return { status, code, message: exception.message, headers: {}, unexpected: false };
   }
   if (isUnavailable(exception)) {
     return {

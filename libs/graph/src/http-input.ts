@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import { STATUS_CODES } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { graphErrorBody, GraphHttpError, toGraphError } from './graph-error';
+import type { GraphError } from './graph-error';
 import { requestIdsOf, setGraphRequestIds } from './request-id.hook';
 
 /**
@@ -63,7 +64,7 @@ export function graphFrameworkErrorHandler(
       : error.code === 'FST_ERR_MAX_PARAM_LENGTH'
         ? 'The request URI is too long.'
         : error.message;
-  const graph = { ...toGraphError(error), message };
+  const graph: GraphError = Object.assign({}, toGraphError(error), { message });
   const { requestId, clientRequestId } = requestIdsOf(reply);
   void reply
     .status(graph.status)
@@ -149,12 +150,13 @@ export function answerThenDrain(
 ): void {
   const socket = request.raw.socket;
   reply.hijack();
-  const lines = Object.entries({
-    ...headers,
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
-    connection: 'close',
-  }).map(([name, value]) => `${name}: ${value}`);
+  const lines = Object.entries(
+    Object.assign({}, headers, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+      connection: 'close',
+    }),
+  ).map(([name, value]) => `${name}: ${value}`);
   socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${lines.join('\r\n')}\r\n\r\n${body}`);
   let drained = 0;
   const cut = () => socket.destroy();

@@ -54,9 +54,6 @@ export async function registerLoadShedding(
   await fastify.register(underPressure, {
     sampleInterval: settings.sampleIntervalMs,
     maxEventLoopDelay: settings.maxEventLoopDelayMs,
-    ...(settings.maxDatabaseWaitMs > 0
-      ? { healthCheck: databaseAnswersInTime, healthCheckInterval: settings.sampleIntervalMs }
-      : {}),
     // What the handler returns (other than nothing) under-pressure sends as the answer, and stops there.
     pressureHandler: ((request: FastifyRequest, reply: FastifyReply, type: string, value: number | undefined) => {
       if (EXEMPT.test(request.url)) return undefined; // handled as if nothing happened
@@ -68,6 +65,9 @@ export async function registerLoadShedding(
             : 'the service is overloaded';
       return refuse(reply, why);
     }) as unknown as (request: FastifyRequest, reply: FastifyReply, type: string, value: number | undefined) => void,
+    ...(settings.maxDatabaseWaitMs > 0
+      ? { healthCheck: databaseAnswersInTime, healthCheckInterval: settings.sampleIntervalMs }
+      : {}),
   });
 }
 

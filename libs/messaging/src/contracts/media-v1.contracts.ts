@@ -66,13 +66,13 @@ const TYPE_OF: Record<MediaReportV1['type'], string> = {
 /** A report as a CloudEvent, in the trace of the event that caused it (the active context), if any. */
 export function toMediaReportEvent(source: string, callId: string, report: MediaReportV1): CloudEvent<MediaReportData> {
   return new CloudEvent<MediaReportData>({
-    ...traceContextOf(),
     id: randomUUID(),
     source,
     type: TYPE_OF[report.type],
     subject: `/communications/calls/${callId}`,
     datacontenttype: 'application/json',
     data: { callId, report },
+    ...traceContextOf(),
   });
 }
 
