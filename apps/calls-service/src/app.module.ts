@@ -1,5 +1,4 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TerminusModule } from '@nestjs/terminus';
 import { ApplicationModule } from '@calls/application';
@@ -18,7 +17,6 @@ import { CancelMetrics } from './metrics/cancel.metrics';
 import { DatabaseMetrics } from './metrics/database.metrics';
 import { MeteredCommandBusModule } from './metrics/metered-command-bus';
 import { MetricsController } from './metrics/metrics.controller';
-import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { WellKnownController } from './well-known/well-known.controller';
 import { MediaPlaneModule } from './media-plane/media-plane.module';
 import { OperationsController } from './operations/operations.controller';
@@ -55,14 +53,7 @@ export class AppModule {
           : [NotificationsModule.forRoot({ inProcess: true, settings: config.notifier })]),
         MediaPlaneModule.forRoot(config.mediaPlane),
       ],
-      providers: [
-        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
-        DatabaseMetrics,
-        CancelMetrics,
-        CallbackPolicy,
-        CallExpiryHost,
-        ReceiptPruningHost,
-      ],
+      providers: [DatabaseMetrics, CancelMetrics, CallbackPolicy, CallExpiryHost, ReceiptPruningHost],
       controllers: [
         HealthController,
         MetricsController,

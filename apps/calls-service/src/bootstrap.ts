@@ -19,6 +19,7 @@ import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
 import { registerLoadShedding } from './overload/load-shedding';
 import { registerHttpMetrics } from './metrics/http-metrics';
+import { registerReplayedHeader } from './idempotency/idempotency.decorator';
 import { loadConfig } from '@calls/config';
 import type { Config } from '@calls/config';
 
@@ -53,6 +54,7 @@ export async function createApp(
   registerHttpMetrics(fastify);
   const logger = app.get<PinoLogger>(REQUEST_LOGGER);
   registerRequestLogging(fastify, logger);
+  registerReplayedHeader(fastify);
   acceptJsonBodiesOnly(fastify, config.http.bodyLimitBytes);
   // After the request ids (its refusals carry them), before authentication and any database work.
   const dataSource = app.get(DataSource);

@@ -5,6 +5,7 @@ import {
   ConcurrencyConflictError,
   UnknownOperationsError,
 } from '@calls/domain';
+import { IdempotencyKeyReusedError } from '@calls/application';
 import { graphErrorBody, GraphHttpError, toGraphError } from './graph-error';
 
 describe(toGraphError.name, () => {
@@ -30,6 +31,13 @@ describe(toGraphError.name, () => {
       400,
       'invalidRequest',
       expect.stringContaining('x'),
+    ],
+    [
+      'an Idempotency-Key used before for another request',
+      new IdempotencyKeyReusedError('k1'),
+      422,
+      'unprocessableEntity',
+      'This Idempotency-Key was already used with a different request.',
     ],
   ])('maps %s to its Graph status and code', (_case, error, status, code, message) => {
     expect(toGraphError(error)).toEqual({ status, code, message, headers: {}, unexpected: false });

@@ -1,5 +1,6 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { DomainError } from '@calls/domain';
+import { IdempotencyKeyReusedError } from '@calls/application';
 
 /** Graph's error codes, by the status they travel with unless a thrower says otherwise. */
 const CODE_BY_STATUS: Record<number, string> = {
@@ -109,11 +110,15 @@ function messageOf(exception: unknown): string {
 }
 
 /**
- * Any thrown value as a Graph error: domain errors by their reason, Nest's
- * HTTP exceptions and Fastify's own errors (bad JSON, body too large, wrong
- * content type) by their status; everything else is a real fault, a 500.
+ * Any thrown value as a Graph error: domain errors by their reason, an
+ * Idempotency-Key reused for another request as 422, Nest's HTTP exceptions
+ * and Fastify's own errors (bad JSON, body too large, wrong content type) by
+ * their status; everything else is a real fault, a 500.
  */
 export function toGraphError(exception: unknown): GraphError {
+  if (exception instanceof IdempotencyKeyReusedError) {
+    return { status: 422, code: 'unprocessableEntity', message: exception.message, headers: {}, unexpected: false };
+  }
   if (exception instanceof GraphHttpError) {
     return {
       status: exception.getStatus(),
