@@ -19,7 +19,7 @@ import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
 import { registerLoadShedding } from './overload/load-shedding';
 import { registerHttpMetrics } from './metrics/http-metrics';
-import { registerReplayedHeader } from './idempotency/idempotency.decorator';
+import { registerReplayedHeader } from './idempotency/idempotency.hook';
 import { loadConfig } from '@calls/config';
 import type { Config } from '@calls/config';
 

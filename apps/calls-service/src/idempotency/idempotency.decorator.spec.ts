@@ -1,5 +1,5 @@
 import { IdempotencyRequest } from '@calls/application';
-import { idempotencyOf, KeyedRequest, registerReplayedHeader } from './idempotency.decorator';
+import { idempotencyOf, KeyedRequest } from './idempotency.decorator';
 
 /** A request as the decorator sees it: its method, path with a query, headers and parsed body. */
 function request(headers: Record<string, string>, { method = 'POST', body = { b: 1, a: 2 } as unknown } = {}) {
@@ -34,33 +34,5 @@ describe(idempotencyOf.name, () => {
       );
     }
     expect(idempotencyOf(request({ 'idempotency-key': 'k'.repeat(128) }))!.key).toHaveLength(128);
-  });
-});
-
-describe(registerReplayedHeader.name, () => {
-  type OnSend = (request: KeyedRequest, reply: unknown, payload: unknown, done: (e: null, p: unknown) => void) => void;
-  let onSend: OnSend;
-  registerReplayedHeader({
-    addHook: ((name: string, hook: OnSend) => {
-      if (name === 'onSend') onSend = hook;
-    }) as never,
-  });
-  const send = (keyed: KeyedRequest) => {
-    const headers: Record<string, string> = {};
-    let sent: unknown;
-    onSend(keyed, { header: (name: string, value: string) => (headers[name] = value) }, 'body', (_, payload) => {
-      sent = payload;
-    });
-    return { headers, sent };
-  };
-
-  it('marks an answer the command replayed with Idempotent-Replayed: true, and no other', () => {
-    const replayed = request({ 'idempotency-key': 'k1' });
-    idempotencyOf(replayed)!.markReplayed();
-    expect(send(replayed)).toEqual({ headers: { 'Idempotent-Replayed': 'true' }, sent: 'body' });
-    const first = request({ 'idempotency-key': 'k2' });
-    idempotencyOf(first);
-    expect(send(first)).toEqual({ headers: {}, sent: 'body' });
-    expect(send(request({}))).toEqual({ headers: {}, sent: 'body' });
   });
 });

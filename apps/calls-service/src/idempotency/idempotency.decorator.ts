@@ -1,6 +1,6 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { IdempotencyRequest } from '@calls/application';
 import { GraphHttpError } from '@calls/graph';
 
@@ -21,9 +21,10 @@ export type KeyedRequest = FastifyRequest & { idempotency?: IdempotencyRequest }
 
 /**
  * Retries that do not double: a POST carrying `Idempotency-Key` is run once
- * per application per tenant; a retry gets the first answer again
- * (same operation id, `Idempotent-Replayed: true`), and the same key with
- * another body gets 422 (graph-error.ts). The command's unit of work does
+ * per application per tenant; a retry gets the first answer again (same
+ * operation id, marked `Idempotent-Replayed: true` by idempotency.hook.ts),
+ * and the same key with another body gets 422 (graph-error.ts). The
+ * command's unit of work does
  * the rest: the key's receipt commits with the call's changes, so a request
  * that failed left no trace and its retry runs again, and two runs at once
  * give one effect and one answer. Here the key is read and checked, and the
@@ -59,11 +60,3 @@ export const Idempotency = createParamDecorator(
   (_data: unknown, context: ExecutionContext): IdempotencyRequest | undefined =>
     idempotencyOf(context.switchToHttp().getRequest<KeyedRequest>()),
 );
-
-/** `Idempotent-Replayed: true` on an answer its command replayed from the key's receipt. */
-export function registerReplayedHeader(fastify: Pick<FastifyInstance, 'addHook'>): void {
-  fastify.addHook('onSend', (request: KeyedRequest, reply, payload, done) => {
-    if (request.idempotency?.replayed) void reply.header('Idempotent-Replayed', 'true');
-    done(null, payload);
-  });
-}
