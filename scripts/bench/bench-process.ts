@@ -2,7 +2,7 @@ import { spawn, ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
+import { imageCommand } from '../image-command';
 
 /* Processes under measurement: started alone on a loopback port, their CPU read from /proc (Linux). */
 
@@ -62,7 +62,7 @@ async function freePort(): Promise<number> {
 export async function startProcess(
   script: string,
   env: Record<string, string>,
-  nodeFlags: string[] = [],
+  nodeFlags: readonly string[] = [],
 ): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
   const child = spawn(process.execPath, [...nodeFlags, script], {
@@ -85,19 +85,12 @@ export async function startProcess(
 }
 
 /**
- * The Node flags the service's image starts it with (the Dockerfile's CMD,
- * before the script), and BENCH_SERVICE_NODE_FLAGS after them: every service
- * contender runs as deployed. The bare server gets none, as it has no image.
+ * The Node flags the service's image starts it with, and
+ * BENCH_SERVICE_NODE_FLAGS after them: every service contender runs as
+ * deployed. The bare server gets none, as it has no image.
  */
 export function serviceNodeFlags(): string[] {
-  const dockerfile = readFileSync(resolve(__dirname, '../../../Dockerfile'), 'utf8');
-  const command = dockerfile.match(/^CMD (\[.*\])$/m);
-  if (!command) throw new Error('the Dockerfile has no exec-form CMD');
-  const args = JSON.parse(command[1]) as string[];
-  return [
-    ...args.filter((arg) => arg.startsWith('--')),
-    ...(process.env.BENCH_SERVICE_NODE_FLAGS ?? '').split(' ').filter(Boolean),
-  ];
+  return [...imageCommand().nodeFlags, ...(process.env.BENCH_SERVICE_NODE_FLAGS ?? '').split(' ').filter(Boolean)];
 }
 
 export async function stop(child: ChildProcess): Promise<void> {

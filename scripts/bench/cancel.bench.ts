@@ -155,6 +155,8 @@ interface Contender {
   readonly script: string;
   readonly env: Record<string, string>;
   readonly authenticated: boolean;
+  /** Node's flags: the image's for the service, none for the bare server. */
+  readonly nodeFlags: readonly string[];
   /** The bearer token it takes; the dev issuer's by default. */
   readonly token?: string;
   /** Where its calls are seeded: the bench's PostgreSQL database, or its own SQLite file. */
@@ -167,7 +169,7 @@ const EMBEDDED = 'service, embedded default';
 
 /** Queue depth must not cost a cancel time: one at a time, calls with 1 and with 20 operations on the queue. */
 async function queueDepth(contender: Contender, pool: Pool): Promise<{ ratio: number; oneQueuedMs: number }> {
-  const server = await startProcess(contender.script, contender.env, contender.authenticated ? serviceNodeFlags() : []);
+  const server = await startProcess(contender.script, contender.env, contender.nodeFlags);
   try {
     const headers: Record<string, string> = contender.authenticated
       ? { authorization: `Bearer ${contender.token}` }
@@ -236,6 +238,7 @@ async function main(): Promise<void> {
     THROTTLE_LIMIT: String(1e9),
   };
   const identity = await startIdentityProvider(owner);
+  const serviceFlags = serviceNodeFlags();
   const sink = await startCallbackSink();
   // As deployed: NODE_ENV=production, tokens verified against a JWKS, throttling in Redis at Graph's limit,
   // the relay publishing to RabbitMQ with confirms, request logs at info, metrics on.
@@ -259,6 +262,7 @@ async function main(): Promise<void> {
       LOG_LEVEL: 'info',
     },
     authenticated: true,
+    nodeFlags: serviceFlags,
     token: identity.token,
   };
   const all: Contender[] = [
@@ -268,18 +272,21 @@ async function main(): Promise<void> {
       script: serviceScript,
       env: { ...serviceEnv, OUTBOX_RELAY: 'off' },
       authenticated: true,
+      nodeFlags: serviceFlags,
     },
     {
       name: BARE,
       script: resolve(__dirname, 'bare-cancel.server.js'),
       env: { DATABASE_URL: database.url, BENCH_TENANT: owner.tenantId, BENCH_APP: owner.appId },
       authenticated: false,
+      nodeFlags: [],
     },
     {
       name: 'calls-service, relay on',
       script: serviceScript,
       env: { ...serviceEnv, AMQP_URL, AMQP_EXCHANGE: exchange },
       authenticated: true,
+      nodeFlags: serviceFlags,
     },
     // `npm ci && npm start` as it comes: SQLite, the relay and the notifier in process (notifying a loopback bot).
     {
@@ -287,6 +294,7 @@ async function main(): Promise<void> {
       script: serviceScript,
       env: { DATA_DIR: embeddedDir, SIMULATED_PROMPT_MS: String(3_600_000) },
       authenticated: true,
+      nodeFlags: serviceFlags,
       token: DevTokenIssuer.forDataDir(embeddedDir).issue({ ...owner, roles: ['Calls.Initiate.All'] }),
       sqliteFile: join(embeddedDir, 'calls.sqlite'),
     },
@@ -324,11 +332,7 @@ async function main(): Promise<void> {
     console.log(`${ROUNDS} rounds, each contender alone on the machine in turn ...`);
     for (let round = 1; round <= ROUNDS; round++) {
       for (const contender of round % 2 === 1 ? contenders : [...contenders].reverse()) {
-        const server = await startProcess(
-          contender.script,
-          contender.env,
-          contender.authenticated ? serviceNodeFlags() : [],
-        );
+        const server = await startProcess(contender.script, contender.env, contender.nodeFlags);
         // The embedded default's file exists once it has started (its migrations ran).
         const sqlite = contender.sqliteFile ? sqliteTarget(contender.sqliteFile) : null;
         const target = sqlite ?? postgresTarget(pool);
@@ -493,7 +497,7 @@ async function profileStages(contender: Contender, pool: Pool): Promise<StageSha
   const directory = mkdtempSync(join(tmpdir(), 'calls-bench-profile-'));
   try {
     const server = await startProcess(contender.script, contender.env, [
-      ...serviceNodeFlags(),
+      ...contender.nodeFlags,
       '--cpu-prof',
       `--cpu-prof-dir=${directory}`,
     ]);

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { connect } from 'amqplib';
+import { imageCommand } from '../../scripts/image-command';
 import { AppProcess, buildApps, freePort } from '../support/app-process';
 import { JwksServer, newSigningKey, signWith, SigningKey } from '../support/jwks-server';
 import { OtlpReceiver } from '../support/otlp-receiver';
@@ -15,13 +16,6 @@ const exec = promisify(execFile);
 const ROOT = join(__dirname, '..', '..');
 /** The image's `node` user stands in as `nobody` here: any user that owns nothing of the app. */
 const NOBODY = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-
-/** The service's command in the image: `node` (the ENTRYPOINT), then the CMD's Node flags and script. */
-function imageCommand(): { nodeFlags: string[]; script: string } {
-  const command = readFileSync(join(ROOT, 'Dockerfile'), 'utf8').match(/^CMD (\[.*\])$/m);
-  const args = JSON.parse(command![1]) as string[];
-  return { nodeFlags: args.slice(0, -1), script: args[args.length - 1] };
-}
 
 /**
  * The Dockerfile's final stage without a container engine (this machine has
