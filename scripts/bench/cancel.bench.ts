@@ -175,20 +175,34 @@ async function queueDepth(contender: Contender, pool: Pool): Promise<{ ratio: nu
       ? { authorization: `Bearer ${contender.token}` }
       : {};
     const latency: Record<number, number> = {};
+    // CPU per cancel (ms) of the server and of PostgreSQL, to tell whose work a deeper queue adds.
+    const cpu: Record<number, { server: number; postgres: number }> = {};
     // Warm first, as before the throughput runs (see WARMUP); the first pair below warms the deep queue's paths.
     await run(server.url, await seedCalls(postgresTarget(pool), owner, WARMUP), headers);
     // As before each throughput run: one request at a time feels PostgreSQL's background work after a load.
     await settleOutbox(pool);
     for (const queued of [1, 20, 1, 20]) {
       const calls = await seedCalls(postgresTarget(pool), owner, 300, queued);
+      const serverBefore = cpuMsOf(server.child.pid!);
+      const postgresBefore = postgresCpuMs();
       const figures = await run(server.url, calls, headers, 1);
       if (figures.non2xx > 0) throw new Error(`queue depth ${queued}: ${figures.non2xx} non-2xx answers`);
-      latency[queued] = figures.mean; // the second round of each, after the first warmed up
+      // The second round of each, after the first warmed up.
+      latency[queued] = figures.mean;
+      cpu[queued] = {
+        server: (cpuMsOf(server.child.pid!) - serverBefore) / calls.length,
+        postgres: postgresCpuSince(postgresBefore) / calls.length,
+      };
     }
     const ratio = latency[20] / Math.max(latency[1], 1e-9);
+    // What each operation past the first adds, in microseconds.
+    const perOperation = (value: (c: { server: number; postgres: number }) => number) =>
+      (((value(cpu[20]) - value(cpu[1])) / 19) * 1000).toFixed(0);
     say(
       `cancel with 20 queued / with 1 queued (${contender.name}, one connection, mean): ` +
-        `${latency[20].toFixed(2)} ms / ${latency[1].toFixed(2)} ms = ${ratio.toFixed(2)}x`,
+        `${latency[20].toFixed(2)} ms / ${latency[1].toFixed(2)} ms = ${ratio.toFixed(2)}x; ` +
+        `each queued operation adds ${perOperation((c) => c.server)} us of server CPU and ` +
+        `${perOperation((c) => c.postgres)} us of PostgreSQL's`,
     );
     return { ratio, oneQueuedMs: latency[1] };
   } finally {
@@ -359,7 +373,10 @@ async function main(): Promise<void> {
         }
       }
     }
-    const figures = new Map([...rounds].map(([name, measured]) => [name, meanOf(measured)]));
+    // Only contenders measured (BENCH_ROUNDS=0 measures none: the queue depth alone).
+    const figures = new Map(
+      [...rounds].filter(([, measured]) => measured.length > 0).map(([name, measured]) => [name, meanOf(measured)]),
+    );
 
     const columns: [string, number, (f: Figures) => string][] = [
       ['req/s', 8, (f) => f.requestsPerSecond.toFixed(0)],
@@ -372,12 +389,17 @@ async function main(): Promise<void> {
     ];
     const row = (name: string, cell: (column: (typeof columns)[number]) => string) =>
       `${name.padEnd(26)}${columns.map((column) => cell(column).padStart(column[1])).join('')}`;
-    say(
-      `\ncancelMediaProcessing, ${CONNECTIONS} connections, ${REQUESTS} requests each, 3 queued prompts per call, ` +
-        `mean of ${ROUNDS} rounds (contenders alternating)`,
-    );
-    say(row('server', ([title]) => title));
-    for (const contender of contenders) say(row(contender.name, ([, , value]) => value(figures.get(contender.name)!)));
+    if (figures.size > 0) {
+      say(
+        `\ncancelMediaProcessing, ${CONNECTIONS} connections, ${REQUESTS} requests each, 3 queued prompts per call, ` +
+          `mean of ${ROUNDS} rounds (contenders alternating)`,
+      );
+      say(row('server', ([title]) => title));
+    }
+    for (const contender of contenders) {
+      const measured = figures.get(contender.name);
+      if (measured) say(row(contender.name, ([, , value]) => value(measured)));
+    }
     const bare = figures.get(BARE);
     // Every other contender against the bare server, in the table's order.
     for (const { name } of contenders) {
@@ -393,8 +415,10 @@ async function main(): Promise<void> {
       '(relay off: the same writes as the bare server, in two statements instead of five; relay on: also publishing every event to RabbitMQ; embedded default: SQLite, relay and notifier in process, for reference)',
     );
     const measured = figures.get(PRODUCTION);
-    if (measured) {
-      const { ratio: depth, oneQueuedMs } = await queueDepth(production, pool);
+    // With BENCH_ROUNDS=0 the queue depth alone, for the production configuration (and bare, when it runs).
+    const depth = contenders.includes(production) ? await queueDepth(production, pool) : undefined;
+    if (depth) {
+      const oneQueuedMs = depth.oneQueuedMs;
       // The same for the bare server: how its statements grow with the queue, and one cancel's time against the service's.
       const bareContender = contenders.find((contender) => contender.name === BARE);
       if (bareContender) {
@@ -403,6 +427,8 @@ async function main(): Promise<void> {
           `one cancel at a time, 1 queued (${PRODUCTION} / bare): ${(oneQueuedMs / Math.max(bareDepth.oneQueuedMs, 1e-9)).toFixed(2)}x`,
         );
       }
+    }
+    if (measured && depth) {
       const stages = await profileStages(production, pool);
       say(
         `where the CPU goes (${PRODUCTION}, main thread's busy time by stage; ms/req = share x measured cpu ms/req):`,
@@ -429,7 +455,7 @@ async function main(): Promise<void> {
           `max ${silence.silence.max} ms; of which 200 -> event at a subscriber: p50 ${silence.published.p50} ms, p99 ${silence.published.p99} ms; ` +
           `the cancels' own latency: p50 ${silence.latency.p50} ms, p99 ${silence.latency.p99} ms`,
       );
-      if (bare) say(targets(measured, bare, depth, silence.silence.p99));
+      if (bare) say(targets(measured, bare, depth.ratio, silence.silence.p99));
     }
     for (const series of sweep) {
       const points = series.points.map(
@@ -442,7 +468,7 @@ async function main(): Promise<void> {
     const shed = figures.get(EMBEDDED)?.non2xx ?? 0;
     if (shed > 0) say(`(${EMBEDDED}: ${shed} requests refused, so its figures flatter it; it is not a target)`);
     const failing = contenders.filter(
-      (contender) => contender.name !== EMBEDDED && figures.get(contender.name)!.non2xx > 0,
+      (contender) => contender.name !== EMBEDDED && (figures.get(contender.name)?.non2xx ?? 0) > 0,
     );
     if (failing.length > 0) {
       // Errors are cheaper than work: ratios over failed requests would flatter the service.
