@@ -11,7 +11,14 @@ const CANCELLED = { code: 400, subcode: 8508, message: 'Action failed, the opera
  * update, one upsert of the ended operations plus the cancel operation, one
  * outbox insert), on bare node:http and pg, with no framework, validation or
  * authentication. Environment: DATABASE_URL, PORT, BENCH_TENANT, BENCH_APP.
+ *
+ * BARE_FLOOR=1 makes it a what-if, not a correct server: the ended
+ * operations' rows are not written (they stay queued) and all the events go
+ * in one outbox row. The bench's queue depth runs it with BENCH_QUEUE_FLOOR=1,
+ * to show what a cancel of queued operations costs with no write per
+ * operation at all (docs/performance.md, seventh session).
  */
+const FLOOR = process.env.BARE_FLOOR === '1';
 function main(): void {
   const pool = new Pool({
     connectionString: process.env.DATABASE_URL,
@@ -71,7 +78,8 @@ async function cancel(
       [sequence + 1, version + 1, now, callId, version],
     );
     const values: unknown[] = [];
-    const rows = active.rows.map((op: { id: string; sequence: number; parameters: unknown }) => {
+    const ended = FLOOR ? [] : active.rows;
+    const rows = ended.map((op: { id: string; sequence: number; parameters: unknown }) => {
       values.push(
         op.id,
         callId,
@@ -99,7 +107,7 @@ async function cancel(
       values,
     );
     // Payloads of the same size and shape as the service's events: the ended operations, then the cancel.
-    const ended = active.rows.map((op: Record<string, unknown>) => ({
+    const endedEvents = active.rows.map((op: Record<string, unknown>) => ({
       callId,
       owner,
       occurredAt: now,
@@ -119,11 +127,14 @@ async function cancel(
       })),
     };
     const events: [string, unknown][] = [
-      ...ended.map((payload): [string, unknown] => ['MediaOperationEnded', payload]),
+      ...endedEvents.map((payload): [string, unknown] => ['MediaOperationEnded', payload]),
       ['MediaProcessingCancelled', cancelled],
     ];
     const outboxValues: unknown[] = [];
-    const outboxRows = events.map(([type, payload]) => {
+    const written: [string, unknown][] = FLOOR
+      ? [['Batch', events.map(([type, payload]) => ({ id: randomUUID(), type, payload }))]]
+      : events;
+    const outboxRows = written.map(([type, payload]) => {
       outboxValues.push(randomUUID(), callId, type, JSON.stringify(payload), now);
       const q = outboxValues.length - 5;
       return `($${q + 1}, $${q + 2}, $${q + 3}, $${q + 4}, $${q + 5}, NULL)`;

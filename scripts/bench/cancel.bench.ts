@@ -426,6 +426,15 @@ async function main(): Promise<void> {
         say(
           `one cancel at a time, 1 queued (${PRODUCTION} / bare): ${(oneQueuedMs / Math.max(bareDepth.oneQueuedMs, 1e-9)).toFixed(2)}x`,
         );
+        // BENCH_QUEUE_FLOOR=1: the bare server writing nothing per operation (see BARE_FLOOR), a what-if.
+        if (process.env.BENCH_QUEUE_FLOOR === '1') {
+          const floor = {
+            ...bareContender,
+            name: `${BARE}, no write per operation`,
+            env: { ...bareContender.env, BARE_FLOOR: '1' },
+          };
+          await queueDepth(floor, pool);
+        }
       }
     }
     if (measured && depth) {
