@@ -187,7 +187,7 @@ async function queueDepth(contender: Contender, pool: Pool): Promise<{ ratio: nu
       const postgresBefore = postgresCpuMs();
       const figures = await run(server.url, calls, headers, 1);
       if (figures.non2xx > 0) throw new Error(`queue depth ${queued}: ${figures.non2xx} non-2xx answers`);
-      // The second round of each, after the first warmed up.
+      // Both figures from the second round of each, after the first warmed up.
       latency[queued] = figures.mean;
       cpu[queued] = {
         server: (cpuMsOf(server.child.pid!) - serverBefore) / calls.length,
@@ -411,9 +411,10 @@ async function main(): Promise<void> {
           `p99 ${ratio((f) => f.p99)}x, server cpu/req ${ratio((f) => f.serverCpuMs)}x, postgres cpu/req ${ratio((f) => f.postgresCpuMs)}x`,
       );
     }
-    say(
-      '(relay off: the same writes as the bare server, in two statements instead of five; relay on: also publishing every event to RabbitMQ; embedded default: SQLite, relay and notifier in process, for reference)',
-    );
+    if (figures.size > 0)
+      say(
+        '(relay off: the same writes as the bare server, in two statements instead of five; relay on: also publishing every event to RabbitMQ; embedded default: SQLite, relay and notifier in process, for reference)',
+      );
     const measured = figures.get(PRODUCTION);
     // With BENCH_ROUNDS=0 the queue depth alone, for the production configuration (and bare, when it runs).
     const depth = contenders.includes(production) ? await queueDepth(production, pool) : undefined;
