@@ -55,6 +55,12 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const PROFILE_REQUESTS = Number(process.env.BENCH_PROFILE_REQUESTS ?? 4000);
 /** Operations queued on each call of the profiled run (3, as in the load; 20 to see where a deep queue's time goes). */
 const PROFILE_QUEUED = Number(process.env.BENCH_PROFILE_QUEUED ?? 3);
+/**
+ * Cancels per second in the queue depth; back to back when unset, so each
+ * cancel also meets the tail of the one before (its publishing and marks).
+ * A rate of 100 leaves each cancel alone on the machine.
+ */
+const QUEUE_RATE = process.env.BENCH_QUEUE_RATE ? Number(process.env.BENCH_QUEUE_RATE) : undefined;
 const SILENCE_SECONDS = Number(process.env.BENCH_SILENCE_SECONDS ?? 5);
 const DOCS = resolve(__dirname, '../../../docs');
 
@@ -101,6 +107,8 @@ function run(
   callIds: string[],
   headers: Record<string, string>,
   connections = CONNECTIONS,
+  /** Requests per second in all; as fast as the answers come when absent. */
+  rate?: number,
 ): Promise<Omit<Figures, 'serverCpuMs' | 'postgresCpuMs' | 'peakRssMb'>> {
   let next = 0;
   // autocannon ends a run on its once-a-second tick, so its own duration rounds up to whole seconds.
@@ -112,6 +120,7 @@ function run(
         url,
         connections,
         amount: callIds.length,
+        ...(rate ? { overallRate: rate } : {}),
         headers: { 'content-type': 'application/json', ...headers },
         requests: [
           {
@@ -185,7 +194,7 @@ async function queueDepth(contender: Contender, pool: Pool): Promise<{ ratio: nu
       const calls = await seedCalls(postgresTarget(pool), owner, 300, queued);
       const serverBefore = cpuMsOf(server.child.pid!);
       const postgresBefore = postgresCpuMs();
-      const figures = await run(server.url, calls, headers, 1);
+      const figures = await run(server.url, calls, headers, 1, QUEUE_RATE);
       if (figures.non2xx > 0) throw new Error(`queue depth ${queued}: ${figures.non2xx} non-2xx answers`);
       // Both figures from the second round of each, after the first warmed up.
       latency[queued] = figures.mean;
@@ -199,7 +208,7 @@ async function queueDepth(contender: Contender, pool: Pool): Promise<{ ratio: nu
     const perOperation = (value: (c: { server: number; postgres: number }) => number) =>
       (((value(cpu[20]) - value(cpu[1])) / 19) * 1000).toFixed(0);
     say(
-      `cancel with 20 queued / with 1 queued (${contender.name}, one connection, mean): ` +
+      `cancel with 20 queued / with 1 queued (${contender.name}, one connection, ${QUEUE_RATE ? `${QUEUE_RATE} cancels/s` : 'back to back'}, mean): ` +
         `${latency[20].toFixed(2)} ms / ${latency[1].toFixed(2)} ms = ${ratio.toFixed(2)}x; ` +
         `each queued operation adds ${perOperation((c) => c.server)} us of server CPU and ` +
         `${perOperation((c) => c.postgres)} us of PostgreSQL's`,
@@ -427,14 +436,16 @@ async function main(): Promise<void> {
         say(
           `one cancel at a time, 1 queued (${PRODUCTION} / bare): ${(oneQueuedMs / Math.max(bareDepth.oneQueuedMs, 1e-9)).toFixed(2)}x`,
         );
-        // BENCH_QUEUE_FLOOR=1: the bare server writing nothing per operation (see BARE_FLOOR), a what-if.
+        // BENCH_QUEUE_FLOOR=1: the bare server as two what-ifs (see BARE_FLOOR in bare-cancel.server.ts).
         if (process.env.BENCH_QUEUE_FLOOR === '1') {
-          const floor = {
-            ...bareContender,
-            name: `${BARE}, no write per operation`,
-            env: { ...bareContender.env, BARE_FLOOR: '1' },
-          };
-          await queueDepth(floor, pool);
+          for (const [floor, name] of [
+            ['no-writes', 'no write per operation'],
+            ['deferred', 'operations ended after the 200'],
+          ])
+            await queueDepth(
+              { ...bareContender, name: `${BARE}, ${name}`, env: { ...bareContender.env, BARE_FLOOR: floor } },
+              pool,
+            );
         }
       }
     }
