@@ -60,7 +60,7 @@ const PROFILE_QUEUED = Number(process.env.BENCH_PROFILE_QUEUED ?? 3);
  * cancel also meets the tail of the one before (its publishing and marks).
  * A rate of 100 leaves each cancel alone on the machine.
  */
-const QUEUE_RATE = process.env.BENCH_QUEUE_RATE ? Number(process.env.BENCH_QUEUE_RATE) : undefined;
+const QUEUE_RATE = Number(process.env.BENCH_QUEUE_RATE) > 0 ? Number(process.env.BENCH_QUEUE_RATE) : undefined;
 const SILENCE_SECONDS = Number(process.env.BENCH_SILENCE_SECONDS ?? 5);
 const DOCS = resolve(__dirname, '../../../docs');
 

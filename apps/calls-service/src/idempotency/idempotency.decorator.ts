@@ -24,10 +24,9 @@ export type KeyedRequest = FastifyRequest & { idempotency?: IdempotencyRequest }
  * per application per tenant; a retry gets the first answer again (same
  * operation id, marked `Idempotent-Replayed: true` by idempotency.hook.ts),
  * and the same key with another body gets 422 (graph-error.ts). The
- * command's unit of work does
- * the rest: the key's receipt commits with the call's changes, so a request
- * that failed left no trace and its retry runs again, and two runs at once
- * give one effect and one answer. Here the key is read and checked, and the
+ * command's unit of work does the rest: the key's receipt commits with the
+ * call's changes, so a request that failed left no trace and its retry runs
+ * again, and two runs at once give one effect and one answer. Here the key is read and checked, and the
  * request fingerprinted (its path and body).
  *
  * Graph's `client-request-id` is only a correlation id that Graph echoes
