@@ -4,6 +4,7 @@ import { ReceiptRecordedError } from '@calls/application';
 import { TEST_OWNER, TEST_PROMPTS, testCallDescription } from '@calls/domain/testing/call.fixtures';
 import { CallTypeormRepository, dataSourceOptions, OutboxTypeormSource, tablesFor } from '@calls/persistence';
 import type { OutboxRow } from '@calls/persistence';
+import type { OutboxMessage } from '@calls/messaging';
 import { TEST_DATABASES, TestDatabase } from '../support/test-databases';
 
 /** Counts the statements a piece of work sends, to prove round trips do not grow with the queue. */
@@ -305,37 +306,54 @@ describe.each(TEST_DATABASES)('CallTypeormRepository on %s', (_kind, create) => 
     }
   });
 
-  it('hands each save’s events over after the commit: direct when the call has nothing unpublished (PostgreSQL)', async () => {
+  it('answers what each save wrote, held for this process when the call has nothing unpublished (PostgreSQL)', async () => {
     const handed: { ids: string[]; direct: boolean }[] = [];
-    const withHandover = new CallTypeormRepository(dataSource, {
-      directGraceMs: 60_000,
-      committed: (messages, direct) => handed.push({ ids: messages.map((m) => m.id), direct }),
-    });
+    const withHold = new CallTypeormRepository(dataSource, { holdMs: 60_000 });
+    const save = async (call: Call) => {
+      const saved = await withHold.save(call);
+      handed.push({ ids: (saved.messages as OutboxMessage[]).map((m) => m.id), direct: saved.held });
+    };
     const call = Call.create(owner, description, new Date());
     call.establish(new Date());
-    await withHandover.save(call);
+    await save(call);
     const first = await outboxOf(call.id);
     const postgres = database.kind === 'postgres';
     expect(handed).toEqual([{ ids: first.map((row) => row.id), direct: postgres }]);
-    // Direct rows are left to this replica for the grace period; the relay may take the others at once.
+    // Held rows are left to this process for the hold; the relay may take the others at once.
     for (const row of first) {
       if (postgres) expect(row.relay_after!.getTime()).toBeGreaterThan(Date.now() + 50_000);
       else expect(row.relay_after).toBeNull();
     }
 
     // Its first events still unpublished: the next save's go behind them, through the relay.
-    const loaded = (await withHandover.findOwned(owner, call.id))!;
+    const loaded = (await withHold.findOwned(owner, call.id))!;
     loaded.playPrompt(prompts, 'second', new Date());
-    await withHandover.save(loaded);
+    await save(loaded);
     const second = (await outboxOf(call.id)).slice(first.length);
     expect(handed[1]).toEqual({ ids: second.map((row) => row.id), direct: false });
     expect(second.every((row) => row.relay_after === null)).toBe(true);
 
     // Once everything is published, direct again.
     await new OutboxTypeormSource(dataSource).markPublished([...first, ...second].map((row) => row.id));
-    const again = (await withHandover.findOwned(owner, call.id))!;
+    const again = (await withHold.findOwned(owner, call.id))!;
     again.cancelMediaProcessing(null, new Date());
-    await withHandover.save(again);
+    await save(again);
     expect(handed[2].direct).toBe(postgres);
+  });
+
+  it('releases held rows to the relay, and only unpublished ones', async () => {
+    const withHold = new CallTypeormRepository(dataSource, { holdMs: 60_000 });
+    const call = Call.create(owner, description, new Date());
+    call.establish(new Date());
+    await withHold.save(call);
+    const [first, ...rest] = await outboxOf(call.id);
+    const source = new OutboxTypeormSource(dataSource);
+    await source.markPublished([first.id]);
+    await source.releaseHeld([first.id, ...rest.map((row) => row.id)]);
+    const after = await outboxOf(call.id);
+    expect(after.map((row) => row.relay_after === null)).toEqual([
+      database.kind !== 'postgres', // published: its hold no longer matters and is left as it was
+      ...rest.map(() => true),
+    ]);
   });
 });

@@ -1,8 +1,17 @@
-import type { Socket } from 'node:net';
+import { createServer } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { DataSource } from 'typeorm';
 import { Call } from '@calls/domain';
 import { TEST_OWNER, TEST_PROMPTS, testCallDescription } from '@calls/domain/testing/call.fixtures';
-import { CALLS_V1, CLOUDEVENTS_JSON, OutboxRelay, RabbitMqPublisher, toCloudEvent } from '@calls/messaging';
+import {
+  CALLS_V1,
+  CLOUDEVENTS_JSON,
+  OutboxRelay,
+  OutboxRelayHost,
+  outboxHold,
+  RabbitMqPublisher,
+  toCloudEvent,
+} from '@calls/messaging';
 import type { CallsCloudEvent } from '@calls/messaging';
 import { CallTypeormRepository, dataSourceOptions, OutboxTypeormSource, SqlBuilder } from '@calls/persistence';
 import { brokerConnected } from '@calls/runtime';
@@ -361,5 +370,61 @@ describe('outbox relay to RabbitMQ (PostgreSQL, RabbitMQ)', () => {
     );
     expect(await source.prunePublished(new Date('2001-01-01T00:00:00Z'))).toBe(10);
     expect(await allOutboxIds()).toHaveLength(10);
+  });
+
+  it('a replica that stops releases what it holds: the survivor publishes it and the call’s next event at once', async () => {
+    // Replica A's broker accepts connections and never answers (it hangs), so A's direct publish is in flight
+    // when A is told to stop.
+    const held: Socket[] = [];
+    const silent = createServer((socket) => void held.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    closers.push(() => {
+      for (const socket of held) socket.destroy();
+      return new Promise((resolve) => silent.close(resolve));
+    });
+    const hangingUrl = `amqp://guest:guest@127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    const messaging = (url: string) => ({
+      amqpUrl: url,
+      exchange,
+      brokerTimeoutMs: 1_000,
+      outboxBatchSize: 50,
+      outboxPollMs: 50,
+      outboxLingerMs: 0,
+      outboxRetentionHours: 1,
+      relayEnabled: true,
+    });
+    const hold = outboxHold(messaging(AMQP_URL));
+    const replica = (url: string) => {
+      const host = new OutboxRelayHost(new OutboxTypeormSource(dataSource), publisher(url), messaging(url));
+      return { host, calls: new CallTypeormRepository(dataSource, hold) };
+    };
+    const a = replica(hangingUrl);
+    const b = replica(AMQP_URL);
+    b.host.onApplicationBootstrap();
+    closers.push(() => b.host.onApplicationShutdown());
+
+    const call = Call.create(owner, description, new Date());
+    call.establish(new Date());
+    const first = await a.calls.save(call);
+    expect(first.held).toBe(true); // A's to publish: B's relay leaves the call alone
+    a.host.committed(first);
+    const stopping = a.host.onApplicationShutdown();
+
+    // The survivor changes the same call meanwhile; its event goes behind A's, to the relay.
+    const loaded = (await b.calls.findOwned(owner, call.id))!;
+    loaded.playPrompt(prompts, 'after the stop', new Date());
+    const next = await b.calls.save(loaded);
+    expect(next.held).toBe(false);
+    b.host.committed(next);
+    const committedAt = Date.now();
+    await stopping;
+
+    const ids = await allOutboxIds();
+    await until(() => ids.every((id) => recorder.messages.some((m) => m.properties.messageId === id)), 10_000);
+    const waited = Date.now() - committedAt;
+    // In order, and well before A's hold would have run out.
+    const arrived = recorder.messages.map((m) => m.properties.messageId as string);
+    expect(arrived.filter((id) => ids.includes(id))).toEqual(ids);
+    expect(waited).toBeLessThan(hold.holdMs);
   });
 });

@@ -10,6 +10,8 @@ export const privateExchange = (purpose: string) =>
 /** Collects every message a topic exchange routes, through an exclusive queue of this run. */
 export class ExchangeRecorder {
   readonly messages: ConsumeMessage[] = [];
+  /** When each message arrived (Date.now()), by index in `messages`. */
+  readonly receivedAt: number[] = [];
   private connection: ChannelModel | null = null;
 
   constructor(
@@ -23,7 +25,15 @@ export class ExchangeRecorder {
     await channel.assertExchange(this.exchange, 'topic', { durable: true });
     const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true });
     await channel.bindQueue(queue, this.exchange, this.bindingKey);
-    await channel.consume(queue, (message) => message && this.messages.push(message), { noAck: true });
+    await channel.consume(
+      queue,
+      (message) => {
+        if (!message) return;
+        this.messages.push(message);
+        this.receivedAt.push(Date.now());
+      },
+      { noAck: true },
+    );
   }
 
   bodies<T = Record<string, unknown>>(): T[] {

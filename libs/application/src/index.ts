@@ -17,3 +17,5 @@ export * from './keep-alive/keep-alive.command';
 export * from './expire-inactive-calls/expire-inactive-calls.command';
 export * from './list-operations/list-operations.query';
 export * from './shared/call-lifetime.settings';
+export * from './shared/after-commit.port';
+export { CarriedAnswer } from './idempotency/receipt-result.codec';

@@ -1,4 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, NotFoundException } from '@nestjs/common';
+import { CarriedAnswer } from '@calls/application';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GraphError, graphErrorBody, toGraphError } from './graph-error';
 import { requestLogFields } from '@calls/runtime';
@@ -32,6 +33,15 @@ function sendGraphError(
   logger: ErrorLog,
   drainLimitBytes: number,
 ): void {
+  if (exception instanceof CarriedAnswer) {
+    // A retry of a key the previous release answered: its stored answer, as it was (not an error).
+    if (exception.location) void reply.header('Location', exception.location);
+    void reply
+      .status(exception.status)
+      .header('Idempotent-Replayed', 'true')
+      .send(exception.body ?? undefined);
+    return;
+  }
   const error = methodNotAllowed(exception, request) ?? toGraphError(exception);
   const { requestId, clientRequestId } = requestIdsOf(reply);
   // The line names its request itself: there is no request-scoped logger to do it (see LoggingModule).

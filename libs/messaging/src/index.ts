@@ -11,4 +11,4 @@ export * from './outbox/outbox-relay.host';
 export * from './rabbitmq/rabbitmq.consumer';
 export * from './background-loop';
 export * from './contracts/media-v1.contracts';
-export * from './outbox/direct-publishing';
+export * from './outbox/outbox-publishing';

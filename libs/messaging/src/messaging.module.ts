@@ -1,8 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { MESSAGING_SETTINGS, MessagingSettings } from './messaging.config';
 import { InProcessPublisher } from './outbox/in-process.publisher';
-import { OutboxRelayHost } from './outbox/outbox-relay.host';
-import { INTEGRATION_EVENT_PUBLISHER, OUTBOX_HANDOVER } from './outbox/outbox.ports';
+import { AFTER_COMMIT } from '@calls/application';
+import { OutboxRelayHost, outboxHold } from './outbox/outbox-relay.host';
+import { OUTBOX_HOLD } from './outbox/outbox-publishing';
+import { INTEGRATION_EVENT_PUBLISHER } from './outbox/outbox.ports';
 import { RabbitMqPublisher } from './rabbitmq/rabbitmq.publisher';
 
 /**
@@ -32,9 +34,16 @@ export class MessagingModule {
                 })
               : inProcess,
         },
-        ...(settings.relayEnabled ? [OutboxRelayHost, { provide: OUTBOX_HANDOVER, useExisting: OutboxRelayHost }] : []),
+        // Rows are held for direct publishing only where this process publishes them (outbox-publishing.ts).
+        ...(settings.relayEnabled
+          ? [
+              OutboxRelayHost,
+              { provide: AFTER_COMMIT, useExisting: OutboxRelayHost },
+              { provide: OUTBOX_HOLD, useValue: outboxHold(settings) },
+            ]
+          : []),
       ],
-      exports: [InProcessPublisher, MESSAGING_SETTINGS, ...(settings.relayEnabled ? [OUTBOX_HANDOVER] : [])],
+      exports: [InProcessPublisher, MESSAGING_SETTINGS, ...(settings.relayEnabled ? [AFTER_COMMIT, OUTBOX_HOLD] : [])],
     };
   }
 }

@@ -1,7 +1,18 @@
 import type { EntitySchema } from 'typeorm';
+import type { Call, CallProps } from '@calls/domain';
+import { heldUntil } from '@calls/messaging';
+import type { OutboxHold } from '@calls/messaging';
+import {
+  callRow,
+  MUTABLE_CALL_COLUMNS,
+  MUTABLE_OPERATION_COLUMNS,
+  operationRow,
+  OUTBOX_INSERT_COLUMNS,
+} from './call.rows';
+import type { OutboxInsert } from './call.rows';
 import { receiptUpsert } from './receipt.sql';
 import { SqlBuilder } from './schema/sql-builder';
-import { ROWS, tablesFor } from './schema/tables';
+import { rowsFor, tablesFor } from './schema/tables';
 import type { CallRow, OperationRow, OutboxRow, ReceiptRow } from './schema/tables';
 
 /*
@@ -12,6 +23,7 @@ import type { CallRow, OperationRow, OutboxRow, ReceiptRow } from './schema/tabl
  */
 
 const PG = tablesFor('postgres');
+const ROWS = rowsFor('postgres');
 
 /** The SQL type of a column, for the record definitions its values are bound in (see recordsetRows). */
 function castsOf<T>(table: EntitySchema<T>): Map<string, string> {
@@ -124,11 +136,34 @@ export interface SavePlan {
   readonly outboxColumns: readonly (keyof OutboxRow & string)[];
   readonly receipt?: ReceiptRow;
   /**
-   * Direct publishing (outbox-handover.ts): when the call has no event still
-   * unpublished, its new outbox rows are left to this replica to publish
-   * right after the commit, and to the relay only after `graceMs`.
+   * Hold the outbox rows for this process to publish, when the call has no
+   * event still unpublished (messaging's outbox-publishing.ts states the rule).
    */
-  readonly directPublish?: { readonly graceMs: number };
+  readonly hold?: OutboxHold;
+}
+
+/** What a decision writes, from the call after it decided and the rows its events became. */
+export function planSave(
+  call: Call,
+  props: Readonly<CallProps>,
+  outbox: readonly OutboxInsert[],
+  receipt: ReceiptRow | undefined,
+  hold: OutboxHold | undefined,
+): SavePlan {
+  const operations = call.changedOperations().map((op) => operationRow(op.snapshot()));
+  return {
+    call: call.hasChanges()
+      ? { row: callRow(props, props.version + 1), isNew: props.version === 0, expectedVersion: props.version }
+      : undefined,
+    mutableCallColumns: MUTABLE_CALL_COLUMNS,
+    operations: operations.filter((row) => call.isNewOperation(row.id)),
+    operationChanges: operations.filter((row) => !call.isNewOperation(row.id)),
+    mutableOperationColumns: MUTABLE_OPERATION_COLUMNS,
+    outbox,
+    outboxColumns: OUTBOX_INSERT_COLUMNS,
+    receipt,
+    hold,
+  };
 }
 
 /**
@@ -137,8 +172,8 @@ export interface SavePlan {
  * the call row under its version, then the operations and the outbox rows.
  * It answers `saved` (the call row was written) and `receipted` (the receipt
  * was), so the caller tells a version conflict from a key another run took;
- * when either is 0 nothing at all was written. `direct` says the outbox rows
- * are this replica's to publish (see SavePlan.directPublish).
+ * when either is 0 nothing at all was written. `held` says the outbox rows
+ * are held for this process to publish (see SavePlan.hold).
  */
 export function saveStatement(plan: SavePlan): { sql: string; params: unknown[] } {
   const q = new SqlBuilder('postgres');
@@ -180,14 +215,13 @@ export function saveStatement(plan: SavePlan): { sql: string; params: unknown[] 
         WHERE o.call_id = ${q.param(plan.call.row.id)} AND o.status IN ('notStarted', 'running') AND o.id = v.id
           AND EXISTS (SELECT 1 FROM up))`);
     }
-    if (plan.outbox.length > 0 && plan.directPublish) {
-      // Read in the statement's snapshot, after the previous version's commit: any of its events the
-      // relay has not yet published keeps this save's events behind them, with the relay (order per call).
+    if (plan.outbox.length > 0 && plan.hold) {
+      // Read in the statement's snapshot, after the previous version's commit: any of its events still
+      // unpublished keeps this save's events behind them, with the relay (order per call).
       ctes.push(`fp AS (SELECT NOT EXISTS (SELECT 1 FROM outbox
-        WHERE aggregate_id = ${q.param(plan.call.row.id)} AND published_at IS NULL) AS direct)`);
-      const relayAfter = `CASE WHEN fp.direct THEN now() + ${q.param(plan.directPublish.graceMs)}::int * interval '1 millisecond' END`;
+        WHERE aggregate_id = ${q.param(plan.call.row.id)} AND published_at IS NULL) AS held)`);
       const rows = recordsetRows<OutboxRow>(q, CASTS.outbox, plan.outbox, plan.outboxColumns, {
-        select: relayAfter,
+        select: heldUntil('fp.held', q.param(plan.hold.holdMs)),
         from: 'fp',
       });
       ctes.push(`ob AS (INSERT INTO outbox (${plan.outboxColumns.join(', ')}, relay_after)
@@ -200,8 +234,8 @@ export function saveStatement(plan: SavePlan): { sql: string; params: unknown[] 
   }
   const saved = plan.call ? '(SELECT count(*) FROM up)::int' : '1';
   const receipted = plan.receipt ? '(SELECT count(*) FROM rc)::int' : '1';
-  const direct = ctes.some((cte) => cte.startsWith('fp AS')) ? 'COALESCE((SELECT direct FROM fp), false)' : 'false';
-  const sql = `WITH ${ctes.join(',\n')}\nSELECT ${saved} AS saved, ${receipted} AS receipted, ${direct} AS direct`;
+  const held = ctes.some((cte) => cte.startsWith('fp AS')) ? 'COALESCE((SELECT held FROM fp), false)' : 'false';
+  const sql = `WITH ${ctes.join(',\n')}\nSELECT ${saved} AS saved, ${receipted} AS receipted, ${held} AS held`;
   return { sql: sameText(shapeOf(plan), sql), params: q.params };
 }
 
@@ -214,7 +248,7 @@ function shapeOf(plan: SavePlan): string {
     plan.operations.length > 0 ? 'ops' : '',
     plan.operationChanges.length > 0 ? `changes:${plan.mutableOperationColumns.join()}` : '',
     plan.outbox.length > 0 ? `outbox:${plan.outboxColumns.join()}` : '',
-    plan.directPublish ? 'direct' : '',
+    plan.hold ? 'hold' : '',
     plan.call && !plan.call.isNew ? plan.mutableCallColumns.join() : '',
   ].join('|');
 }

@@ -10,9 +10,57 @@ import type {
 import { randomUUID } from 'node:crypto';
 import { toIntegrationEvent } from '@calls/messaging';
 import type { TraceContext } from '@calls/runtime';
-import type { CallRow, OperationRow, OutboxRow } from './schema/tables';
+import type { CommandReceipt } from '@calls/application';
+import { columnsOf, tablesFor } from './schema/tables';
+import type { CallRow, OperationRow, OutboxRow, ReceiptRow } from './schema/tables';
 
 /* The aggregate's state as typed table rows (schema/tables.ts), and back. */
+
+/** What may change on an operation after it was created: what a save writes of a stored operation. */
+export const MUTABLE_OPERATION_COLUMNS = [
+  'status',
+  'result_code',
+  'result_subcode',
+  'result_message',
+  'completion_reason',
+  'recording_location',
+  'recording_access_token',
+  'cancelled_operations',
+  'started_at',
+  'ended_at',
+  'played_duration_ms',
+  'not_cancelled_operations',
+] as const satisfies readonly (keyof OperationRow)[];
+
+/** What a call can change after creation; the version and updated_at are set with them. */
+export const MUTABLE_CALL_COLUMNS = [
+  'state',
+  'operation_sequence',
+  'tone_subscribed',
+  'tone_sequence',
+  'keepalive_deadline',
+  'result_info',
+  'version',
+  'updated_at',
+] as const satisfies readonly (keyof CallRow)[];
+
+/** An event as a save writes it to the outbox (OUTBOX_INSERT_COLUMNS). */
+export type OutboxInsert = Omit<OutboxRow, 'position' | 'published_at' | 'relay_after'>;
+
+/** What a save writes of an outbox row; the database numbers it, the relay marks it, the save's statement decides `relay_after`. */
+export const OUTBOX_INSERT_COLUMNS = columnsOf(tablesFor('postgres').outbox).filter(
+  (column) => column !== 'position' && column !== 'published_at' && column !== 'relay_after',
+);
+
+export const receiptRow = (receipt: CommandReceipt): ReceiptRow => ({
+  tenant_id: receipt.owner.tenantId,
+  app_id: receipt.owner.appId,
+  idempotency_key: receipt.key,
+  fingerprint: receipt.fingerprint,
+  result: receipt.result,
+  created_at: receipt.createdAt,
+  expires_at: receipt.expiresAt,
+});
 
 export function callRow(props: Readonly<CallProps>, version: number): CallRow {
   const d = props.description;
@@ -73,11 +121,7 @@ export function operationRow(op: Readonly<MediaOperationProps>): OperationRow {
  * it. `trace` is the context of the request or message that caused the event,
  * for subscribers to join.
  */
-export function outboxRow(
-  event: CallEvent,
-  callbackUri: string,
-  trace: TraceContext,
-): Omit<OutboxRow, 'position' | 'published_at' | 'relay_after'> {
+export function outboxRow(event: CallEvent, callbackUri: string, trace: TraceContext): OutboxInsert {
   const integration = toIntegrationEvent(event, callbackUri);
   return {
     id: randomUUID(),

@@ -6,3 +6,5 @@ export * from './outbox.typeorm-source';
 export * from './notification-inbox.typeorm-store';
 export * from './schema/dialect';
 export * from './schema/tables';
+export * from './schema/schema-version.check';
+export * from './call.rows';

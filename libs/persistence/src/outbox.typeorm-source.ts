@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { RELAY_MAY_CLAIM } from '@calls/messaging';
 import type { OutboxMessage, OutboxSource } from '@calls/messaging';
 import { queryPrepared } from './prepared-statement';
 import { SqlDialect } from './schema/dialect';
-import { ROWS, tablesFor } from './schema/tables';
+import { columnsOf, rowsFor, tablesFor } from './schema/tables';
 import type { OutboxRow } from './schema/tables';
 
-const ROW_COLUMNS = ROWS.outbox.columns.join(', ');
+const ROW_COLUMNS = columnsOf(tablesFor('postgres').outbox).join(', ');
 
 /** An outbox row as the publishers take it; a save builds the same from the rows it wrote. */
 export const toMessage = (
@@ -33,8 +34,8 @@ export const toMessage = (
  * in a second statement, whose snapshot sees what the previous holder marked
  * published. The locks end with the transaction: a relay that dies mid-batch
  * releases its calls and its rows stay unpublished. It skips a call while
- * any of its rows is held for direct publishing (`relay_after` still ahead;
- * direct-publishing.ts in messaging), so order per call holds.
+ * any of its rows is held for direct publishing (messaging's
+ * outbox-publishing.ts), so order per call holds.
  *
  * While there is work, the relay keeps one connection between its rounds
  * instead of queueing for the pool behind the requests that fill it: under
@@ -68,8 +69,8 @@ export class OutboxTypeormSource implements OutboxSource {
         `SELECT aggregate_id FROM (
            SELECT aggregate_id, MIN(position) AS first FROM outbox WHERE published_at IS NULL
            GROUP BY aggregate_id
-           -- Not a call whose rows the replica that wrote them is publishing (until that is overdue).
-           HAVING bool_and(relay_after IS NULL OR relay_after < now())
+           -- Not a call with a row held for the process that wrote it (messaging's outbox-publishing.ts).
+           HAVING bool_and(${RELAY_MAY_CLAIM})
            ORDER BY first LIMIT ${q.param(limit)}
          ) candidates
          WHERE pg_try_advisory_xact_lock(hashtextextended('outbox:' || aggregate_id, 0))`,
@@ -140,6 +141,17 @@ export class OutboxTypeormSource implements OutboxSource {
       .execute();
   }
 
+  async releaseHeld(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.dataSource
+      .getRepository(tablesFor(this.dialect.kind).outbox)
+      .createQueryBuilder()
+      .update()
+      .set({ relay_after: null })
+      .where('id IN (:...ids) AND published_at IS NULL', { ids })
+      .execute();
+  }
+
   async prunePublished(before: Date): Promise<number> {
     const result = await this.dataSource
       .getRepository(tablesFor(this.dialect.kind).outbox)
@@ -153,7 +165,7 @@ export class OutboxTypeormSource implements OutboxSource {
   /** The relay's reads stay hand-written: the claim needs PostgreSQL's advisory locks, and the rows follow it. */
   private async read(manager: EntityManager, sql: string, params: unknown[]): Promise<OutboxRow[]> {
     const rows: Record<string, unknown>[] = await manager.query(sql, params);
-    return rows.map(ROWS.outbox.read);
+    return rows.map(rowsFor(this.dialect.kind).outbox.read);
   }
 
   private oldestUnpublished(manager: EntityManager, limit: number): Promise<OutboxRow[]> {

@@ -8,6 +8,7 @@ import { NotificationInboxTypeormStore } from './notification-inbox.typeorm-stor
 import { OutboxTypeormSource } from './outbox.typeorm-source';
 import { CallTypeormRepository } from './call.typeorm-repository';
 import { dataSourceOptions, DatabaseSettings } from './database.config';
+import { SchemaVersionCheck } from './schema/schema-version.check';
 
 @Module({})
 export class PersistenceModule {
@@ -19,6 +20,7 @@ export class PersistenceModule {
       module: PersistenceModule,
       imports: [TypeOrmModule.forRootAsync({ useFactory: () => dataSourceOptions(settings) })],
       providers: [
+        SchemaVersionCheck,
         CallTypeormRepository,
         // One adapter for both ports: a receipt is written in the call's save transaction.
         { provide: CALL_REPOSITORY, useExisting: CallTypeormRepository },

@@ -1,5 +1,5 @@
 import type { SqlBuilder } from './schema/sql-builder';
-import { ROWS } from './schema/tables';
+import { rowsFor } from './schema/tables';
 import type { ReceiptRow } from './schema/tables';
 
 /**
@@ -9,6 +9,7 @@ import type { ReceiptRow } from './schema/tables';
  * text on PostgreSQL and SQLite (both take `excluded.` in an upsert's WHERE).
  */
 export function receiptUpsert(q: SqlBuilder, receipt: ReceiptRow): string {
+  const ROWS = rowsFor(q.kind);
   const updates = ['fingerprint', 'result', 'created_at', 'expires_at'].map((c) => `${c} = excluded.${c}`);
   return `INSERT INTO command_receipts (${ROWS.receipts.columns.join(', ')}) VALUES ${q.row(ROWS.receipts.values(receipt))}
     ON CONFLICT (tenant_id, app_id, idempotency_key) DO UPDATE SET ${updates.join(', ')}

@@ -1,4 +1,4 @@
-import type { Call, CallOwner } from '@calls/domain';
+import type { Call, CallOwner, SavedEvents } from '@calls/domain';
 
 /**
  * What makes a command a retry of an earlier one: the caller's key (per
@@ -49,10 +49,11 @@ export interface CommandReceipts {
   find(owner: CallOwner, key: string, now: Date): Promise<StoredReceipt | null>;
   /**
    * Saves the call (as CallRepository.save does, also when only the receipt
-   * is new) and the receipt, in one transaction. Throws ReceiptRecordedError,
-   * having written nothing, when the key got an unexpired receipt meanwhile.
+   * is new) and the receipt, in one transaction, and answers the events it
+   * wrote. Throws ReceiptRecordedError, having written nothing, when the key
+   * got an unexpired receipt meanwhile.
    */
-  saveWithReceipt(call: Call, receipt: CommandReceipt): Promise<void>;
+  saveWithReceipt(call: Call, receipt: CommandReceipt): Promise<SavedEvents>;
   /** Removes up to `limit` receipts that expired by `now`; answers how many. */
   pruneExpired(now: Date, limit: number): Promise<number>;
 }

@@ -31,3 +31,25 @@ export function decodeResult<T>(stored: unknown): T {
   const { value } = (stored ?? { value: null }) as { value: unknown };
   return (value === null ? undefined : revive(value)) as T;
 }
+
+/**
+ * An answer the previous release stored for a key (its idempotency_keys
+ * table), carried into a receipt by migration 1764280000000: the HTTP answer
+ * as first sent, replayed as it is rather than rebuilt from a result.
+ */
+export class CarriedAnswer extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+    readonly location: string | null,
+  ) {
+    super('the first answer of this Idempotency-Key, as the previous release stored it');
+    this.name = new.target.name;
+  }
+}
+
+/** The carried answer a stored receipt holds, if it is one. */
+export function carriedAnswerOf(stored: unknown): CarriedAnswer | null {
+  const answer = (stored as { answer?: { status: number; body: unknown; location: string | null } } | null)?.answer;
+  return answer ? new CarriedAnswer(answer.status, answer.body, answer.location) : null;
+}

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
 import { Call, CALL_REPOSITORY, CallNotFoundError, ConcurrencyConflictError } from '@calls/domain';
 import type { CallOwner, CallRepository } from '@calls/domain';
@@ -10,7 +10,9 @@ import {
   ReceiptRecordedError,
 } from '../idempotency/idempotency.port';
 import type { CommandReceipts, IdempotencySettings } from '../idempotency/idempotency.port';
-import { decodeResult, encodeResult } from '../idempotency/receipt-result.codec';
+import { carriedAnswerOf, decodeResult, encodeResult } from '../idempotency/receipt-result.codec';
+import { AFTER_COMMIT } from './after-commit.port';
+import type { AfterCommit } from './after-commit.port';
 import { Clock } from './clock';
 
 /** How often a command is replayed on a fresh copy of the call after an optimistic-lock conflict. */
@@ -19,7 +21,8 @@ export const MAX_CONFLICT_RETRIES = 5;
 /**
  * The one way a command changes a call: load it, let the aggregate decide,
  * save it with its events in one transaction, and only after the commit
- * hand the events to the in-process bus. A concurrent change makes the save
+ * hand the events to the in-process bus and what the save wrote to the
+ * after-commit port (publishing). A concurrent change makes the save
  * fail; the whole decision is then replayed on the fresh state, so no update
  * is lost and none is applied on stale data.
  */
@@ -31,6 +34,8 @@ export class CallUnitOfWork {
     private readonly clock: Clock,
     @Inject(COMMAND_RECEIPTS) private readonly receipts: CommandReceipts,
     @Inject(IDEMPOTENCY_SETTINGS) private readonly idempotency: IdempotencySettings,
+    // Absent where nothing publishes from this process (unit specs; a replica that runs no relay).
+    @Optional() @Inject(AFTER_COMMIT) private readonly afterCommit?: AfterCommit,
   ) {}
 
   /**
@@ -105,6 +110,9 @@ export class CallUnitOfWork {
   private replay<T>(idempotency: IdempotencyRequest, fingerprint: string, result: unknown): T {
     if (fingerprint !== idempotency.fingerprint) throw new IdempotencyKeyReusedError(idempotency.key);
     idempotency.markReplayed();
+    // Thrown, not returned: it is the whole HTTP answer, which the error filter sends as it was.
+    const carried = carriedAnswerOf(result);
+    if (carried) throw carried;
     return decodeResult<T>(result);
   }
 
@@ -122,14 +130,11 @@ export class CallUnitOfWork {
   private async commit(call: Call, receipt?: Parameters<CommandReceipts['saveWithReceipt']>[1]): Promise<void> {
     // A copy: uncommit() empties the array getUncommittedEvents() returns.
     const events = [...call.getUncommittedEvents()];
-    if (receipt) {
-      await this.receipts.saveWithReceipt(call, receipt);
-    } else {
-      // A decision that changed nothing (a late media report) costs no write and no version bump.
-      if (!call.hasChanges()) return;
-      await this.calls.save(call);
-    }
+    // A decision that changed nothing (a late media report) costs no write and no version bump.
+    if (!receipt && !call.hasChanges()) return;
+    const saved = receipt ? await this.receipts.saveWithReceipt(call, receipt) : await this.calls.save(call);
     call.uncommit();
     if (events.length > 0) this.eventBus.publishAll(events);
+    if (saved.messages.length > 0) this.afterCommit?.committed(saved);
   }
 }

@@ -1,4 +1,4 @@
-import { Call, ConcurrencyConflictError, MediaOperation, sameOwner } from '@calls/domain';
+import { Call, ConcurrencyConflictError, MediaOperation, NO_EVENTS_SAVED, sameOwner } from '@calls/domain';
 import { ReceiptRecordedError } from '../idempotency/idempotency.port';
 import type { CommandReceipt, CommandReceipts, StoredReceipt } from '../idempotency/idempotency.port';
 import type {
@@ -8,6 +8,7 @@ import type {
   CallRepository,
   MediaOperationProps,
   OperationStatus,
+  SavedEvents,
 } from '@calls/domain';
 
 const receiptKey = (owner: CallOwner, key: string) => `${owner.tenantId}/${owner.appId}/${key}`;
@@ -83,11 +84,12 @@ export class InMemoryCallRepository implements CallRepository, CommandReceipts {
     return receipt && receipt.expiresAt > now ? structuredClone(receipt) : null;
   }
 
-  async saveWithReceipt(call: Call, receipt: CommandReceipt): Promise<void> {
+  async saveWithReceipt(call: Call, receipt: CommandReceipt): Promise<SavedEvents> {
     const existing = this.receipts.get(receiptKey(receipt.owner, receipt.key));
     if (existing && existing.expiresAt > receipt.createdAt) throw new ReceiptRecordedError(receipt.key);
-    if (call.hasChanges()) await this.save(call);
+    const saved = call.hasChanges() ? await this.save(call) : NO_EVENTS_SAVED;
     this.receipts.set(receiptKey(receipt.owner, receipt.key), structuredClone(receipt));
+    return saved;
   }
 
   async pruneExpired(now: Date, limit: number): Promise<number> {
@@ -96,15 +98,18 @@ export class InMemoryCallRepository implements CallRepository, CommandReceipts {
     return expired.length;
   }
 
-  async save(call: Call): Promise<void> {
+  /** Its events are the domain events themselves, never held: nothing here publishes them. */
+  async save(call: Call): Promise<SavedEvents> {
     const props = call.snapshot();
     const stored = this.calls.get(props.id);
     if ((stored?.version ?? 0) !== props.version) throw new ConcurrencyConflictError(props.id);
     this.saves += 1;
     this.calls.set(props.id, structuredClone({ ...props, version: props.version + 1 }));
     for (const op of call.changedOperations()) this.operations.set(op.id, structuredClone(op.snapshot()));
-    this.outbox.push(...call.getUncommittedEvents());
+    const events = call.getUncommittedEvents();
+    this.outbox.push(...events);
     call.markPersisted();
+    return { messages: [...events], held: false };
   }
 
   /** Simulates another writer changing the call behind the handler's back. */

@@ -5,6 +5,20 @@ import type { MediaOperationProps, OperationStatus } from './media-operation';
 export const CALL_REPOSITORY = Symbol('CALL_REPOSITORY');
 
 /**
+ * What a save wrote for publication: the call's events as stored (opaque
+ * here; the after-commit port of the application reads them), and whether
+ * the store holds them for this process to publish itself (`held`) rather
+ * than for the outbox relay.
+ */
+export interface SavedEvents {
+  readonly messages: readonly unknown[];
+  readonly held: boolean;
+}
+
+/** A save that wrote no event. */
+export const NO_EVENTS_SAVED: SavedEvents = Object.freeze({ messages: [], held: false });
+
+/**
  * Where calls live. `findOwned` answers null both for a call that does not
  * exist and for one that belongs to another tenant or application, so no
  * caller can tell the two apart.
@@ -16,9 +30,10 @@ export interface CallRepository {
   /**
    * Writes the call, its changed operations and its uncommitted events (to
    * the outbox) in one transaction. Throws ConcurrencyConflictError when the
-   * call changed since it was loaded; nothing is written then.
+   * call changed since it was loaded; nothing is written then. Answers the
+   * events it wrote, for the after-commit port.
    */
-  save(call: Call): Promise<void>;
+  save(call: Call): Promise<SavedEvents>;
   findOperation(owner: CallOwner, callId: string, operationId: string): Promise<Readonly<MediaOperationProps> | null>;
   /**
    * A page of the call's operations in creation order, those after

@@ -1,34 +1,34 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { MESSAGING_SETTINGS, MessagingSettings } from '../messaging.config';
 import { OutboxRelay } from './outbox-relay';
-import type { OutboxMessage } from '../contracts/cloud-event';
-import { DirectPublishing } from './direct-publishing';
-import {
-  INTEGRATION_EVENT_PUBLISHER,
-  IntegrationEventPublisher,
-  OUTBOX_SOURCE,
-  OutboxHandover,
-  OutboxSource,
-} from './outbox.ports';
+import type { AfterCommit } from '@calls/application';
+import type { SavedEvents } from '@calls/domain';
+import { OutboxHold, OutboxPublishing } from './outbox-publishing';
+import { INTEGRATION_EVENT_PUBLISHER, IntegrationEventPublisher, OUTBOX_SOURCE, OutboxSource } from './outbox.ports';
 
 const PRUNE_EVERY_MS = 60_000;
+
+/** The hold of a direct save's rows: past a publish's timeout, with room for the mark. */
+export const outboxHold = (settings: Pick<MessagingSettings, 'brokerTimeoutMs'>): OutboxHold => ({
+  holdMs: 2 * settings.brokerTimeoutMs,
+});
 /** Directly published rows are marked in one UPDATE per this many ms at most. */
 const DIRECT_MARK_DELAY_MS = 5;
 
 /**
- * Runs the outbox for the life of the process: direct publishing of each
- * save's events right after its commit (direct-publishing.ts), and the relay
- * for the rest, woken by the saves that hand their events to it, polling for
- * rows other replicas wrote or left, pruning published rows past their
- * retention, and on shutdown finishing what is in flight before the broker
- * connection closes. It is the OutboxHandover the call repository hands
- * every save's events to.
+ * Runs the outbox for the life of the process: the after-commit port, which
+ * publishes each save's held events right after its commit
+ * (outbox-publishing.ts states the rules), and the relay for the rest, woken
+ * by the saves that leave their events to it, polling for rows other
+ * replicas wrote or released, pruning published rows past their retention,
+ * and on shutdown publishing or releasing what it holds before the broker
+ * connection closes.
  */
 @Injectable()
-export class OutboxRelayHost implements OnApplicationBootstrap, OnApplicationShutdown, OutboxHandover {
+export class OutboxRelayHost implements OnApplicationBootstrap, OnApplicationShutdown, AfterCommit {
   private readonly logger = new Logger(OutboxRelayHost.name);
   private readonly relay: OutboxRelay;
-  private readonly direct: DirectPublishing;
+  private readonly publishing: OutboxPublishing;
   private pruneTimer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -42,19 +42,15 @@ export class OutboxRelayHost implements OnApplicationBootstrap, OnApplicationShu
       maxBackoffMs: 5_000,
       lingerMs: settings.outboxLingerMs,
     });
-    this.direct = new DirectPublishing(this.relay, source, {
-      // Past the broker's own timeout for a publish, with room for the mark.
-      graceMs: 2 * settings.brokerTimeoutMs,
+    this.publishing = new OutboxPublishing(this.relay, source, {
+      holdMs: outboxHold(settings).holdMs,
+      publishTimeoutMs: settings.brokerTimeoutMs,
       markDelayMs: DIRECT_MARK_DELAY_MS,
     });
   }
 
-  get directGraceMs(): number {
-    return this.direct.directGraceMs;
-  }
-
-  committed(messages: readonly OutboxMessage[], direct: boolean): void {
-    this.direct.committed(messages, direct);
+  committed(saved: SavedEvents): void {
+    this.publishing.committed(saved);
   }
 
   onApplicationBootstrap(): void {
@@ -67,7 +63,7 @@ export class OutboxRelayHost implements OnApplicationBootstrap, OnApplicationShu
 
   async onApplicationShutdown(): Promise<void> {
     if (this.pruneTimer) clearInterval(this.pruneTimer);
-    await this.direct.drain();
+    await this.publishing.drain();
     await this.relay.stop();
     await this.publisher.close();
   }

@@ -15,9 +15,14 @@ class MemoryOutbox implements OutboxSource {
     this.pending.push(testOutboxMessage(id));
   }
 
-  /** Direct publishing's mark (direct-publishing.spec.ts); the relay never calls it. */
+  /** Direct publishing's mark (outbox-publishing.spec.ts); the relay never calls it. */
   async markPublished(): Promise<void> {
     throw new Error('the relay marks through publishNext');
+  }
+
+  /** Direct publishing's release (outbox-publishing.spec.ts); the relay never calls it. */
+  async releaseHeld(): Promise<void> {
+    throw new Error('the relay never holds rows');
   }
 
   async publishNext(limit: number, publish: (messages: readonly OutboxMessage[]) => Promise<void>): Promise<number> {

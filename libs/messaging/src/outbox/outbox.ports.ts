@@ -15,22 +15,9 @@ export interface OutboxSource {
   release?(): Promise<void>;
   /** Marks rows published that were published without the relay (direct publishing). */
   markPublished(ids: readonly string[]): Promise<void>;
+  /** Ends the hold on rows whose direct publish failed (outbox-publishing.ts): the relay may take them now. */
+  releaseHeld(ids: readonly string[]): Promise<void>;
 }
-
-/**
- * What a save hands over right after its commit: the events it wrote, and
- * whether they are this replica's to publish at once (`direct`: the call had
- * no event still unpublished) or the relay's. A save asks `directGraceMs`
- * first: with it, its statement decides `direct` and leaves direct rows to
- * the relay only after that many ms (in case this replica dies or its
- * publish fails); without a handover, rows wait for the relay as before.
- */
-export interface OutboxHandover {
-  readonly directGraceMs: number;
-  committed(messages: readonly OutboxMessage[], direct: boolean): void;
-}
-
-export const OUTBOX_HANDOVER = Symbol('OUTBOX_HANDOVER');
 
 export const OUTBOX_SOURCE = Symbol('OUTBOX_SOURCE');
 

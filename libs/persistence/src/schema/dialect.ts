@@ -15,28 +15,41 @@ const nullable =
   (value: unknown): T | null =>
     value === null || value === undefined ? null : decode(value);
 
+const decodeTime = nullable((value) => (value instanceof Date ? value : new Date(String(value))));
+const encodeTime = (value: Date | null) => (value ? value.toISOString() : null);
+// Bound as JSON text: pg would send a JS array as a PostgreSQL array, and SQLite stores the text.
+const encodeJson = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
+
 /*
- * Decoding accepts both representations (a Date or ISO-8601 text, an object or
- * JSON text, a boolean or 0/1), so one release reads a PostgreSQL database
- * before and after the native-types migration: it is deployed first (expand),
- * then the migration converts the columns in place (contract). Encoding binds
- * text and numbers, which PostgreSQL casts to the column's type whichever the
- * column is, and which SQLite stores as they are.
+ * How each dialect's driver hands back a column, and how a value is bound.
+ * PostgreSQL (native types): a time is a Date from the driver, or ISO-8601
+ * text with an offset inside a load's JSON; jsonb comes parsed; a flag is a
+ * boolean. SQLite: ISO-8601 UTC text, JSON text, 0/1. Both bind times as
+ * ISO-8601 text, JSON as text and flags as 0/1, which PostgreSQL casts to the
+ * column's type and SQLite stores as they are.
  */
-export const time: Codec<Date> = {
-  encode: (value) => (value ? value.toISOString() : null),
-  decode: nullable((value) => (value instanceof Date ? value : new Date(String(value)))),
+const POSTGRES_CODECS = {
+  time: { encode: encodeTime, decode: decodeTime } satisfies Codec<Date>,
+  json: { encode: encodeJson, decode: nullable((value) => value) } satisfies Codec<unknown>,
+  flag: {
+    encode: (value: boolean | null) => (value === null ? null : value ? 1 : 0),
+    decode: nullable((value) => value === true),
+  } satisfies Codec<boolean>,
 };
-// Every JSON column holds objects or arrays (receipts wrap their result), so a string read back is
-// JSON text from a text column, never a JSON string value.
-export const json: Codec<unknown> = {
-  encode: (value) => (value === null || value === undefined ? null : JSON.stringify(value)),
-  decode: nullable((value) => (typeof value === 'string' ? JSON.parse(value) : value)),
+
+const SQLITE_CODECS = {
+  time: POSTGRES_CODECS.time,
+  json: { encode: encodeJson, decode: nullable((value) => JSON.parse(String(value))) } satisfies Codec<unknown>,
+  flag: {
+    encode: POSTGRES_CODECS.flag.encode,
+    decode: nullable((value) => Number(value) === 1),
+  } satisfies Codec<boolean>,
 };
-export const flag: Codec<boolean> = {
-  encode: (value) => (value === null ? null : value ? 1 : 0),
-  decode: nullable((value) => value === true || Number(value) === 1),
-};
+
+export type Codecs = typeof POSTGRES_CODECS;
+
+/** The codecs of a dialect. */
+export const codecsFor = (kind: DialectKind): Codecs => (kind === 'postgres' ? POSTGRES_CODECS : SQLITE_CODECS);
 
 /** Codecs as TypeORM transformers, for the query builder and repository API on the cold paths. */
 const transformer = <T>(codec: Codec<T>): ValueTransformer => ({
@@ -44,11 +57,7 @@ const transformer = <T>(codec: Codec<T>): ValueTransformer => ({
   from: (value: unknown) => codec.decode(value),
 });
 
-/**
- * PostgreSQL's driver binds native values itself; the transformer only reads
- * tolerantly, so the query builder also works on the text columns of a
- * database not yet converted.
- */
+/** PostgreSQL's driver binds and reads native values itself, a JSON load's text excepted (see the codecs). */
 const reader = <T>(codec: Codec<T>): ValueTransformer => ({
   to: (value: T | null | undefined) => value,
   from: (value: unknown) => codec.decode(value),
@@ -66,9 +75,11 @@ const reader = <T>(codec: Codec<T>): ValueTransformer => ({
  * time), JSON text and 0/1 integers; the same typed rows sit on top of both.
  */
 export class SqlDialect {
-  readonly codecs = { time, json, flag };
+  readonly codecs: Codecs;
 
-  constructor(readonly kind: DialectKind) {}
+  constructor(readonly kind: DialectKind) {
+    this.codecs = codecsFor(kind);
+  }
 
   static of(dataSource: DataSource): SqlDialect {
     return new SqlDialect(dataSource.options.type === 'postgres' ? 'postgres' : 'sqlite');
@@ -82,6 +93,7 @@ export class SqlDialect {
   /** Column types for the table definitions (see tables.ts). */
   get columns() {
     const pg = this.kind === 'postgres';
+    const { time, json, flag } = this.codecs;
     const native = (type: EntitySchemaColumnOptions['type']) => ({ type });
     return {
       /** An id the service mints (a GUID). */

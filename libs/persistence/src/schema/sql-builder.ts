@@ -12,11 +12,11 @@ export type DialectKind = 'postgres' | 'sqlite';
 export class SqlBuilder {
   readonly params: unknown[] = [];
 
-  constructor(private readonly dialect: DialectKind) {}
+  constructor(readonly kind: DialectKind) {}
 
   param(value: unknown): string {
     this.params.push(value);
-    return this.dialect === 'postgres' ? `$${this.params.length}` : '?';
+    return this.kind === 'postgres' ? `$${this.params.length}` : '?';
   }
 
   /** `(p1, p2, ...)` for one row of a multi-row VALUES list. */

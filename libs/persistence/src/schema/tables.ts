@@ -1,7 +1,7 @@
 import { EntitySchema } from 'typeorm';
 import type { EntitySchemaColumnOptions } from 'typeorm';
 import type { DialectKind } from './sql-builder';
-import { Codec, flag, json, SqlDialect, time } from './dialect';
+import { Codec, codecsFor, SqlDialect } from './dialect';
 
 /*
  * One definition per table: the typed row each adapter reads and writes, the
@@ -250,19 +250,19 @@ export interface RowCodec<T> {
   read(raw: Raw): T;
 }
 
-// Codec<any>: each codec's own value type is checked where it is defined.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const CODEC_OF_TYPE: Record<string, Codec<any>> = { timestamptz: time, jsonb: json, boolean: flag };
-
 /**
  * Built from the PostgreSQL definition, whose native types say which codec a
- * column needs; the codecs read and bind both dialects' representations.
+ * column needs, with the codecs of the dialect whose rows it reads.
  */
-function rowCodec<T>(table: EntitySchema<T>): RowCodec<T> {
+function rowCodec<T>(table: EntitySchema<T>, kind: DialectKind): RowCodec<T> {
+  const { time, json, flag } = codecsFor(kind);
+  // Codec<any>: each codec's own value type is checked where it is defined.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const codecOfType: Record<string, Codec<any>> = { timestamptz: time, jsonb: json, boolean: flag };
   const columns = columnsOf(table);
   const codecs = new Map<string, Codec<unknown>>();
   for (const column of columns) {
-    const codec = CODEC_OF_TYPE[String(table.options.columns[column]?.type)];
+    const codec = codecOfType[String(table.options.columns[column]?.type)];
     if (codec) codecs.set(column, codec);
   }
   const plain = (value: unknown) => (value === undefined ? null : value);
@@ -271,8 +271,8 @@ function rowCodec<T>(table: EntitySchema<T>): RowCodec<T> {
     table: table.options.name,
     columns,
     values: (row, only = columns) => only.map((column) => (codecs.get(column)?.encode ?? plain)(row[column] ?? null)),
-    // A loop over the columns' decoders, not Object.fromEntries over [column, value] pairs: an operation's row
-    // read in 0.8 us instead of 2.4 us (node on this machine), for every row a load returns.
+    // A loop over the columns' decoders, not Object.fromEntries over [column, value] pairs: a row read three
+    // times faster, for every row a load returns (docs/performance.md).
     read: (raw) => {
       const row: Raw = {};
       for (const [column, decode] of decoders) row[column] = decode(raw[column]);
@@ -281,13 +281,22 @@ function rowCodec<T>(table: EntitySchema<T>): RowCodec<T> {
   };
 }
 
-const pg = tablesFor('postgres');
+export type Rows = ReturnType<typeof defineRows>;
 
-/** The row codec of every table (the same on both dialects). */
-export const ROWS = {
-  calls: rowCodec(pg.calls),
-  operations: rowCodec(pg.operations),
-  outbox: rowCodec(pg.outbox),
-  inbox: rowCodec(pg.inbox),
-  receipts: rowCodec(pg.receipts),
-};
+function defineRows(kind: DialectKind) {
+  const pg = tablesFor('postgres');
+  return {
+    calls: rowCodec(pg.calls, kind),
+    operations: rowCodec(pg.operations, kind),
+    outbox: rowCodec(pg.outbox, kind),
+    inbox: rowCodec(pg.inbox, kind),
+    receipts: rowCodec(pg.receipts, kind),
+  };
+}
+
+const rows: Partial<Record<DialectKind, Rows>> = {};
+
+/** The row codec of every table, reading the given dialect's rows. */
+export function rowsFor(kind: DialectKind): Rows {
+  return (rows[kind] ??= defineRows(kind));
+}
