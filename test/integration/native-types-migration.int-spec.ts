@@ -298,12 +298,14 @@ describe.each(TEST_DATABASES)('the native-types migration on %s', (_kind, create
 });
 
 /**
- * A retry across the upgrade: keys the previous release stored (an answered
- * one, one whose request never finished, an expired one) are carried by
- * 1764280000000 into receipts, and the service replays the answered one as
- * it was first sent.
+ * What earlier releases stored, read after the upgrade. A retry: keys the
+ * previous release stored (an answered one, one whose request never
+ * finished, an expired one) are carried by 1764280000000 into receipts, and
+ * the service replays the answered one as it was first sent. A cancel made
+ * before 1764260000000, when nothing recorded how long media had played:
+ * its operations answer without `playedDuration` (unknown), not `PT0S`.
  */
-describe.each(TEST_DATABASES)('idempotency keys carried across the upgrade on %s', (_kind, create) => {
+describe.each(TEST_DATABASES)('what the previous releases stored, after the upgrade on %s', (_kind, create) => {
   const DROP = MIGRATIONS.findIndex((migration) => migration.name === 'DropIdempotencyKeys1764280000000');
   const body = { ...CREATE_CALL_BODY, subject: 'before the upgrade' };
   const firstAnswer = {
@@ -314,24 +316,37 @@ describe.each(TEST_DATABASES)('idempotency keys carried across the upgrade on %s
   const location = 'https://calls.example.test/communications/calls/2f0a9c4e-0d1b-4a35-9a43-5f7c2f3e9b10';
   let database: TestDatabase;
   let service: TestApp | undefined;
+  let auth: string;
+  let fingerprint: string;
+  let cancelled: { callId: string; cancelId: string; promptIds: string[] };
+
+  beforeAll(async () => {
+    database = await create();
+    const before = await new DataSource({
+      ...dataSourceOptions(database.settings),
+      migrations: MIGRATIONS.slice(0, DROP),
+    }).initialize();
+    fingerprint = idempotencyOf({
+      method: 'POST',
+      url: '/communications/calls',
+      headers: { 'idempotency-key': 'x' },
+      body,
+    } as unknown as KeyedRequest)!.fingerprint;
+    await storeKeys(before);
+    cancelled = await storeEarlyCancel(before);
+    await before.destroy();
+
+    // The upgrade: the service runs the remaining migrations as it starts (the embedded default).
+    service = await startTestApp(database);
+    auth = `Bearer ${service.token()}`;
+  });
 
   afterAll(async () => {
     await service?.close();
     await database?.drop();
   });
 
-  it('replays a stored answer after the upgrade, and runs again a key that had none', async () => {
-    database = await create();
-    const before = await new DataSource({
-      ...dataSourceOptions(database.settings),
-      migrations: MIGRATIONS.slice(0, DROP),
-    }).initialize();
-    const fingerprint = idempotencyOf({
-      method: 'POST',
-      url: '/communications/calls',
-      headers: { 'idempotency-key': 'x' },
-      body,
-    } as unknown as KeyedRequest)!.fingerprint;
+  async function storeKeys(before: DataSource): Promise<void> {
     const q = SqlDialect.of(before).sql();
     const at = (minutes: number) => new Date(Date.now() + minutes * 60_000).toISOString();
     const key = (name: string, status: string, answer: unknown, expires: string) => [
@@ -352,11 +367,35 @@ describe.each(TEST_DATABASES)('idempotency keys carried across the upgrade on %s
        VALUES ${q.rows([key('answered', 'done', firstAnswer, at(60)), key('unfinished', 'pending', null, at(60)), key('expired', 'done', firstAnswer, at(-5))])}`,
       q.params,
     );
-    await before.destroy();
+  }
 
-    // The upgrade: the service runs the remaining migrations as it starts (the embedded default).
-    service = await startTestApp(database);
-    const auth = `Bearer ${service.token()}`;
+  /**
+   * A call whose running and queued prompts were cancelled, its rows then
+   * set to what the release before 1764260000000 left: no played_duration_ms
+   * (the column came later, nullable) and cancel refs without playedDurationMs.
+   */
+  async function storeEarlyCancel(before: DataSource) {
+    const call = Call.create(OWNER, testCallDescription(), new Date());
+    call.establish(new Date());
+    const prompts = [call.playPrompt(TEST_PROMPTS, 'a', new Date()), call.playPrompt(TEST_PROMPTS, 'b', new Date())];
+    const cancel = call.cancelMediaProcessing('stop', new Date(), { scope: 'all' });
+    await new CallTypeormRepository(before).save(call);
+    const refs = cancel.snapshot().cancelledOperations!.map(({ playedDurationMs: _unknown, ...ref }) => ref);
+    const dialect = SqlDialect.of(before);
+    const forget = dialect.sql();
+    await before.query(
+      `UPDATE media_operations SET played_duration_ms = NULL WHERE call_id = ${forget.param(call.id)}`,
+      forget.params,
+    );
+    const early = dialect.sql();
+    await before.query(
+      `UPDATE media_operations SET cancelled_operations = ${early.param(JSON.stringify(refs))} WHERE id = ${early.param(cancel.id)}`,
+      early.params,
+    );
+    return { callId: call.id, cancelId: cancel.id, promptIds: prompts.map((prompt) => prompt.id) };
+  }
+
+  it('replays a stored answer, and runs again a key that had none', async () => {
     const retry = (name: string) =>
       request(service!.url)
         .post('/communications/calls')
@@ -377,6 +416,29 @@ describe.each(TEST_DATABASES)('idempotency keys carried across the upgrade on %s
       expect(again.status).toBe(201);
       expect(again.body.id).not.toBe(firstAnswer.id);
       expect(again.headers['idempotent-replayed']).toBeUndefined();
+    }
+  });
+
+  it('answers an operation cancelled before playedDuration was recorded without one, not PT0S', async () => {
+    const get = async (operationId: string) => {
+      const response = await request(service!.url)
+        .get(`/communications/calls/${cancelled.callId}/operations/${operationId}`)
+        .set('Authorization', auth);
+      expect(response.status).toBe(200);
+      return response.body as Record<string, unknown> & { cancelledOperations?: Record<string, unknown>[] };
+    };
+    const cancel = await get(cancelled.cancelId);
+    expect(cancel.cancelledOperations?.map((ref) => ({ id: ref.id, previousStatus: ref.previousStatus }))).toEqual([
+      { id: cancelled.promptIds[0], previousStatus: 'running' },
+      { id: cancelled.promptIds[1], previousStatus: 'notStarted' },
+    ]);
+    expect(cancel.cancelledOperations?.filter((ref) => 'playedDuration' in ref)).toEqual([]);
+    for (const promptId of cancelled.promptIds) {
+      const prompt = await get(promptId);
+      expect({ status: prompt.status, playedDuration: 'playedDuration' in prompt }).toEqual({
+        status: 'failed',
+        playedDuration: false,
+      });
     }
   });
 });

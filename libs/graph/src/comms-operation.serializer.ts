@@ -50,14 +50,17 @@ export function toGraphOperation(op: Readonly<MediaOperationProps>): Record<stri
   }
   if (op.playedDurationMs !== null) body.playedDuration = isoDuration(op.playedDurationMs);
   if (op.kind === 'cancelMediaProcessing') {
-    body.cancelledOperations = (op.cancelledOperations ?? []).map((ref) => ({
-      '@odata.type': ODATA_TYPES[ref.kind],
-      id: ref.id,
-      clientContext: ref.clientContext,
-      previousStatus: ref.previousStatus,
-      // Events stored before playedDuration existed have none: they never started as far as anyone knows.
-      playedDuration: isoDuration(ref.playedDurationMs ?? 0),
-    }));
+    body.cancelledOperations = (op.cancelledOperations ?? []).map((ref) => {
+      const cancelled: Record<string, unknown> = {
+        '@odata.type': ODATA_TYPES[ref.kind],
+        id: ref.id,
+        clientContext: ref.clientContext,
+        previousStatus: ref.previousStatus,
+      };
+      // A cancel stored before playedDuration was recorded does not know it: say nothing rather than PT0S.
+      if (ref.playedDurationMs !== undefined) cancelled.playedDuration = isoDuration(ref.playedDurationMs);
+      return cancelled;
+    });
     if (op.notCancelledOperations) {
       body.notCancelledOperations = op.notCancelledOperations.map((ref) => ({ id: ref.id, status: ref.status }));
     }

@@ -66,7 +66,12 @@ export const COMMS_OPERATION_SCHEMA = {
           id: { type: 'string' },
           clientContext: { type: 'string', nullable: true },
           previousStatus: { type: 'string' },
-          playedDuration: { type: 'string', example: 'PT2.5S', description: 'how far it got before it was stopped' },
+          playedDuration: {
+            type: 'string',
+            example: 'PT2.5S',
+            description:
+              'how far it got before it was stopped; absent only for a cancel stored before the service recorded it (unknown, not PT0S)',
+          },
         },
       },
     },

@@ -167,6 +167,25 @@ export function planSave(
 }
 
 /**
+ * The save statement for a plan. Its text depends only on the plan's shape
+ * (shapeOf), every value being a parameter, so the text first built for a
+ * shape is returned whenever that shape comes again: the prepared
+ * statement's name is looked up by its text, and a string V8 has seen
+ * hashes at once, where a new one of a few kilobytes is flattened and hashed
+ * on every save (docs/performance.md). call.postgres-statements.spec.ts
+ * holds each shape's text and checks the cached text is the fresh one.
+ */
+export function saveStatement(plan: SavePlan): { sql: string; params: unknown[] } {
+  const shape = shapeOf(plan);
+  const built = buildSaveStatement(plan);
+  const known = texts.get(shape);
+  if (known === undefined) texts.set(shape, built.sql);
+  return known === undefined ? built : { sql: known, params: built.params };
+}
+
+const texts = new Map<string, string>();
+
+/**
  * One statement that writes everything a decision changed. Each write is
  * gated on the one before: the receipt (a new key, or an expired one), then
  * the call row under its version, then the operations and the outbox rows.
@@ -175,7 +194,7 @@ export function planSave(
  * when either is 0 nothing at all was written. `held` says the outbox rows
  * are held for this process to publish (see SavePlan.hold).
  */
-export function saveStatement(plan: SavePlan): { sql: string; params: unknown[] } {
+export function buildSaveStatement(plan: SavePlan): { sql: string; params: unknown[] } {
   const q = new SqlBuilder('postgres');
   const ctes: string[] = [];
   if (plan.receipt) {
@@ -236,11 +255,11 @@ export function saveStatement(plan: SavePlan): { sql: string; params: unknown[] 
   const receipted = plan.receipt ? '(SELECT count(*) FROM rc)::int' : '1';
   const held = ctes.some((cte) => cte.startsWith('fp AS')) ? 'COALESCE((SELECT held FROM fp), false)' : 'false';
   const sql = `WITH ${ctes.join(',\n')}\nSELECT ${saved} AS saved, ${receipted} AS receipted, ${held} AS held`;
-  return { sql: sameText(shapeOf(plan), sql), params: q.params };
+  return { sql, params: q.params };
 }
 
 /** What decides a save statement's text; its values are parameters. */
-function shapeOf(plan: SavePlan): string {
+export function shapeOf(plan: SavePlan): string {
   const call = plan.call ? (plan.call.isNew ? 'new' : 'update') : 'none';
   return [
     call,
@@ -251,23 +270,4 @@ function shapeOf(plan: SavePlan): string {
     plan.hold ? 'hold' : '',
     plan.call && !plan.call.isNew ? plan.mutableCallColumns.join() : '',
   ].join('|');
-}
-
-const texts = new Map<string, string>();
-
-/**
- * The first text built for a shape, whenever the same shape is built again:
- * the prepared statement's name is looked up by its text, and a string V8
- * has seen hashes in no time, where a new one of a few kilobytes is
- * flattened and hashed on every save (0.8% of a cancel's CPU in the profile).
- */
-function sameText(shape: string, built: string): string {
-  const known = texts.get(shape);
-  if (known === undefined) {
-    texts.set(shape, built);
-    return built;
-  }
-  // A cheap guard (a string's length is known without flattening it) against a shape that misses a part.
-  if (known.length !== built.length) throw new Error(`save statement shape ${shape} built two texts`);
-  return known;
 }

@@ -77,8 +77,11 @@ export interface CancelledOperationRef {
   readonly kind: MediaOperationKind;
   readonly clientContext: string | null;
   readonly previousStatus: OperationStatus;
-  /** How long it had played (or recorded) when it was stopped; 0 for one still queued. */
-  readonly playedDurationMs: number;
+  /**
+   * How long it had played (or recorded) when it was stopped; 0 for one still
+   * queued. Absent on cancels stored by releases that did not record it: unknown, not 0.
+   */
+  readonly playedDurationMs?: number;
 }
 
 /** An operation a selective cancel named that had already ended: it is reported, not cancelled. */

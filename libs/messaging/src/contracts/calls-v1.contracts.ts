@@ -93,7 +93,8 @@ export interface OperationV1 {
     readonly id: string;
     readonly clientContext: string | null;
     readonly previousStatus: string;
-    readonly playedDuration: string;
+    /** Absent only for a cancel stored by a release that did not record it. */
+    readonly playedDuration?: string;
   }[];
   readonly notCancelledOperations?: readonly { readonly id: string; readonly status: string }[];
 }

@@ -77,6 +77,17 @@ describe(toOperationV1.name, () => {
       }),
       '{"@odata.type":"#microsoft.graph.cancelMediaProcessingOperation","id":"op-1","status":"completed","clientContext":"ctx","resultInfo":null,"cancelledOperations":[{"@odata.type":"#microsoft.graph.playPromptOperation","id":"op-0","clientContext":null,"previousStatus":"running","playedDuration":"PT1M1.5S"}],"notCancelledOperations":[{"id":"op-9","status":"completed"}]}',
     ],
+    [
+      'a cancel stored before playedDuration was recorded (unknown, not PT0S)',
+      operation({
+        kind: 'cancelMediaProcessing',
+        status: 'completed',
+        resultInfo: null,
+        playedDurationMs: null,
+        cancelledOperations: [{ id: 'op-0', kind: 'playPrompt', clientContext: null, previousStatus: 'running' }],
+      }),
+      '{"@odata.type":"#microsoft.graph.cancelMediaProcessingOperation","id":"op-1","status":"completed","clientContext":"ctx","resultInfo":null,"cancelledOperations":[{"@odata.type":"#microsoft.graph.playPromptOperation","id":"op-0","clientContext":null,"previousStatus":"running"}]}',
+    ],
   ])('publishes %s exactly as calls.v1 always has', (_case, op, json) => {
     expect(JSON.stringify(toOperationV1(op))).toBe(json);
   });

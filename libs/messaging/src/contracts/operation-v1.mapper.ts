@@ -52,13 +52,17 @@ export function toOperationV1(op: Readonly<MediaOperationProps>): OperationV1 {
   }
   if (op.playedDurationMs !== null) body.playedDuration = durationV1(op.playedDurationMs);
   if (op.kind === 'cancelMediaProcessing') {
-    body.cancelledOperations = (op.cancelledOperations ?? []).map((ref) => ({
-      '@odata.type': ODATA_TYPE_V1[ref.kind],
-      id: ref.id,
-      clientContext: ref.clientContext,
-      previousStatus: ref.previousStatus,
-      playedDuration: durationV1(ref.playedDurationMs ?? 0),
-    }));
+    body.cancelledOperations = (op.cancelledOperations ?? []).map((ref) => {
+      const cancelled: Record<string, unknown> = {
+        '@odata.type': ODATA_TYPE_V1[ref.kind],
+        id: ref.id,
+        clientContext: ref.clientContext,
+        previousStatus: ref.previousStatus,
+      };
+      // A cancel stored before playedDuration was recorded does not know it: say nothing rather than PT0S.
+      if (ref.playedDurationMs !== undefined) cancelled.playedDuration = durationV1(ref.playedDurationMs);
+      return cancelled;
+    });
     if (op.notCancelledOperations) {
       body.notCancelledOperations = op.notCancelledOperations.map((ref) => ({ id: ref.id, status: ref.status }));
     }
