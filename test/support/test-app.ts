@@ -38,7 +38,8 @@ export async function startTestApp(database: TestDatabase, env: Record<string, s
     ...env,
   });
   try {
-    const app = await createApp(loadConfig(), { logger: false });
+    // Nest's own lines reach pino only for a suite that asks for a log level (and reads the lines).
+    const app = await createApp(loadConfig(), env.LOG_LEVEL ? {} : { logger: false });
     await app.listen(0, '127.0.0.1');
     const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
     const issuer = DevTokenIssuer.forDataDir(database.settings.dataDir);

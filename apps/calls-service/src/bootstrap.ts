@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import type { Logger as PinoLogger } from 'pino';
-import { registerRequestLogging, REQUEST_LOGGER, requestIdOf } from '@calls/runtime';
+import { registerRequestContext, registerRequestLogging, REQUEST_LOGGER, requestIdOf } from '@calls/runtime';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
@@ -48,6 +48,8 @@ export async function createApp(
   // Nest's own lines (bootstrap, warnings, errors) in the same JSON format as request logs.
   if (options.logger !== false) app.useLogger(app.get(Logger));
   const fastify = app.getHttpAdapter().getInstance();
+  // First: every line a later hook, the handler or the layers below it write names the request.
+  await registerRequestContext(fastify);
   registerGraphRequestIds(fastify);
   registerAllowedMethods(fastify);
   registerPublicBase(fastify, config.http.publicBaseUrl);

@@ -12,6 +12,7 @@ describe(loadConfig.name, () => {
       runMigrations: true,
       poolSize: 10,
       statementTimeoutMs: 5000,
+      slowStatementMs: 500,
     });
     expect(config.auth).toMatchObject({ mode: 'dev', audience: 'https://graph.microsoft.com' });
     expect(config.messaging).toMatchObject({ amqpUrl: undefined, exchange: 'calls.events', relayEnabled: true });

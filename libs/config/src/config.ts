@@ -151,6 +151,7 @@ export function loadConfig(source: Env = process.env): Config {
       runMigrations: env.DATABASE_MIGRATIONS_RUN !== 'false',
       poolSize: env.DATABASE_POOL_SIZE ?? 10,
       statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS ?? 5000,
+      slowStatementMs: env.DATABASE_SLOW_STATEMENT_MS ?? 500,
     },
     auth: {
       mode: jwksUri ? 'jwks' : 'dev',

@@ -44,6 +44,7 @@ export class Environment {
   @IsOptional() @IsIn(['true', 'false']) DATABASE_MIGRATIONS_RUN?: string;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) DATABASE_POOL_SIZE?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(100) DATABASE_STATEMENT_TIMEOUT_MS?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) DATABASE_SLOW_STATEMENT_MS?: number;
 
   @ValidateIf((env: Environment) => isProduction(env) || env.AUTH_JWKS_URI !== undefined)
   @url(['https', 'http'])

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import type { DataSourceOptions } from 'typeorm';
+import { DatabaseLogger } from './database.logger';
 import { tablesFor } from './schema/tables';
 import { InitialSchema1764220000000 } from './migrations/1764220000000-initial-schema';
 import { TonesAndNotifier1764230000000 } from './migrations/1764230000000-tones-and-notifier';
@@ -33,6 +34,8 @@ export interface DatabaseSettings {
   readonly poolSize: number;
   /** Give up on a statement after this long, so a stuck database cannot hang requests. */
   readonly statementTimeoutMs: number;
+  /** A statement that takes longer is logged as a warning, naming the request it served (0: never). */
+  readonly slowStatementMs?: number;
 }
 
 export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions {
@@ -43,6 +46,9 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
     migrationsRun: settings.runMigrations,
     migrationsTransactionMode: 'all' as const,
     synchronize: false,
+    logger: new DatabaseLogger(),
+    // TypeORM reads 0 as off.
+    maxQueryExecutionTime: settings.slowStatementMs ?? 0,
   };
   if (settings.databaseUrl) {
     return {

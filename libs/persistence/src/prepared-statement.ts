@@ -14,8 +14,9 @@ import type { Pool, PoolClient } from 'pg';
  * runner; outside one, to TypeORM's own pg pool, which checks a connection
  * out for the statement alone (a query runner per statement, as TypeORM's
  * `query()` makes, cost about 2% of a cancel's CPU in the profile, for
- * nothing it adds here). It logs and wraps errors as TypeORM's own `query()`
- * does, so query logging and error handling see no difference. Only for a
+ * nothing it adds here). It logs slow statements and logs and wraps errors
+ * as TypeORM's own `query()` does, so logging and error handling see no
+ * difference. Only for a
  * fixed set of texts (the call's load and save variants, the outbox's mark):
  * each prepared text stays on its connection until the connection closes.
  */
@@ -23,11 +24,17 @@ export async function queryPrepared<T>(manager: EntityManager, text: string, val
   const runner = manager.queryRunner;
   const logger = manager.connection.logger;
   const config = { name: nameOf(text), text, values };
+  const slowMs = manager.connection.options.maxQueryExecutionTime;
   try {
     logger.logQuery(text, values, runner);
+    const started = slowMs ? performance.now() : 0;
     const result = runner
       ? await ((await runner.connect()) as PoolClient).query(config)
       : await (manager.connection.driver as unknown as { master: Pool }).master.query(config);
+    // Outside a transaction this includes waiting for a pooled connection (pg's pool takes one inside query()).
+    if (slowMs && performance.now() - started > slowMs) {
+      logger.logQuerySlow(performance.now() - started, text, values, runner);
+    }
     return result.rows as T[];
   } catch (error) {
     logger.logQueryError(error as Error, text, values, runner);

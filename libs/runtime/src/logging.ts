@@ -2,8 +2,17 @@ import { DynamicModule, Module } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { trace } from '@opentelemetry/api';
+import { asyncLocalStorage, fastifyRequestContext, requestContext } from '@fastify/request-context';
+import type { FastifyInstance } from 'fastify';
 import { LoggerModule } from 'nestjs-pino';
 import { pino, DestinationStream, Logger as Pino } from 'pino';
+
+declare module '@fastify/request-context' {
+  interface RequestContextData {
+    readonly requestId: string;
+    readonly clientRequestId?: string;
+  }
+}
 
 const REQUEST_ID = Symbol('requestId');
 
@@ -50,25 +59,69 @@ export function requestLogFields(
   fields: Record<string, unknown> = {},
 ): Record<string, unknown> {
   const user = request.user as { tenantId?: string; appId?: string } | undefined;
-  const clientRequestId = request.headers['client-request-id'];
+  const clientRequestId = clientRequestIdOf(request);
   const traceId = trace.getActiveSpan()?.spanContext().traceId;
   return {
     requestId: requestIdOf(request.raw),
-    ...(typeof clientRequestId === 'string' ? { clientRequestId: clientRequestId.slice(0, 128) } : {}),
+    ...(clientRequestId !== undefined ? { clientRequestId } : {}),
     ...(user?.tenantId ? { tenantId: user.tenantId, appId: user.appId } : {}),
     ...(traceId ? { traceId } : {}),
     ...fields,
   };
 }
 
+/** The client's client-request-id as logged: at most 128 characters, as Graph echoes it. */
+function clientRequestIdOf(request: Pick<LoggedRequest, 'headers'>): string | undefined {
+  const sent = request.headers['client-request-id'];
+  return typeof sent === 'string' ? sent.slice(0, 128) : undefined;
+}
+
+/**
+ * Every line written while a request is served, whichever layer writes it
+ * (a slow query in persistence, a conflict in the application), carries the
+ * request's `requestId` and `clientRequestId`: the request's names live in an
+ * AsyncLocalStorage from its first hook to its answer (Fastify's own
+ * @fastify/request-context, which also carries them past the body's parsing),
+ * and pino's mixin adds them to each line. Registered first, so the other
+ * hooks' lines carry them too. Its cost, measured with `npm run bench`, is in
+ * docs/performance.md.
+ */
+export async function registerRequestContext(fastify: FastifyInstance): Promise<void> {
+  await fastify.register(fastifyRequestContext, {
+    defaultStoreValues: (request) => {
+      const clientRequestId = clientRequestIdOf(request);
+      return clientRequestId === undefined
+        ? { requestId: requestIdOf(request.raw) }
+        : { requestId: requestIdOf(request.raw), clientRequestId };
+    },
+  });
+}
+
+/** The names of the request being served, for pino's mixin; a new object, which pino merges the line into. */
+function requestNames(): Record<string, unknown> {
+  const store = requestContext.getStore();
+  if (store?.requestId === undefined) return {};
+  return store.clientRequestId === undefined
+    ? { requestId: store.requestId }
+    : { requestId: store.requestId, clientRequestId: store.clientRequestId };
+}
+
+/**
+ * Runs `work` as part of no request: for work that serves several requests
+ * at once (a batch of their events), whose lines must not name only the
+ * first of them.
+ */
+export function outsideRequests<T>(work: () => T): T {
+  return requestContext.getStore() === undefined ? work() : asyncLocalStorage.exit(work);
+}
+
 /**
  * Structured JSON logs (pino). Nest's own lines go through nestjs-pino;
- * each request gets one line when it ends (see `registerRequestLogging`).
- * nestjs-pino's per-request middleware is not mounted: it keeps the request's
- * logger in an AsyncLocalStorage, and on Node 20 that puts a hook on every
- * promise of the process, which measured about 0.25 ms of CPU per request
- * (over 10% of a cancel). The lines a request writes name it explicitly
- * instead, through `requestLogFields`. Authorization, cookies and
+ * each request gets one line when it ends (see `registerRequestLogging`),
+ * and every line written while it is served names it (see
+ * `registerRequestContext`). nestjs-pino's per-request middleware is not
+ * mounted: it builds a child logger per request, where the mixin adds two
+ * fields only to the lines actually written. Authorization, cookies and
  * idempotency keys are redacted should they ever be logged; bodies never are.
  */
 @Module({})
@@ -76,6 +129,7 @@ export class LoggingModule {
   static forRoot(level: string): DynamicModule {
     const options = {
       level,
+      mixin: requestNames,
       redact: {
         paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["idempotency-key"]'],
         censor: '[redacted]',

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
 import { CallNotFoundError, MediaOperationEnded, MediaProcessingCancelled, RESULT_CANCELLED } from '@calls/domain';
 import type { CallEvent } from '@calls/domain';
@@ -80,8 +81,9 @@ describe(CancelMediaProcessingHandler.name, () => {
     expect(published.filter((e) => e instanceof MediaProcessingCancelled)).toHaveLength(1);
   });
 
-  it('gives up with the conflict after the retry budget, publishing nothing', async () => {
+  it('gives up with the conflict after the retry budget, publishing nothing, and says which call', async () => {
     const { callId } = await storedCallWithQueue(1);
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     const save = repository.save.bind(repository);
     jest.spyOn(repository, 'save').mockImplementation(async (call) => {
       repository.bumpVersion(callId);
@@ -93,5 +95,9 @@ describe(CancelMediaProcessingHandler.name, () => {
     });
     expect(repository.save).toHaveBeenCalledTimes(MAX_CONFLICT_RETRIES);
     expect(published).toEqual([]);
+    expect(warn.mock.calls).toEqual([
+      [expect.stringMatching(new RegExp(`^call ${callId}: gave up after ${MAX_CONFLICT_RETRIES} concurrent changes`))],
+    ]);
+    warn.mockRestore();
   });
 });

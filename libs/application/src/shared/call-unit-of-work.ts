@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
 import { Call, CALL_REPOSITORY, CallNotFoundError, ConcurrencyConflictError } from '@calls/domain';
 import type { CallOwner, CallRepository } from '@calls/domain';
@@ -28,6 +28,7 @@ export const MAX_CONFLICT_RETRIES = 5;
  */
 @Injectable()
 export class CallUnitOfWork {
+  private readonly logger = new Logger(CallUnitOfWork.name);
   constructor(
     @Inject(CALL_REPOSITORY) private readonly calls: CallRepository,
     private readonly eventBus: EventBus,
@@ -102,7 +103,12 @@ export class CallUnitOfWork {
         return result;
       } catch (error) {
         const retried = error instanceof ConcurrencyConflictError || error instanceof ReceiptRecordedError;
-        if (!retried || round >= MAX_CONFLICT_RETRIES) throw error;
+        if (!retried) throw error;
+        if (round >= MAX_CONFLICT_RETRIES) {
+          // Rare by design (the call is contended this hard only by a loop or a bug in a client): say which call.
+          this.logger.warn(`call ${call.id}: gave up after ${round} concurrent changes in a row (${error.message})`);
+          throw error;
+        }
       }
     }
   }

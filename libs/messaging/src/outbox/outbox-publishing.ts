@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { AfterCommit } from '@calls/application';
 import type { SavedEvents } from '@calls/domain';
-import { observePublished, outboxPublished, outboxRelayFailures } from '@calls/runtime';
+import { observePublished, outboxPublished, outboxRelayFailures, outsideRequests } from '@calls/runtime';
 import type { OutboxMessage } from '../contracts/cloud-event';
 import type { OutboxSource } from './outbox.ports';
 
@@ -104,7 +104,8 @@ export class OutboxPublishing implements AfterCommit {
     for (const message of messages) this.holding.add(message.id);
     // The saves that commit in one turn of the event loop leave in one publish: fewer socket writes.
     this.batch.push(...messages);
-    this.batchTimer ??= setImmediate(() => this.publishBatch());
+    // Outside the request that committed first: the batch, and any line it logs, belongs to all of them.
+    this.batchTimer ??= outsideRequests(() => setImmediate(() => this.publishBatch()));
   }
 
   private publishBatch(): void {
