@@ -13,7 +13,7 @@ const CANCELLED = { code: 400, subcode: 8508, message: 'Action failed, the opera
  * authentication. Environment: DATABASE_URL, PORT, BENCH_TENANT, BENCH_APP.
  *
  * BARE_FLOOR makes it a what-if, not a correct server, for the bench's queue
- * depth with BENCH_QUEUE_FLOOR=1 (docs/performance.md, seventh session):
+ * depth with BENCH_QUEUE_FLOOR=1 (docs/performance.md, "Queued operations"):
  * - `no-writes`: the ended operations' rows are not written (they stay
  *   queued) and all the events go in one outbox row;
  * - `deferred`: the 200 follows a transaction with only the call, the cancel

@@ -439,7 +439,7 @@ async function main(): Promise<void> {
         say(
           `one cancel at a time, 1 queued (${PRODUCTION} / bare): ${(oneQueuedMs / Math.max(bareDepth.oneQueuedMs, 1e-9)).toFixed(2)}x`,
         );
-        // The target proposed instead of the 1.2x (docs/performance.md, seventh session): per operation, against bare.
+        // The per-operation target beside the 1.2x (docs/performance.md, "Queued operations"): against bare.
         say(
           `each queued operation adds (${PRODUCTION} / bare, from 1 to 20 queued): ${depth.perOperationMs.toFixed(3)} ms / ` +
             `${bareDepth.perOperationMs.toFixed(3)} ms = ${(depth.perOperationMs / Math.max(bareDepth.perOperationMs, 1e-9)).toFixed(2)}x ` +

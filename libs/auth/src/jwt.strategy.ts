@@ -23,8 +23,8 @@ interface AccessTokenClaims {
 
 /**
  * Parsed keys by PEM: jsonwebtoken would otherwise parse the PEM again on
- * every request (measured at 5% of the service's CPU under load). Bounded,
- * so keys rotated away do not pile up.
+ * every request, a visible share of the CPU profile. Bounded, so keys
+ * rotated away do not pile up.
  */
 function cachingKeyObjects(provider: SecretOrKeyProvider): SecretOrKeyProvider {
   const parsed = new Map<string, KeyObject>();
@@ -89,7 +89,7 @@ const bearerToken = ExtractJwt.fromAuthHeaderAsBearerToken();
  *
  * A bot sends the same token for an hour, so a token that passed is
  * remembered, byte for byte, for up to a minute and never past its `exp`:
- * the RSA check and the claims parsing were about 5% of a cancel's CPU.
+ * the RSA check and the claims parsing are costly to repeat per request.
  * Only tokens that passed are remembered; a refusal is decided anew each time.
  */
 @Injectable()

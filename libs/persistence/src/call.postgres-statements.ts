@@ -44,18 +44,11 @@ const CASTS = {
 /**
  * `SELECT ... FROM jsonb_to_recordset($1::jsonb)`: any number of rows as one
  * JSON parameter, so the statement's text (and its parse) is the same for 1
- * row as for 40. One `JSON.stringify` binds them all: an array per column
- * (`unnest`) made the driver quote and escape every element in JavaScript,
- * the JSON payloads twice over, which was the largest part of a deep queue's
- * save in the CPU profile (`npm run bench`, BENCH_PROFILE_QUEUED=20). Times
- * go as ISO-8601 text, JSON columns as they are, each cast by the record's
- * column types (the table's own).
- *
- * Bound as jsonb, not json: PostgreSQL then parses the text once, into a
- * tree the function walks, where json is checked on input and lexed again
- * by json_to_recordset, and each jsonb column (an event's payload) parsed a
- * third time from its text. For a cancel's 21 outbox rows of 20 queued
- * operations, 100 us against 162 us (psql, 200 runs each).
+ * row as for 40. One `JSON.stringify` binds them all, where an array per
+ * column made the driver quote every element. Times go as ISO-8601 text,
+ * JSON columns as they are, each cast by the record's column types (the
+ * table's own). Bound as jsonb, not json, so PostgreSQL parses the text
+ * once (docs/performance.md, "A save's rows as one jsonb parameter").
  */
 function recordsetRows<T>(
   q: SqlBuilder,
@@ -88,10 +81,9 @@ let lastText: string | null = null;
 /**
  * A time as JSON.stringify writes it (Date's toJSON: ISO 8601, null when
  * invalid), remembering the last one: a decision's rows mostly share its
- * instant (each event's occurred_at, each ended operation's ended_at). A
- * Date left to JSON.stringify costs about 1 us (its toJSON call): the rows of
- * a cancel of 3 queued operations hold 13, and their JSON took 30 us with
- * Dates against 17 us with the times as text (node on this machine).
+ * instant (each event's occurred_at, each ended operation's ended_at): a
+ * Date's toJSON is slow by comparison (docs/performance.md, "Less per-event
+ * and per-row work").
  */
 function isoTime(time: Date): string | null {
   const ms = time.getTime();
@@ -109,9 +101,9 @@ const ACTIVE_AS_JSON = `json_build_array(c, COALESCE((SELECT json_agg(o ORDER BY
  * The call row and its queued and running operations in queue order, as one
  * JSON value, `[call, [operation, ...]]`: the driver parses one column with
  * one `JSON.parse`, where the call's 23 columns each took a parser of their
- * own, set up again for every result (pg's `addFields` and `parseRow`, 3.5%
- * of the production configuration's CPU profile). Times come as ISO-8601
- * text with an offset, which the row codecs read.
+ * own, set up again for every result (docs/performance.md, "Two round trips
+ * per command"). Times come as ISO-8601 text with an offset, which the row
+ * codecs read.
  */
 export function loadCallStatement(where: string): string {
   return `SELECT ${ACTIVE_AS_JSON} AS loaded FROM calls c WHERE ${where}`;

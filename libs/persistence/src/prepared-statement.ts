@@ -13,11 +13,10 @@ import type { Pool, PoolClient } from 'pg';
  * itself: inside a transaction, to the client of the transaction's query
  * runner; outside one, to TypeORM's own pg pool, which checks a connection
  * out for the statement alone (a query runner per statement, as TypeORM's
- * `query()` makes, cost about 2% of a cancel's CPU in the profile, for
- * nothing it adds here). It logs slow statements and logs and wraps errors
- * as TypeORM's own `query()` does, so logging and error handling see no
- * difference. Only for a
- * fixed set of texts (the call's load and save variants, the outbox's mark):
+ * `query()` makes, costs CPU for nothing it adds here: docs/performance.md).
+ * It logs slow statements and logs and wraps errors as TypeORM's own
+ * `query()` does, so logging and error handling see no difference. Only for
+ * a fixed set of texts (the call's load and save variants, the outbox's mark):
  * each prepared text stays on its connection until the connection closes.
  */
 export async function queryPrepared<T>(manager: EntityManager, text: string, values: unknown[]): Promise<T[]> {

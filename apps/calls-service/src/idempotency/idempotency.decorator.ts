@@ -35,9 +35,8 @@ export type KeyedRequest = FastifyRequest & { idempotency?: IdempotencyRequest }
  *
  * Done here, for the actions that take a key, and not in a global Nest
  * interceptor: the only interceptor made every request build RxJS
- * observables and async resources around its handler. Without it, RxJS and
- * Nest's core held 3.0% of the main thread's profile under load instead of
- * 5.6% (`npm run bench`'s load, `--cpu-prof`).
+ * observables and async resources around its handler (docs/performance.md,
+ * "No global interceptor").
  */
 export function idempotencyOf(request: KeyedRequest): IdempotencyRequest | undefined {
   const header = request.headers['idempotency-key'];

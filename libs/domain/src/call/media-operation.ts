@@ -146,9 +146,8 @@ export class MediaOperation {
       | 'endedAt'
     >,
   ): MediaOperation {
-    // Each field named, not `{ ...props, status: ... }`: on Node 20 (V8 11.3) every key written after a
-    // spread costs about 0.85 us, and this literal's ten made creating the cancel's own operation
-    // 8.5 us, against 0.14 us spelled out (node on this machine).
+    // Each field named, not `{ ...props, status: ... }`: keys written after a spread are slow on Node 20
+    // (docs/performance.md, "No key after an object spread").
     return new MediaOperation({
       id: props.id,
       callId: props.callId,

@@ -1,3 +1,5 @@
+import { Logger } from '@nestjs/common';
+import { asyncLocalStorage, requestContext } from '@fastify/request-context';
 import type { OutboxMessage } from '../contracts/cloud-event';
 import { testOutboxMessage } from '../testing/outbox-message.fixture';
 import { OutboxPublishing, RelayForPublishing } from './outbox-publishing';
@@ -51,6 +53,22 @@ describe(OutboxPublishing.name, () => {
 
   // Nothing a test left pending reaches the next one's records.
   afterEach(() => publishing.drain());
+
+  it('publishes the saves of several requests as part of none: its lines name no one request', async () => {
+    const seen: unknown[] = [];
+    const warn = jest
+      .spyOn(Logger.prototype, 'warn')
+      .mockImplementation(() => void seen.push(requestContext.getStore()));
+    relay.failNext = true;
+    // As @fastify/request-context runs each request (its types give the store the accessor's type).
+    const asRequest = (requestId: string, work: () => void) => asyncLocalStorage.run({ requestId } as never, work);
+    asRequest('request-1', () => publishing.committed(held(message('a1'))));
+    asRequest('request-2', () => publishing.committed(held(message('b1'))));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    warn.mockRestore();
+    expect(releases).toEqual([['a1', 'b1']]);
+    expect(seen).toEqual([undefined]);
+  });
 
   it('publishes a held save at once, without waking the relay, and marks several saves in one go', async () => {
     publishing.committed(held(message('a1'), message('a2')));

@@ -191,10 +191,8 @@ function sendInThisTurn({ socket, muxer }: Wire): void {
 /**
  * Under load a batch outgrows the socket's buffer: the corked writes stop at
  * its high-water mark, and amqplib's muxer sends the rest when the socket
- * drains, with a write (a system call) for each message, uncorked: 2.6% of
- * the main thread's time at 50 connections went to those writes alone
- * (`writeBuffer` under the muxer's drain handler, in the bench's profile).
- * Corked from just before the muxer's own handler until the next tick, what
+ * drains, with a write (a system call) for each message, uncorked
+ * (docs/performance.md, "The publisher's writes"). Corked from just before the muxer's own handler until the next tick, what
  * it sends on a drain leaves in one writev as well.
  */
 function corkEachDrain(socket: Writable): void {
