@@ -1,5 +1,5 @@
 /**
- * The layering of ARCHITECTURE.md, enforced: the domain knows no
+ * The layering of docs/architecture.md, enforced: the domain knows no
  * infrastructure, the application knows no HTTP and no TypeORM.
  */
 const INFRASTRUCTURE = [

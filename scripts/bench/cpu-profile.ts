@@ -58,6 +58,11 @@ const STAGES: readonly [stage: string, owners: RegExp][] = [
     /node_modules\/(amqplib|cloudevents|ajv|ajv-formats|uuid)\/|dist\/libs\/messaging\//,
   ],
   ['tracing (OpenTelemetry)', /node_modules\/@opentelemetry\//],
+  // Each promise's AsyncLocalStorage propagation (on Node 20 a hook), charged here rather than to its creator.
+  [
+    'request context (AsyncLocalStorage)',
+    /^node:(internal\/)?async_hooks|^node:internal\/async_local_storage|node_modules\/@fastify\/request-context\//,
+  ],
   [
     'Nest dispatch (core, CQRS, RxJS)',
     /node_modules\/(@nestjs\/core|@nestjs\/common|@nestjs\/cqrs|rxjs|reflect-metadata|tslib)\//,
