@@ -58,7 +58,7 @@ export function toGraphOperation(op: Readonly<MediaOperationProps>): Record<stri
         previousStatus: ref.previousStatus,
       };
       // A cancel stored before playedDuration was recorded does not know it: say nothing rather than PT0S.
-      if (ref.playedDurationMs !== undefined) cancelled.playedDuration = isoDuration(ref.playedDurationMs);
+      if (ref.playedDurationMs != null) cancelled.playedDuration = isoDuration(ref.playedDurationMs);
       return cancelled;
     });
     if (op.notCancelledOperations) {

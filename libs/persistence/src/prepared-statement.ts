@@ -31,9 +31,8 @@ export async function queryPrepared<T>(manager: EntityManager, text: string, val
       ? await ((await runner.connect()) as PoolClient).query(config)
       : await (manager.connection.driver as unknown as { master: Pool }).master.query(config);
     // Outside a transaction this includes waiting for a pooled connection (pg's pool takes one inside query()).
-    if (slowMs && performance.now() - started > slowMs) {
-      logger.logQuerySlow(performance.now() - started, text, values, runner);
-    }
+    const took = slowMs ? performance.now() - started : 0;
+    if (slowMs && took > slowMs) logger.logQuerySlow(took, text, values, runner);
     return result.rows as T[];
   } catch (error) {
     logger.logQueryError(error as Error, text, values, runner);

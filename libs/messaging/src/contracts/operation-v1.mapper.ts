@@ -60,7 +60,7 @@ export function toOperationV1(op: Readonly<MediaOperationProps>): OperationV1 {
         previousStatus: ref.previousStatus,
       };
       // A cancel stored before playedDuration was recorded does not know it: say nothing rather than PT0S.
-      if (ref.playedDurationMs !== undefined) cancelled.playedDuration = durationV1(ref.playedDurationMs);
+      if (ref.playedDurationMs != null) cancelled.playedDuration = durationV1(ref.playedDurationMs);
       return cancelled;
     });
     if (op.notCancelledOperations) {
