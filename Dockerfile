@@ -2,7 +2,7 @@
 # the media simulator and the migration Job (commands in k8s/).
 
 # Build: dev dependencies, native addons (better-sqlite3 builds from source), TypeScript.
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -15,7 +15,7 @@ RUN npm run build && npm prune --omit=dev
 
 # Run: production dependencies and compiled code only, as the unprivileged
 # `node` user. Every command is exec form: nothing needs a shell at run time.
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY --from=build --chown=node:node /app/package.json ./package.json
