@@ -63,9 +63,11 @@ export async function startProcess(
   script: string,
   env: Record<string, string>,
   nodeFlags: readonly string[] = [],
+  /** The Node.js binary: this process's own unless a contender names another. */
+  node: string = process.execPath,
 ): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...nodeFlags, script], {
+  const child = spawn(node, [...nodeFlags, script], {
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     // Request logs go to a pipe that is read and dropped, as a log shipper would read them.
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -7,6 +7,7 @@
  */
 import autocannon from 'autocannon';
 import { connect } from 'amqplib';
+import { execFileSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -166,6 +167,8 @@ interface Contender {
   readonly authenticated: boolean;
   /** Node's flags: the image's for the service, none for the bare server. */
   readonly nodeFlags: readonly string[];
+  /** Another Node.js binary than the bench's own (BENCH_NODE). */
+  readonly node?: string;
   /** The bearer token it takes; the dev issuer's by default. */
   readonly token?: string;
   /** Where its calls are seeded: the bench's PostgreSQL database, or its own SQLite file. */
@@ -181,7 +184,7 @@ async function queueDepth(
   contender: Contender,
   pool: Pool,
 ): Promise<{ ratio: number; oneQueuedMs: number; perOperationMs: number }> {
-  const server = await startProcess(contender.script, contender.env, contender.nodeFlags);
+  const server = await startProcess(contender.script, contender.env, contender.nodeFlags, contender.node);
   try {
     const headers: Record<string, string> = contender.authenticated
       ? { authorization: `Bearer ${contender.token}` }
@@ -347,6 +350,12 @@ async function main(): Promise<void> {
       env: { ...production.env, ...settings },
     });
   }
+  // BENCH_NODE=<another Node.js binary>: the production configuration on it too, to compare two runtimes in one run.
+  if (process.env.BENCH_NODE) {
+    const node = resolve(process.env.BENCH_NODE);
+    const version = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
+    all.splice(1, 0, { ...production, name: `production config on Node.js ${version}`, node });
+  }
   // BENCH_ONLY=<part of a name>[,<another>] runs just the matching contenders (e.g. to profile one).
   const only = (process.env.BENCH_ONLY ?? '').split(',');
   const contenders = all.filter((contender) => only.some((part) => contender.name.includes(part)));
@@ -358,7 +367,7 @@ async function main(): Promise<void> {
     console.log(`${ROUNDS} rounds, each contender alone on the machine in turn ...`);
     for (let round = 1; round <= ROUNDS; round++) {
       for (const contender of round % 2 === 1 ? contenders : [...contenders].reverse()) {
-        const server = await startProcess(contender.script, contender.env, contender.nodeFlags);
+        const server = await startProcess(contender.script, contender.env, contender.nodeFlags, contender.node);
         // The embedded default's file exists once it has started (its migrations ran).
         const sqlite = contender.sqliteFile ? sqliteTarget(contender.sqliteFile) : null;
         const target = sqlite ?? postgresTarget(pool);
@@ -506,7 +515,13 @@ async function main(): Promise<void> {
       process.exitCode = 1;
     }
     // A full run (every contender, no other build) rewrites the last-run section and the chart.
-    if (failing.length === 0 && !process.env.BENCH_ONLY && !process.env.BENCH_BASELINE && !process.env.BENCH_VARIANT) {
+    if (
+      failing.length === 0 &&
+      !process.env.BENCH_ONLY &&
+      !process.env.BENCH_BASELINE &&
+      !process.env.BENCH_VARIANT &&
+      !process.env.BENCH_NODE
+    ) {
       if (sweep.length > 0) writeFileSync(join(DOCS, 'performance-sweep.svg'), sweepChart(sweep));
       writeLastRun(
         join(DOCS, 'performance.md'),
