@@ -15,21 +15,10 @@ const ROOT = join(__dirname, '..', '..');
 const IMAGE = 'localhost/calls-service:latest';
 /** What podman needs on these machines (scripts/image/build.sh says why). */
 const PODMAN = ['--runtime', 'runc'];
+/** Under the machine's hard limits (podman's defaults are above them). */
+const LIMITS = ['--ulimit', 'nofile=20000:20000', '--ulimit', 'nproc=4096:4096'];
 /** Each workload as the pods run it: read-only root, the image's `node` user, a scratch /tmp. */
-const RUN = [
-  'run',
-  '--read-only',
-  '--tmpfs',
-  '/tmp',
-  '--user',
-  'node',
-  '--network',
-  'host',
-  '--ulimit',
-  'nofile=20000:20000',
-  '--ulimit',
-  'nproc=4096:4096',
-];
+const RUN = ['run', '--read-only', '--tmpfs', '/tmp', '--user', 'node', '--network', 'host', ...LIMITS];
 /** A public unicast address for the bot's callback host (example.com's; this machine reaches no outside host). */
 const BOT_ADDRESS = '93.184.215.14';
 const podman = (...args: string[]) =>
@@ -162,19 +151,7 @@ describe('the container image (podman, PostgreSQL, RabbitMQ)', () => {
       'echo --',
       'find /app/dist -name "*.ts" ! -name "*.d.ts" -o -name "*.spec.js" -o -type d -name testing | wc -l',
     ].join('; ');
-    const { stdout } = await podman(
-      'run',
-      '--rm',
-      '--ulimit',
-      'nofile=20000:20000',
-      '--ulimit',
-      'nproc=4096:4096',
-      '--entrypoint',
-      'sh',
-      IMAGE,
-      '-c',
-      listing,
-    );
+    const { stdout } = await podman('run', '--rm', ...LIMITS, '--entrypoint', 'sh', IMAGE, '-c', listing);
     const lines = stdout.trim().split('\n');
     const packages = new Set(lines.slice(4, lines.indexOf('--')));
     expect({ user: lines[0], app: lines.slice(1, 4), sourcesAndTests: Number(lines.at(-1)) }).toEqual({
