@@ -1,1 +1,2 @@
 export * from './media-simulation';
+export * from './rtpengine/ng-client';

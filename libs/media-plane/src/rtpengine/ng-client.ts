@@ -1,0 +1,140 @@
+import { randomBytes } from 'node:crypto';
+import { Socket, connect } from 'node:net';
+import { bdecode, bencode, BencodeDictionary, IncompleteBencode } from './bencode';
+
+/** What rtpengine answers to a command: `result` is `ok` (`pong` to a ping) and the rest depends on it. */
+export type NgResponse = { readonly result: string } & Readonly<Record<string, unknown>>;
+
+/** rtpengine answered `error` (its `error-reason` is the message), or did not answer. */
+export class RtpengineError extends Error {
+  constructor(
+    message: string,
+    readonly command: string,
+  ) {
+    super(`rtpengine ${command}: ${message}`);
+  }
+}
+
+interface Pending {
+  readonly command: string;
+  readonly resolve: (response: NgResponse) => void;
+  readonly reject: (error: Error) => void;
+  readonly timer: NodeJS.Timeout;
+}
+
+/**
+ * A client of rtpengine's ng control protocol over TCP (`--listen-tcp-ng`):
+ * each message is a cookie, a space and a bencoded dictionary, and the
+ * answer carries the same cookie. TCP rather than UDP because a prompt
+ * travels inside `play media` as a blob, and a blob of more than about 4 s
+ * of audio does not fit one datagram.
+ *
+ * jambonz's `rtpengine-client` was tried and is not used: it joins the
+ * cookie and the bencoded message as text, which corrupts a binary blob,
+ * drops any reply past 16 KiB, prints every reply to stdout and never
+ * reconnects. This one connects on first use, reconnects on the next
+ * command after the connection drops (failing the commands in flight), and
+ * times each command out on its own.
+ */
+export class RtpengineClient {
+  private socket: Socket | undefined;
+  private connecting: Promise<Socket> | undefined;
+  private buffered: Buffer = Buffer.alloc(0);
+  private readonly pending = new Map<string, Pending>();
+  private closed = false;
+
+  constructor(
+    private readonly address: { readonly host: string; readonly port: number },
+    private readonly timeoutMs = 5000,
+  ) {}
+
+  /** `host:port`, as RTPENGINE_NG takes it. */
+  static parseAddress(address: string): { host: string; port: number } {
+    const match = /^(.+):(\d{1,5})$/.exec(address);
+    if (!match) throw new Error(`rtpengine's ng address must be host:port, not "${address}"`);
+    return { host: match[1].replace(/^\[(.*)\]$/, '$1'), port: Number(match[2]) };
+  }
+
+  /** Sends one command; resolves with the answer, rejects with an RtpengineError on `result: error`. */
+  async request(message: BencodeDictionary & { readonly command: string }): Promise<NgResponse> {
+    const socket = await this.connection();
+    const cookie = randomBytes(8).toString('hex');
+    return new Promise<NgResponse>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(cookie);
+        reject(new RtpengineError(`no answer within ${this.timeoutMs} ms`, message.command));
+      }, this.timeoutMs);
+      this.pending.set(cookie, { command: message.command, resolve, reject, timer });
+      socket.write(Buffer.concat([Buffer.from(`${cookie} `), bencode(message)]));
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.failAll(new Error('rtpengine client closed'));
+    this.socket?.destroy();
+    this.socket = undefined;
+  }
+
+  private connection(): Promise<Socket> {
+    if (this.closed) return Promise.reject(new Error('rtpengine client closed'));
+    if (this.socket) return Promise.resolve(this.socket);
+    this.connecting ??= new Promise<Socket>((resolve, reject) => {
+      const socket = connect(this.address.port, this.address.host);
+      socket.setNoDelay(true);
+      socket.once('connect', () => {
+        this.socket = socket;
+        this.connecting = undefined;
+        resolve(socket);
+      });
+      socket.on('data', (chunk) => this.received(chunk));
+      socket.once('error', (error) => {
+        this.connecting = undefined;
+        reject(new RtpengineError(`${error.message} (${this.address.host}:${this.address.port})`, 'connect'));
+      });
+      socket.once('close', () => {
+        if (this.socket === socket) this.socket = undefined;
+        this.buffered = Buffer.alloc(0);
+        this.failAll(new RtpengineError('the connection closed', 'connect'));
+      });
+    });
+    return this.connecting;
+  }
+
+  private received(chunk: Buffer): void {
+    this.buffered = this.buffered.length ? Buffer.concat([this.buffered, chunk]) : chunk;
+    for (;;) {
+      const space = this.buffered.indexOf(0x20);
+      if (space < 0) return;
+      let decoded;
+      try {
+        decoded = bdecode(this.buffered, space + 1);
+      } catch (error) {
+        if (error instanceof IncompleteBencode) return;
+        // Out of step with the stream: start again on a new connection.
+        this.socket?.destroy();
+        return;
+      }
+      const cookie = this.buffered.toString('latin1', 0, space);
+      this.buffered = this.buffered.subarray(decoded.end);
+      const waiting = this.pending.get(cookie);
+      if (!waiting) continue; // it timed out already
+      this.pending.delete(cookie);
+      clearTimeout(waiting.timer);
+      const response = decoded.value as NgResponse;
+      if (response.result === 'error') {
+        waiting.reject(new RtpengineError(String(response['error-reason'] ?? 'error'), waiting.command));
+      } else {
+        waiting.resolve(response);
+      }
+    }
+  }
+
+  private failAll(error: Error): void {
+    for (const [cookie, waiting] of this.pending) {
+      clearTimeout(waiting.timer);
+      this.pending.delete(cookie);
+      waiting.reject(error);
+    }
+  }
+}
