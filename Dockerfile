@@ -1,5 +1,5 @@
 # One image for every workload: the service (default command), the notifier,
-# the media simulator and the migration Job (commands in k8s/).
+# the media simulator, the media gateway and the migration Job (commands in k8s/).
 
 # Build: dev dependencies, native addons (better-sqlite3 builds from source), TypeScript.
 FROM node:24-bookworm-slim AS build

@@ -9,6 +9,7 @@ import { imageCommand } from '../../scripts/image-command';
 import { AppProcess, buildApps, freePort } from '../support/app-process';
 import { JwksServer, newSigningKey, signWith, SigningKey } from '../support/jwks-server';
 import { OtlpReceiver } from '../support/otlp-receiver';
+import { RTPENGINE_NG } from '../support/rtp-caller';
 import { AMQP_URL, privateExchange } from '../support/rabbitmq';
 import { createPostgresDatabase, TestDatabase } from '../support/test-databases';
 
@@ -74,6 +75,9 @@ describe('the production image contents (processes, PostgreSQL, RabbitMQ)', () =
       NOTIFIER_QUEUE: `${exchange}.notifier`,
       MEDIA_SIMULATOR_QUEUE: `${exchange}.media-simulator`,
       MEDIA_REPORTS_QUEUE: `${exchange}.media-reports`,
+      MEDIA_GATEWAY_QUEUE: `${exchange}.media-gateway`,
+      RTPENGINE_NG,
+      MEDIA_EDGE_TOKEN: 'edge-token-for-the-tests-0123456789',
       OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint,
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
       OTEL_BSP_SCHEDULE_DELAY: '100',
@@ -85,7 +89,7 @@ describe('the production image contents (processes, PostgreSQL, RabbitMQ)', () =
     for (const process of running) await process.stop();
     const connection = await connect(AMQP_URL);
     const channel = await connection.createChannel();
-    for (const suffix of ['notifier', 'media-simulator', 'media-reports'])
+    for (const suffix of ['notifier', 'media-simulator', 'media-reports', 'media-gateway'])
       await channel.deleteQueue(`${exchange}.${suffix}`).catch(() => undefined);
     for (const name of [exchange, `${exchange}.media`]) await channel.deleteExchange(name).catch(() => undefined);
     await connection.close();
@@ -105,7 +109,7 @@ describe('the production image contents (processes, PostgreSQL, RabbitMQ)', () =
     const port = await freePort();
     const process = new AppProcess(
       script,
-      { ...env, PORT: String(port), ...extra },
+      { ...env, PORT: String(port), MEDIA_GATEWAY_PORT: String(port), ...extra },
       { root: app, ...NOBODY, nodeFlags },
     );
     await process.start(ready(port));
@@ -176,13 +180,14 @@ describe('the production image contents (processes, PostgreSQL, RabbitMQ)', () =
     expect((await spans()).length).toBeGreaterThan(0);
   });
 
-  it('runs the notifier and the media simulator', async () => {
+  it('runs the notifier, the media simulator and the media gateway (ready: queue bound, rtpengine answers)', async () => {
     await start('notifier', {}, (port) => `http://127.0.0.1:${port}/health/ready`);
     await start('media-simulator', {}, () => /media simulator consuming/);
+    await start('media-gateway', {}, (port) => `http://127.0.0.1:${port}/health/ready`);
   });
 
   it('stops every workload on SIGTERM with exit code 0', async () => {
-    expect(running).toHaveLength(3);
+    expect(running).toHaveLength(4);
     for (const process of running.splice(0)) expect(await process.stop()).toBe(0);
   });
 });

@@ -71,9 +71,27 @@ export interface MediaPlaneSettings {
   readonly simulated: { readonly connectMs: number; readonly promptMs: number };
 }
 
+/** The media gateway (apps/media-gateway): rtpengine's controller and the edge's API. */
+export interface MediaGatewaySettings {
+  /** Its queue of calls.v1 events. */
+  readonly queue: string;
+  /** rtpengine's ng control address (host:port), spoken over TCP. */
+  readonly rtpengineNg: string;
+  /** The edge API's port, and the absolute base of the URLs it hands out. */
+  readonly port: number;
+  readonly publicUrl: string;
+  /** The bearer token the SIP edge presents; unset, the edge API refuses everything. */
+  readonly edgeToken: string | undefined;
+  /** The address of the gateway's own RTP sockets, as rtpengine reaches them. */
+  readonly rtpAddress: string;
+  /** Bounds on fetching a prompt: its size and the whole fetch's time. */
+  readonly promptMaxBytes: number;
+  readonly promptTimeoutMs: number;
+}
+
 /**
- * Every setting of the three processes (the service, the notifier, the media
- * simulator), as one typed tree. `loadConfig` builds it once at start from
+ * Every setting of the four processes (the service, the notifier, the media
+ * simulator, the media gateway), as one typed tree. `loadConfig` builds it once at start from
  * the environment, after checking every variable against `Environment`; the
  * apps hand each module its section. Nothing else reads `process.env` (a lint
  * rule enforces it).
@@ -87,6 +105,7 @@ export interface Config {
   readonly notificationSigning: NotificationSigningSettings;
   readonly messaging: MessagingSettings;
   readonly mediaPlane: MediaPlaneSettings;
+  readonly mediaGateway: MediaGatewaySettings;
   readonly throttling: ThrottlingSettings;
   readonly callLifetime: CallLifetimeSettings;
   readonly idempotency: IdempotencySettings;
@@ -185,6 +204,19 @@ export function loadConfig(source: Env = process.env): Config {
       reportsQueue: env.MEDIA_REPORTS_QUEUE ?? 'calls.media-reports',
       simulatorQueue: env.MEDIA_SIMULATOR_QUEUE ?? 'calls.media-simulator',
       simulated: { connectMs: env.SIMULATED_CONNECT_MS ?? 0, promptMs: env.SIMULATED_PROMPT_MS ?? 3000 },
+    },
+    mediaGateway: {
+      queue: env.MEDIA_GATEWAY_QUEUE ?? 'calls.media-gateway',
+      rtpengineNg: env.RTPENGINE_NG ?? '127.0.0.1:22222',
+      port: env.MEDIA_GATEWAY_PORT ?? 3100,
+      publicUrl: (env.MEDIA_GATEWAY_PUBLIC_URL ?? `http://127.0.0.1:${env.MEDIA_GATEWAY_PORT ?? 3100}`).replace(
+        /\/+$/,
+        '',
+      ),
+      edgeToken: env.MEDIA_EDGE_TOKEN,
+      rtpAddress: env.MEDIA_GATEWAY_RTP_ADDRESS ?? '127.0.0.1',
+      promptMaxBytes: env.MEDIA_PROMPT_MAX_BYTES ?? 8 * 1024 * 1024,
+      promptTimeoutMs: env.MEDIA_PROMPT_TIMEOUT_MS ?? 10_000,
     },
     throttling: {
       limit: env.THROTTLE_LIMIT ?? GRAPH_CALLS_THROTTLE.limit,

@@ -3,6 +3,7 @@ import { plainToInstance, Type } from 'class-transformer';
 import {
   IsIn,
   IsInt,
+  IsIP,
   IsNumber,
   IsOptional,
   IsString,
@@ -10,6 +11,7 @@ import {
   Matches,
   Max,
   Min,
+  MinLength,
   validateSync,
   ValidateIf,
 } from 'class-validator';
@@ -111,6 +113,16 @@ export class Environment {
   @IsOptional() @Matches(BROKER_NAME) MEDIA_REPORTS_QUEUE?: string;
   @IsOptional() @Matches(BROKER_NAME) MEDIA_SIMULATOR_QUEUE?: string;
   @IsOptional() @Matches(BROKER_NAME) NOTIFIER_QUEUE?: string;
+  @IsOptional() @Matches(BROKER_NAME) MEDIA_GATEWAY_QUEUE?: string;
+  @IsOptional() @Matches(/^\S+:\d{1,5}$/, { message: 'RTPENGINE_NG must be host:port' }) RTPENGINE_NG?: string;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(65535) MEDIA_GATEWAY_PORT?: number;
+  @IsOptional() @url(['https', 'http']) MEDIA_GATEWAY_PUBLIC_URL?: string;
+  @IsOptional()
+  @MinLength(16, { message: 'MEDIA_EDGE_TOKEN must be at least 16 characters' })
+  MEDIA_EDGE_TOKEN?: string;
+  @IsOptional() @IsIP(4) MEDIA_GATEWAY_RTP_ADDRESS?: string;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) MEDIA_PROMPT_MAX_BYTES?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(100) MEDIA_PROMPT_TIMEOUT_MS?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) SIMULATED_CONNECT_MS?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) SIMULATED_PROMPT_MS?: number;
 

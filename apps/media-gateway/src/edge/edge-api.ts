@@ -1,0 +1,109 @@
+import Fastify, { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { collectProcessMetrics, metricsRegistry } from '@calls/runtime';
+import type { MediaGateway } from '../media-gateway';
+import { EdgeRequestError } from '../media-gateway';
+
+/** Graph's error codes for the statuses this API answers (as libs/graph/src/graph-error.ts maps them). */
+const CODE_BY_STATUS: Record<number, string> = {
+  400: 'invalidRequest',
+  401: 'InvalidAuthenticationToken',
+  404: 'itemNotFound',
+  405: 'notSupported',
+  409: 'notAllowed',
+  413: 'requestTooLarge',
+  415: 'unsupportedMediaType',
+  503: 'serviceNotAvailable',
+};
+
+/** An SDP is a few kilobytes; this bound leaves room for many codecs and ICE candidates. */
+const BODY_LIMIT_BYTES = 64 * 1024;
+
+export interface EdgeApiSettings {
+  readonly port: number;
+  readonly host?: string;
+  readonly edgeToken: string | undefined;
+}
+
+const digest = (text: string) => createHash('sha256').update(text).digest();
+
+/**
+ * The gateway's HTTP side: the SIP edge's API (answer, hang up), health and
+ * metrics. Plain Fastify rather than a Nest application: three routes with
+ * one guard, no modules or injection to organise.
+ */
+export async function startEdgeApi(gateway: MediaGateway, settings: EdgeApiSettings): Promise<FastifyInstance> {
+  const app = Fastify({ bodyLimit: BODY_LIMIT_BYTES, genReqId: () => randomUUID() });
+  collectProcessMetrics();
+  const expected = settings.edgeToken === undefined ? undefined : digest(`Bearer ${settings.edgeToken}`);
+
+  const fail = (request: FastifyRequest, reply: FastifyReply, status: number, message: string) =>
+    reply
+      .code(status)
+      .header('request-id', request.id)
+      .send({
+        error: {
+          code: CODE_BY_STATUS[status] ?? 'generalException',
+          message,
+          innerError: {
+            'request-id': request.id,
+            'client-request-id': request.headers['client-request-id'] ?? request.id,
+            date: new Date().toISOString().replace(/\.\d{3}Z$/, ''),
+          },
+        },
+      });
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.url.startsWith('/media/v1/calls')) return;
+    const presented = request.headers.authorization;
+    if (expected === undefined) {
+      return fail(request, reply, 401, 'The edge API is closed: the gateway has no MEDIA_EDGE_TOKEN.');
+    }
+    if (!presented || !timingSafeEqual(digest(presented), expected)) {
+      return fail(
+        request,
+        reply,
+        401,
+        presented ? 'The edge token is not valid.' : 'No edge token: send Authorization: Bearer <MEDIA_EDGE_TOKEN>.',
+      );
+    }
+  });
+
+  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+    if (error instanceof EdgeRequestError) return fail(request, reply, error.status, error.message);
+    const status = error.statusCode ?? 500;
+    if (status >= 500) request.log.error(error);
+    return fail(request, reply, status, status >= 500 ? 'The gateway failed to handle the request.' : error.message);
+  });
+  app.setNotFoundHandler((request, reply) => fail(request, reply, 404, `No route ${request.method} ${request.url}.`));
+
+  app.post<{ Params: { callId: string }; Body: unknown }>('/media/v1/calls/:callId/answer', async (request) => {
+    const body = request.body as { sdp?: unknown } | null;
+    if (!body || typeof body !== 'object' || typeof body.sdp !== 'string' || body.sdp.length === 0) {
+      throw new EdgeRequestError(400, "sdp is required: the caller's SDP offer, as a string.");
+    }
+    return { sdp: await gateway.answer(request.params.callId, body.sdp) };
+  });
+
+  app.delete<{ Params: { callId: string } }>('/media/v1/calls/:callId', async (request, reply) => {
+    await gateway.hangUp(request.params.callId);
+    return reply.code(204).send();
+  });
+
+  app.get('/health/live', async () => ({ status: 'ok' }));
+  app.get('/health/ready', async (_request, reply) => {
+    if (!gateway.queueBound) return reply.code(503).send({ status: 'error', broker: 'queue not bound yet' });
+    try {
+      await gateway.engine.request({ command: 'ping' });
+    } catch (error) {
+      return reply.code(503).send({ status: 'error', rtpengine: (error as Error).message });
+    }
+    return { status: 'ok', broker: 'queue bound', rtpengine: 'up', ...gateway.counts };
+  });
+  app.get('/metrics', async (_request, reply) =>
+    reply.header('content-type', metricsRegistry.contentType).send(await metricsRegistry.metrics()),
+  );
+
+  await app.listen({ port: settings.port, host: settings.host ?? '0.0.0.0' });
+  return app;
+}

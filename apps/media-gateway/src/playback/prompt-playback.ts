@@ -1,0 +1,100 @@
+import { PromptError } from '../prompts/prompt-source';
+import type { PromptAudio } from '../prompts/prompt-source';
+
+/** What playback needs of rtpengine: play a file to the caller (answering its length in ms), and stop it. */
+export interface PlaybackEngine {
+  play(callId: string, wav: Buffer): Promise<number>;
+  stop(callId: string): Promise<void>;
+}
+
+export interface PromptLoader {
+  load(prompt: { readonly uri: string; readonly resourceId?: string }): Promise<PromptAudio>;
+}
+
+export type PlaybackOutcome =
+  | { readonly kind: 'completed' }
+  | { readonly kind: 'failed'; readonly resultInfo: { code: number; subcode: number; message: string } }
+  | { readonly kind: 'stopped' };
+
+/**
+ * How far rtpengine's player runs ahead of real time, in ms. Its `play media`
+ * answer gives the file's length, but `stop media` answers no position, and
+ * the player sends its first packets in a burst and then keeps about this far
+ * ahead (measured on rtpengine 10.5, userspace: 54 packets, 1080 ms of audio,
+ * had reached the caller 1000 ms after the answer; 204 after 4000 ms). A
+ * stopped prompt has played for the time since the answer plus this lead,
+ * never more than its length. docs/media.md gives the accuracy measured.
+ */
+export const PLAYER_LEAD_MS = 80;
+
+/**
+ * One operation's prompts, played one after the other on rtpengine. Stopping
+ * it (cancel, barge-in, hang-up) stops the engine's player at once, starts
+ * nothing more, and answers how long it had played in all.
+ */
+export class PromptPlayback {
+  private stopped = false;
+  private stopping: Promise<number> | undefined;
+  private playedMs = 0;
+  private current: { startedAt: number; durationMs: number } | undefined;
+  private starting: Promise<unknown> | undefined;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly callId: string,
+    private readonly prompts: readonly { readonly uri: string; readonly resourceId?: string }[],
+    private readonly engine: PlaybackEngine,
+    private readonly loader: PromptLoader,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  async run(): Promise<PlaybackOutcome> {
+    for (const prompt of this.prompts) {
+      let audio: PromptAudio;
+      try {
+        audio = await this.loader.load(prompt);
+      } catch (error) {
+        if (this.stopped) break;
+        if (error instanceof PromptError) return { kind: 'failed', resultInfo: error.resultInfo };
+        throw error;
+      }
+      if (this.stopped) break;
+      const starting = this.engine.play(this.callId, audio.wav);
+      this.starting = starting;
+      const durationMs = await starting;
+      this.current = { startedAt: this.now(), durationMs };
+      this.starting = undefined;
+      if (this.stopped) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, durationMs);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+      if (this.stopped) break;
+      this.playedMs += durationMs;
+      this.current = undefined;
+    }
+    return this.stopped ? { kind: 'stopped' } : { kind: 'completed' };
+  }
+
+  /** Stops it; answers the ms played (an estimate for the prompt cut short, see PLAYER_LEAD_MS). */
+  stop(): Promise<number> {
+    this.stopping ??= this.halt(this.now());
+    return this.stopping;
+  }
+
+  private async halt(stoppedAt: number): Promise<number> {
+    this.stopped = true;
+    // A play command on its way: let it land, so the stop comes after it.
+    await this.starting?.catch(() => undefined);
+    this.wake?.();
+    const playing = this.current;
+    if (!playing) return Math.round(this.playedMs);
+    await this.engine.stop(this.callId);
+    const cut = Math.min(playing.durationMs, Math.max(0, stoppedAt - playing.startedAt) + PLAYER_LEAD_MS);
+    return Math.round(this.playedMs + cut);
+  }
+}

@@ -1,0 +1,299 @@
+import request from 'supertest';
+import { RtpengineClient } from '@calls/media-plane';
+import { AppProcess, buildApps, freePort } from '../support/app-process';
+import { PromptServer, wavFile } from '../support/prompt-server';
+import { AMQP_URL, privateExchange } from '../support/rabbitmq';
+import { dominantFrequency, rtpengine, RTPENGINE_NG, RtpCaller, tone } from '../support/rtp-caller';
+import { createPostgresDatabase, TestDatabase } from '../support/test-databases';
+import { CREATE_CALL_BODY, eventually, startTestApp, TestApp } from '../support/test-app';
+
+const EDGE_TOKEN = 'edge-token-for-the-tests-0123456789';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The media gateway as its own process, between the real service
+ * (MEDIA_PLANE=broker, PostgreSQL, RabbitMQ) and a real rtpengine, with a
+ * test caller on the far side of the engine: what a caller hears is what
+ * these tests check.
+ */
+describe('media gateway on rtpengine (rtpengine, RabbitMQ, PostgreSQL)', () => {
+  const eventsExchange = privateExchange('events');
+  const mediaExchange = privateExchange('media');
+  let database: TestDatabase;
+  let service: TestApp;
+  let gateway: AppProcess;
+  let gatewayUrl: string;
+  let prompts: PromptServer;
+  let engine: RtpengineClient;
+  let auth: string;
+  const callers: RtpCaller[] = [];
+
+  beforeAll(async () => {
+    engine = await rtpengine();
+    prompts = await PromptServer.start();
+    await buildApps();
+    database = await createPostgresDatabase();
+    const broker = {
+      AMQP_URL,
+      AMQP_EXCHANGE: eventsExchange,
+      MEDIA_EXCHANGE: mediaExchange,
+    };
+    service = await startTestApp(database, {
+      ...broker,
+      MEDIA_PLANE: 'broker',
+      MEDIA_REPORTS_QUEUE: `${mediaExchange}.reports`,
+      OUTBOX_POLL_MS: '50',
+    });
+    auth = `Bearer ${service.token()}`;
+    const port = await freePort();
+    gatewayUrl = `http://127.0.0.1:${port}`;
+    gateway = new AppProcess('media-gateway', {
+      ...broker,
+      MEDIA_GATEWAY_QUEUE: `${eventsExchange}.gateway`,
+      RTPENGINE_NG,
+      MEDIA_GATEWAY_PORT: String(port),
+      MEDIA_EDGE_TOKEN: EDGE_TOKEN,
+      NODE_EXTRA_CA_CERTS: prompts.certificateFile,
+      LOG_LEVEL: 'warn',
+    });
+    await gateway.start(`${gatewayUrl}/health/ready`);
+  }, 180_000);
+
+  afterAll(async () => {
+    for (const caller of callers) caller.close();
+    await gateway?.stop();
+    await service?.close();
+    await database?.drop();
+    await prompts?.stop();
+    await engine?.close();
+  });
+
+  const api = () => request(service.url);
+  const edge = () => request(gatewayUrl);
+  const getCall = (callId: string) => api().get(`/communications/calls/${callId}`).set('Authorization', auth);
+  const op = (callId: string, id: string) =>
+    api().get(`/communications/calls/${callId}/operations/${id}`).set('Authorization', auth);
+  const promptOf = (uri: string, resourceId?: string) => ({
+    '@odata.type': '#microsoft.graph.mediaPrompt',
+    mediaInfo: { '@odata.type': '#microsoft.graph.mediaInfo', uri, ...(resourceId ? { resourceId } : {}) },
+  });
+  const play = async (callId: string, ...items: ReturnType<typeof promptOf>[]) => {
+    const response = await api()
+      .post(`/communications/calls/${callId}/playPrompt`)
+      .set('Authorization', auth)
+      .send({ prompts: items });
+    expect(response.status).toBe(200);
+    return response.body.id as string;
+  };
+
+  /** A call the service created, which the gateway knows of (its calls.v1.call.created arrived). */
+  const createdCall = async () => {
+    const created = await api().post('/communications/calls').set('Authorization', auth).send(CREATE_CALL_BODY);
+    expect(created.status).toBe(201);
+    const callId = created.body.id as string;
+    // The gateway learns of the call from the event: until then the edge's answer is a 404.
+    await sleep(300);
+    return callId;
+  };
+
+  const answer = (callId: string, sdp: string, token = EDGE_TOKEN) =>
+    edge().post(`/media/v1/calls/${callId}/answer`).set('Authorization', `Bearer ${token}`).send({ sdp });
+
+  /** A call whose caller's media is anchored: the edge handed over the caller's offer, the call is established. */
+  const connectedCall = async () => {
+    const callId = await createdCall();
+    const caller = await RtpCaller.open();
+    callers.push(caller);
+    const answered = await eventually(
+      () => answer(callId, caller.offer()),
+      (response) => response.status === 200,
+    );
+    expect(answered.status).toBe(200);
+    caller.answered(answered.body.sdp);
+    const call = await eventually(
+      () => getCall(callId),
+      (response) => response.body.state === 'established',
+    );
+    expect(call.body.state).toBe('established');
+    return { callId, caller };
+  };
+
+  describe("the edge's API", () => {
+    it("answers the caller's offer with rtpengine's SDP, and the call becomes established", async () => {
+      const callId = await createdCall();
+      expect((await getCall(callId)).body.state).toBe('establishing');
+      const caller = await RtpCaller.open();
+      callers.push(caller);
+      const answered = await answer(callId, caller.offer());
+      expect(answered.status).toBe(200);
+      // The gateway's choice (PCMU and telephone-events), at rtpengine's port.
+      expect(answered.body.sdp).toMatch(/^m=audio \d+ RTP\/AVP 0 101\r$/m);
+      expect(answered.body.sdp).toContain('c=IN IP4 127.0.0.1');
+      const call = await eventually(
+        () => getCall(callId),
+        (response) => response.body.state === 'established',
+      );
+      expect(call.body.state).toBe('established');
+    });
+
+    it.each([
+      ['no Authorization header', undefined, 'No edge token'],
+      ['a wrong token', 'Bearer not-the-edge-token', 'The edge token is not valid.'],
+      ['the token without Bearer', EDGE_TOKEN, 'The edge token is not valid.'],
+    ])('refuses a request with %s: 401 InvalidAuthenticationToken', async (_, header, message) => {
+      const callId = await createdCall();
+      const attempt = edge().post(`/media/v1/calls/${callId}/answer`);
+      const response = await (header ? attempt.set('Authorization', header) : attempt).send({ sdp: 'v=0' });
+      expect(response.status).toBe(401);
+      expect(response.body.error).toMatchObject({ code: 'InvalidAuthenticationToken' });
+      expect(response.body.error.message).toContain(message);
+      expect(response.body.error.innerError['request-id']).toBe(response.headers['request-id']);
+    });
+
+    it('refuses an unknown call: 404 itemNotFound', async () => {
+      const caller = await RtpCaller.open();
+      callers.push(caller);
+      const response = await answer('c6e0f4f2-0000-4000-8000-000000000000', caller.offer());
+      expect(response.status).toBe(404);
+      expect(response.body.error).toMatchObject({
+        code: 'itemNotFound',
+        message: 'No call c6e0f4f2-0000-4000-8000-000000000000 is waiting for its media.',
+      });
+    });
+
+    it.each([
+      ['no sdp', {}, "sdp is required: the caller's SDP offer, as a string."],
+      ['an sdp that is not SDP', { sdp: 'hello' }, 'The offer is not SDP'],
+      ['no m=audio', { sdp: 'v=0\r\nc=IN IP4 127.0.0.1\r\nm=video 4000 RTP/AVP 96\r\n' }, 'no "m=audio" line'],
+      ['no PCMU or PCMA', { sdp: 'v=0\r\nm=audio 4000 RTP/AVP 111\r\na=rtpmap:111 opus/48000/2\r\n' }, 'PCMU or PCMA'],
+    ])('refuses %s: 400 invalidRequest naming why, and no engine call is made', async (_, body, message) => {
+      const callId = await createdCall();
+      const response = await edge()
+        .post(`/media/v1/calls/${callId}/answer`)
+        .set('Authorization', `Bearer ${EDGE_TOKEN}`)
+        .send(body);
+      expect(response.status).toBe(400);
+      expect(response.body.error.code).toBe('invalidRequest');
+      expect(response.body.error.message).toContain(message);
+      await expect(engine.request({ command: 'query', 'call-id': callId })).rejects.toThrow('Unknown call-id');
+      expect((await getCall(callId)).body.state).toBe('establishing');
+    });
+
+    it('refuses a second answer for a call: 409 notAllowed, and the first leg goes on', async () => {
+      const { callId, caller } = await connectedCall();
+      const again = await answer(callId, caller.offer());
+      expect(again.status).toBe(409);
+      expect(again.body.error).toMatchObject({
+        code: 'notAllowed',
+        message: `The call ${callId} already has its media leg.`,
+      });
+      const query = await engine.request({ command: 'query', 'call-id': callId });
+      expect(Object.keys(query.tags as object).sort()).toEqual(['caller', 'media-gateway']);
+    });
+
+    it('ends the media on DELETE: the engine call is gone, a second DELETE is a 404', async () => {
+      const { callId } = await connectedCall();
+      const deleted = await edge().delete(`/media/v1/calls/${callId}`).set('Authorization', `Bearer ${EDGE_TOKEN}`);
+      expect(deleted.status).toBe(204);
+      await expect(engine.request({ command: 'query', 'call-id': callId })).rejects.toThrow('Unknown call-id');
+      const again = await edge().delete(`/media/v1/calls/${callId}`).set('Authorization', `Bearer ${EDGE_TOKEN}`);
+      expect(again.status).toBe(404);
+    });
+  });
+
+  describe('playPrompt', () => {
+    it('plays the prompt to the caller and completes when it has played; a resourceId is fetched once', async () => {
+      const uri = prompts.serve('/tone-440.wav', wavFile(tone(440, 1000, 16000), 16000));
+      const { callId, caller } = await connectedCall();
+      const first = await play(callId, promptOf(uri, 'tone-440'));
+      const done = await eventually(
+        () => op(callId, first),
+        (response) => response.body.status === 'completed',
+        10_000,
+      );
+      expect(done.body.status).toBe('completed');
+      const heard = caller.audio();
+      expect(heard.length).toBeGreaterThanOrEqual(48); // 1 s of 20 ms packets, give or take the edges
+      expect(heard.length).toBeLessThanOrEqual(52);
+      expect(Math.round(dominantFrequency(heard.slice(2, -2)) / 10) * 10).toBe(440);
+
+      const second = await play(callId, promptOf(uri, 'tone-440'));
+      await eventually(
+        () => op(callId, second),
+        (response) => response.body.status === 'completed',
+        10_000,
+      );
+      expect(prompts.hits.get('/tone-440.wav')).toBe(1);
+    });
+
+    it('fails a prompt that cannot be fetched with 400/8536, and one that is not audio with 400/8535', async () => {
+      const { callId } = await connectedCall();
+      const missing = await play(callId, promptOf(prompts.url('/missing.wav')));
+      const failed = await eventually(
+        () => op(callId, missing),
+        (response) => response.body.status === 'failed',
+      );
+      expect(failed.body.resultInfo).toMatchObject({ code: 400, subcode: 8536 });
+      const notAudio = prompts.serve('/page.wav', Buffer.from('<html>moved</html>'), 'text/html');
+      const bad = await play(callId, promptOf(notAudio));
+      const refused = await eventually(
+        () => op(callId, bad),
+        (response) => response.body.status === 'failed',
+      );
+      expect(refused.body.resultInfo).toMatchObject({ code: 400, subcode: 8535 });
+    });
+
+    it('stops the audio on the wire on a cancel, and refines playedDuration with what was played', async () => {
+      const uri = prompts.serve('/tone-1000.wav', wavFile(tone(1000, 8000)));
+      const { callId, caller } = await connectedCall();
+      const playing = await play(callId, promptOf(uri, 'tone-1000'));
+      await eventually(
+        async () => caller.audio().length,
+        (count) => count >= 40,
+        10_000,
+      );
+      const cancel = await api()
+        .post(`/communications/calls/${callId}/cancelMediaProcessing`)
+        .set('Authorization', auth)
+        .send({});
+      const cancelledAt = performance.now();
+      expect(cancel.status).toBe(200);
+      await sleep(1000);
+      const heard = caller.audio();
+      const late = heard.filter((packet) => packet.at > cancelledAt + 250);
+      expect(late).toEqual([]);
+      expect(heard.length * 20).toBeLessThan(8000);
+      const stored = await eventually(
+        () => op(callId, playing),
+        (response) => response.body.playedDuration !== cancel.body.cancelledOperations[0].playedDuration,
+      );
+      const playedMs = Number(/^PT(\d+(?:\.\d+)?)S$/.exec(stored.body.playedDuration)![1]) * 1000;
+      expect(Math.abs(playedMs - heard.length * 20)).toBeLessThanOrEqual(150);
+    });
+
+    it('stops the audio and frees the engine call when the bot hangs up', async () => {
+      const uri = prompts.serve('/tone-600.wav', wavFile(tone(600, 8000)));
+      const { callId, caller } = await connectedCall();
+      await play(callId, promptOf(uri));
+      await eventually(
+        async () => caller.audio().length,
+        (count) => count >= 10,
+        10_000,
+      );
+      const hungUp = await api().delete(`/communications/calls/${callId}`).set('Authorization', auth);
+      expect(hungUp.status).toBe(204);
+      const engineCall = await eventually(
+        () =>
+          engine.request({ command: 'query', 'call-id': callId }).then(
+            () => 'present',
+            (error: Error) => error.message,
+          ),
+        (state) => state !== 'present',
+      );
+      expect(engineCall).toContain('Unknown call-id');
+      const count = caller.audio().length;
+      await sleep(300);
+      expect(caller.audio().length).toBe(count);
+    });
+  });
+});
