@@ -2,7 +2,7 @@ import request from 'supertest';
 import { RtpengineClient } from '@calls/media-plane';
 import { AppProcess, buildApps, freePort } from '../support/app-process';
 import { PromptServer, wavFile } from '../support/prompt-server';
-import { AMQP_URL, privateExchange } from '../support/rabbitmq';
+import { AMQP_URL, ExchangeRecorder, privateExchange } from '../support/rabbitmq';
 import { dominantFrequency, rtpengine, RTPENGINE_NG, RtpCaller, tone } from '../support/rtp-caller';
 import { createPostgresDatabase, TestDatabase } from '../support/test-databases';
 import { CREATE_CALL_BODY, eventually, startTestApp, TestApp } from '../support/test-app';
@@ -26,12 +26,15 @@ describe('media gateway on rtpengine (rtpengine, RabbitMQ, PostgreSQL)', () => {
   let prompts: PromptServer;
   let engine: RtpengineClient;
   let auth: string;
+  let events: ExchangeRecorder;
   const callers: RtpCaller[] = [];
 
   beforeAll(async () => {
     engine = await rtpengine();
     prompts = await PromptServer.start();
     await buildApps();
+    events = new ExchangeRecorder(eventsExchange, 'calls.v1.tone.received');
+    await events.start();
     database = await createPostgresDatabase();
     const broker = {
       AMQP_URL,
@@ -66,6 +69,7 @@ describe('media gateway on rtpengine (rtpengine, RabbitMQ, PostgreSQL)', () => {
     await database?.drop();
     await prompts?.stop();
     await engine?.close();
+    await events?.stop();
   });
 
   const api = () => request(service.url);
@@ -294,6 +298,32 @@ describe('media gateway on rtpengine (rtpengine, RabbitMQ, PostgreSQL)', () => {
       const count = caller.audio().length;
       await sleep(300);
       expect(caller.audio().length).toBe(count);
+    });
+  });
+
+  describe('tones', () => {
+    it("reports each key the caller presses once, as the service's tone events, after subscribeToTone", async () => {
+      const { callId, caller } = await connectedCall();
+      const subscribed = await api()
+        .post(`/communications/calls/${callId}/subscribeToTone`)
+        .set('Authorization', auth)
+        .send({});
+      expect(subscribed.status).toBe(200);
+      for (const key of ['1', '#', '1', '*']) await caller.pressKey(key, 100);
+      const tones = () =>
+        events
+          .bodies<{ data: { callId: string; toneInfo: { sequenceId: number; tone: string } } }>()
+          .filter((event) => event.data.callId === callId)
+          .map((event) => event.data.toneInfo);
+      const heard = await eventually(
+        async () => tones(),
+        (list) => list.length >= 4,
+      );
+      await sleep(300); // no repeat of a press comes later
+      expect(tones()).toEqual(heard);
+      // calls.v1 carries the key; the notifier names it as Graph does (tone1, tonePound...).
+      expect(heard.map((info) => info.tone)).toEqual(['1', '#', '1', '*']);
+      expect(heard.map((info) => info.sequenceId)).toEqual([1, 2, 3, 4]);
     });
   });
 });

@@ -17,6 +17,7 @@ import { MediaLeg } from './legs/media-leg';
 import { PlaybackEngine, PromptPlayback } from './playback/prompt-playback';
 import { PromptSource } from './prompts/prompt-source';
 import { gatewayAnswer, offerProblem } from './sdp/caller-offer';
+import { TelephoneEvents } from './tones/telephone-events';
 
 export interface MediaGatewayOptions extends MediaGatewaySettings {
   readonly amqpUrl: string;
@@ -181,6 +182,13 @@ export class MediaGateway {
         throw new EdgeRequestError(404, `The call ${callId} ended while its media was set up.`);
       leg.codec = own.codec;
       call.leg = leg;
+      if (own.codec.telephoneEvent !== undefined) {
+        // Every key press goes to the service, which tells the bot if it subscribed (subscribeToTone).
+        const events = new TelephoneEvents(own.codec.telephoneEvent, (tone) =>
+          this.report(callId, { type: 'toneReceived', tone }),
+        );
+        leg.listen((packet) => events.receive(packet));
+      }
       this.report(callId, { type: 'callEstablished' });
       return String(answer.sdp);
     } catch (error) {
