@@ -1,11 +1,17 @@
 import { Command } from '@nestjs/cqrs';
-import type { RecordingOutcome, ResultInfo } from '@calls/domain';
+import type { RecordCompletionReason, RecordingOutcome, ResultInfo } from '@calls/domain';
 
 /** What the media plane can tell the service about a call it serves. */
 export type MediaPlaneReport =
   | { readonly type: 'callEstablished' }
   | { readonly type: 'operationCompleted'; readonly operationId: string; readonly recording?: RecordingOutcome }
-  | { readonly type: 'operationFailed'; readonly operationId: string; readonly resultInfo: ResultInfo }
+  | {
+      readonly type: 'operationFailed';
+      readonly operationId: string;
+      readonly resultInfo: ResultInfo;
+      /** Why a recording failed (initialSilenceTimeout, say); unspecifiedError when not said. */
+      readonly completionReason?: RecordCompletionReason;
+    }
   | { readonly type: 'toneReceived'; readonly tone: string }
   /** The plane stopped an operation the service ended (cancel, barge-in, hang-up), after playing this long. */
   | { readonly type: 'operationStopped'; readonly operationId: string; readonly playedDurationMs: number };

@@ -28,7 +28,7 @@ export class ApplyMediaPlaneReportHandler implements ICommandHandler<ApplyMediaP
         case 'operationCompleted':
           return call.reportCompleted(report.operationId, now, report.recording);
         case 'operationFailed':
-          return call.reportFailed(report.operationId, report.resultInfo, now);
+          return call.reportFailed(report.operationId, report.resultInfo, now, report.completionReason);
         case 'toneReceived':
           return call.receiveTone(report.tone, now);
       }

@@ -90,6 +90,33 @@ describe(Call.name, () => {
     expect(second.status).toBe('running');
   });
 
+  describe('reports of the media plane', () => {
+    it("fails a recording with the plane's resultInfo and completion reason, and starts the next operation", () => {
+      const call = establishedCall();
+      const recording = call.recordResponse(prompt, record, 'r1', t0);
+      const next = call.playPrompt(prompt, 'p1', t0);
+      const silence = { code: 400, subcode: 8510, message: 'Action failed, initial silence timeout reached.' };
+
+      expect(call.reportFailed(recording.id, silence, t1, 'initialSilenceTimeout')).toBe(true);
+
+      expect(recording.snapshot()).toMatchObject({
+        status: 'failed',
+        resultInfo: silence,
+        completionReason: 'initialSilenceTimeout',
+        recordingLocation: '',
+        recordingAccessToken: '',
+      });
+      expect(next.status).toBe('running');
+    });
+
+    it('fails a recording without a reason as unspecifiedError', () => {
+      const call = establishedCall();
+      const recording = call.recordResponse(prompt, record, 'r1', t0);
+      call.reportFailed(recording.id, { code: 500, subcode: 9999, message: 'x' }, t1);
+      expect(recording.snapshot().completionReason).toBe('unspecifiedError');
+    });
+  });
+
   describe('cancelMediaProcessing', () => {
     it('fails the running and every queued IVR operation with 400/8508 and leaves the tone subscription', () => {
       const call = establishedCall();

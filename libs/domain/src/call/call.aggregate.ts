@@ -26,6 +26,7 @@ import {
   MediaOperationKind,
   MediaPrompt,
   OperationParameters,
+  RecordCompletionReason,
   RecordParameters,
   RecordingOutcome,
   RESULT_CALL_TERMINATED,
@@ -275,11 +276,16 @@ export class Call extends AggregateRoot<CallEvent> {
     return true;
   }
 
-  /** The media plane could not finish an operation; the next one in the queue starts. */
-  reportFailed(operationId: string, resultInfo: ResultInfo, now: Date): boolean {
+  /** The media plane could not finish an operation (a recording says why); the next one in the queue starts. */
+  reportFailed(
+    operationId: string,
+    resultInfo: ResultInfo,
+    now: Date,
+    completionReason?: RecordCompletionReason,
+  ): boolean {
     const op = this.runningOperation(operationId);
     if (!op) return false;
-    this.end(op, now, (o) => o.fail(resultInfo, now));
+    this.end(op, now, (o) => o.fail(resultInfo, now, completionReason));
     this.startHeadIfIdle(now);
     return true;
   }

@@ -8,6 +8,12 @@ describe(parseMediaReport.name, () => {
     { type: 'toneReceived', tone: '#' },
     { type: 'operationStopped', operationId: 'op', playedDurationMs: 1250 },
     { type: 'operationFailed', operationId: 'op', resultInfo: { code: 500, subcode: 9000, message: 'x' } },
+    {
+      type: 'operationFailed',
+      operationId: 'op',
+      resultInfo: { code: 400, subcode: 8510, message: 'x' },
+      completionReason: 'initialSilenceTimeout',
+    },
     { type: 'operationCompleted', operationId: 'op' },
     {
       type: 'operationCompleted',
@@ -39,6 +45,15 @@ describe(parseMediaReport.name, () => {
         type: 'operationCompleted',
         operationId: 'op',
         recording: { completionReason: 'bored', recordingLocation: null, recordingAccessToken: null },
+      },
+    ],
+    [
+      'a failure with a completion reason Graph does not have',
+      {
+        type: 'operationFailed',
+        operationId: 'op',
+        resultInfo: { code: 400, subcode: 0, message: '' },
+        completionReason: 'bored',
       },
     ],
     ['a tone of several characters', { type: 'toneReceived', tone: '##' }],

@@ -45,6 +45,8 @@ export type MediaReportV1 =
       readonly type: 'operationFailed';
       readonly operationId: string;
       readonly resultInfo: { readonly code: number; readonly subcode: number; readonly message: string };
+      /** A failed recording's reason (added in v1 as an optional field; without it, `unspecifiedError`). */
+      readonly completionReason?: (typeof RECORD_COMPLETION_REASONS)[number];
     }
   | { readonly type: 'toneReceived'; readonly tone: string }
   /** It stopped an operation the service ended (cancel, barge-in, hang-up) after playing this long. */
@@ -103,11 +105,12 @@ export function parseMediaReport(report: unknown): MediaReportV1 | null {
         typeof info.message !== 'string'
       )
         return null;
-      return {
-        type: 'operationFailed',
-        operationId: r.operationId,
-        resultInfo: { code: info.code as number, subcode: info.subcode as number, message: info.message },
-      };
+      const reason = RECORD_COMPLETION_REASONS.find((known) => known === r.completionReason);
+      if (r.completionReason !== undefined && !reason) return null;
+      const resultInfo = { code: info.code as number, subcode: info.subcode as number, message: info.message };
+      return reason
+        ? { type: 'operationFailed', operationId: r.operationId, resultInfo, completionReason: reason }
+        : { type: 'operationFailed', operationId: r.operationId, resultInfo };
     }
     case 'operationCompleted': {
       if (!isString(r.operationId)) return null;
