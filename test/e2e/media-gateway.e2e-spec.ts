@@ -6,6 +6,8 @@ import { AMQP_URL, ExchangeRecorder, privateExchange } from '../support/rabbitmq
 import { dominantFrequency, rtpengine, RTPENGINE_NG, RtpCaller, tone } from '../support/rtp-caller';
 import { createPostgresDatabase, TestDatabase } from '../support/test-databases';
 import { CREATE_CALL_BODY, eventually, startTestApp, TestApp } from '../support/test-app';
+import { WaveFile } from 'wavefile';
+import { voicedMs } from '../../apps/media-gateway/src/recording/voice-activity';
 
 const EDGE_TOKEN = 'edge-token-for-the-tests-0123456789';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -57,6 +59,8 @@ describe('media gateway on rtpengine (rtpengine, RabbitMQ, PostgreSQL)', () => {
       MEDIA_GATEWAY_PORT: String(port),
       MEDIA_EDGE_TOKEN: EDGE_TOKEN,
       NODE_EXTRA_CA_CERTS: prompts.certificateFile,
+      // Recordings in PostgreSQL, as in production (a table of the gateway's own beside the service's).
+      DATABASE_URL: database.settings.databaseUrl!,
       LOG_LEVEL: 'warn',
     });
     await gateway.start(`${gatewayUrl}/health/ready`);
@@ -324,6 +328,99 @@ describe('media gateway on rtpengine (rtpengine, RabbitMQ, PostgreSQL)', () => {
       // calls.v1 carries the key; the notifier names it as Graph does (tone1, tonePound...).
       expect(heard.map((info) => info.tone)).toEqual(['1', '#', '1', '*']);
       expect(heard.map((info) => info.sequenceId)).toEqual([1, 2, 3, 4]);
+    });
+  });
+
+  describe('recordResponse', () => {
+    const record = async (callId: string, body: object) => {
+      const response = await api()
+        .post(`/communications/calls/${callId}/recordResponse`)
+        .set('Authorization', auth)
+        .send(body);
+      expect(response.status).toBe(200);
+      return response.body.id as string;
+    };
+    /** Waits until the caller has heard the beep (400 ms) and it has ended. */
+    const afterTheBeep = async (caller: RtpCaller) => {
+      await eventually(
+        async () => caller.audio(),
+        (heard) => heard.length >= 18 && performance.now() - heard[heard.length - 1].at > 100,
+        10_000,
+      );
+      expect(Math.round(dominantFrequency(caller.audio().slice(2, 18)) / 10) * 10).toBe(1000);
+    };
+    const ended = (callId: string, id: string) =>
+      eventually(
+        () => op(callId, id),
+        (response) => ['completed', 'failed'].includes(response.body.status),
+        15_000,
+      );
+
+    it("records the caller after the beep until the silence after speech, and serves the WAV to the recording's token alone", async () => {
+      const { callId, caller } = await connectedCall();
+      const id = await record(callId, {
+        playBeep: true,
+        maxSilenceTimeoutInSeconds: 1,
+        initialSilenceTimeoutInSeconds: 5,
+      });
+      await afterTheBeep(caller);
+      await caller.sendAudio(tone(440, 1000));
+      await caller.sendAudio(new Int16Array(8 * 1500)); // silence: PCMU packets of zero samples
+      const done = await ended(callId, id);
+      expect(done.body).toMatchObject({ status: 'completed', completionReason: 'maxSilenceTimeout' });
+      const location = done.body.recordingLocation as string;
+      expect(location).toMatch(new RegExp(`^${gatewayUrl}/media/v1/recordings/[0-9a-f-]{36}$`));
+      const path = location.slice(gatewayUrl.length);
+
+      const download = await edge()
+        .get(path)
+        .set('Authorization', `Bearer ${done.body.recordingAccessToken}`)
+        .buffer(true)
+        .parse((response, callback) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => callback(null, Buffer.concat(chunks)));
+        });
+      expect(download.status).toBe(200);
+      expect(download.headers['content-type']).toBe('audio/wav');
+      const wav = new WaveFile(download.body as Buffer);
+      expect(wav.fmt).toMatchObject({ numChannels: 1, sampleRate: 8000, bitsPerSample: 16 });
+      const voiced = voicedMs(wav.getSamples(false, Int16Array) as unknown as Int16Array);
+      expect(Math.abs(voiced - 1000)).toBeLessThanOrEqual(40);
+
+      const refused = await edge().get(path);
+      expect(refused.status).toBe(401);
+      expect(refused.body.error.code).toBe('InvalidAuthenticationToken');
+      const wrong = await edge().get(path).set('Authorization', 'Bearer someone-elses-token');
+      expect(wrong.status).toBe(401);
+      const edgeToken = await edge().get(path).set('Authorization', `Bearer ${EDGE_TOKEN}`);
+      expect(edgeToken.status).toBe(401);
+      const unknown = await edge()
+        .get('/media/v1/recordings/00000000-0000-4000-8000-000000000000')
+        .set('Authorization', `Bearer ${done.body.recordingAccessToken}`);
+      expect(unknown.status).toBe(404);
+      expect(unknown.body.error.code).toBe('itemNotFound');
+    });
+
+    it('fails with 400/8510 and initialSilenceTimeout when the caller says nothing', async () => {
+      const { callId, caller } = await connectedCall();
+      const id = await record(callId, { playBeep: false, initialSilenceTimeoutInSeconds: 1 });
+      await caller.sendAudio(new Int16Array(8 * 1500));
+      const done = await ended(callId, id);
+      expect(done.body).toMatchObject({
+        status: 'failed',
+        completionReason: 'initialSilenceTimeout',
+        resultInfo: { code: 400, subcode: 8510 },
+      });
+    });
+
+    it('ends on a stop tone the caller presses', async () => {
+      const { callId, caller } = await connectedCall();
+      const id = await record(callId, { playBeep: false, stopTones: ['#'], maxRecordDurationInSeconds: 20 });
+      await caller.sendAudio(tone(440, 400));
+      await caller.pressKey('#');
+      const done = await ended(callId, id);
+      expect(done.body).toMatchObject({ status: 'completed', completionReason: 'stopToneDetected' });
     });
   });
 });

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { WaveFile } from 'wavefile';
 import type { Config, MediaGatewaySettings } from '@calls/config';
 import { RtpengineClient } from '@calls/media-plane';
 import {
@@ -14,10 +15,22 @@ import {
   toMediaReportEvent,
 } from '@calls/messaging';
 import { MediaLeg } from './legs/media-leg';
-import { PlaybackEngine, PromptPlayback } from './playback/prompt-playback';
-import { PromptSource } from './prompts/prompt-source';
+import { OperationRun, PlaybackEngine, PlaybackOutcome, PromptPlayback } from './playback/prompt-playback';
+import { PromptAudio, PromptSource } from './prompts/prompt-source';
+import { RecordOperation, RecordOutcome } from './recording/record-operation';
+import { MemoryRecordingStore, PostgresRecordingStore } from './recording/recording-store';
+import { Recordings } from './recording/recordings';
 import { gatewayAnswer, offerProblem } from './sdp/caller-offer';
 import { TelephoneEvents } from './tones/telephone-events';
+
+/** The record parameters of a started recordResponse, as calls.v1 carries them. */
+interface RecordParametersV1 {
+  readonly initialSilenceTimeoutInSeconds: number;
+  readonly maxSilenceTimeoutInSeconds: number;
+  readonly maxRecordDurationInSeconds: number;
+  readonly playBeep: boolean;
+  readonly stopTones: readonly string[];
+}
 
 export interface MediaGatewayOptions extends MediaGatewaySettings {
   readonly amqpUrl: string;
@@ -58,9 +71,37 @@ export const GATEWAY_TAG = 'media-gateway';
  */
 const UNSPECIFIED_ERROR = { code: 500, subcode: 9999, message: 'Unknown internal server error.' };
 
+/**
+ * A recording with no speech within initialSilenceTimeoutInSeconds fails
+ * (https://learn.microsoft.com/en-us/graph/api/call-record: "before we
+ * timeout and fail the operation"), with the code Microsoft's media stack
+ * gives it (azure-communication-callautomation ReasonCodeName
+ * INITIAL_SILENCE_TIMEOUT = 8510, "Action failed, initial silence timeout reached.").
+ */
+const INITIAL_SILENCE_TIMEOUT = {
+  code: 400,
+  subcode: 8510,
+  message: 'Action failed, initial silence timeout reached.',
+};
+
+/** How often expired recordings are deleted. */
+const PRUNE_INTERVAL_MS = 60_000;
+
+/** playBeep's beep: 400 ms of 1 kHz at about -12 dBFS, as an 8 kHz WAV. */
+function beep(): PromptAudio {
+  const samples = Int16Array.from({ length: 3200 }, (_, i) =>
+    Math.round(8000 * Math.sin((2 * Math.PI * 1000 * i) / 8000)),
+  );
+  const file = new WaveFile();
+  file.fromScratch(1, 8000, '16', samples);
+  return { wav: Buffer.from(file.toBuffer()), durationMs: 400 };
+}
+
 interface GatewayCall {
   leg?: MediaLeg;
   answering?: boolean;
+  /** Who hears the caller's keys besides the service (a recording's stop tones). */
+  readonly keyListeners: Set<(key: string) => void>;
 }
 
 /**
@@ -82,12 +123,20 @@ export class MediaGateway {
   readonly engine: RtpengineClient;
   readonly prompts: PromptSource;
   private readonly calls = new Map<string, GatewayCall>();
-  private readonly playing = new Map<string, { callId: string; playback: PromptPlayback }>();
+  private readonly playing = new Map<string, { callId: string; playback: OperationRun<unknown> }>();
   private readonly playbackEngine: PlaybackEngine;
+  readonly recordings: Recordings;
+  private readonly recordingStore: PostgresRecordingStore | MemoryRecordingStore;
+  private readonly beep = beep();
+  private pruneTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: MediaGatewayOptions) {
     this.engine = new RtpengineClient(RtpengineClient.parseAddress(options.rtpengineNg));
     this.prompts = new PromptSource({ maxBytes: options.promptMaxBytes, timeoutMs: options.promptTimeoutMs });
+    this.recordingStore = options.databaseUrl
+      ? new PostgresRecordingStore(options.databaseUrl)
+      : new MemoryRecordingStore();
+    this.recordings = new Recordings(this.recordingStore, options.publicUrl, options.recordingTtlSeconds);
     this.playbackEngine = {
       play: async (callId, wav) => {
         const answer = await this.engine.request({
@@ -134,14 +183,24 @@ export class MediaGateway {
   }
 
   async start(): Promise<void> {
+    await this.recordingStore.start();
+    if (!this.options.databaseUrl) {
+      this.logger.warn('no DATABASE_URL: recordings are kept in this process, and only it can serve them');
+    }
+    this.pruneTimer = setInterval(() => {
+      this.recordings.prune().catch((error: Error) => this.logger.warn(`recordings not pruned: ${error.message}`));
+    }, PRUNE_INTERVAL_MS);
+    this.pruneTimer.unref();
     await this.consumer.start();
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.pruneTimer);
     await this.consumer.stop();
     for (const callId of [...this.calls.keys()]) await this.endMedia(callId);
     await this.publisher.close();
     await this.engine.close();
+    await this.recordingStore.close();
   }
 
   /**
@@ -184,9 +243,10 @@ export class MediaGateway {
       call.leg = leg;
       if (own.codec.telephoneEvent !== undefined) {
         // Every key press goes to the service, which tells the bot if it subscribed (subscribeToTone).
-        const events = new TelephoneEvents(own.codec.telephoneEvent, (tone) =>
-          this.report(callId, { type: 'toneReceived', tone }),
-        );
+        const events = new TelephoneEvents(own.codec.telephoneEvent, (tone) => {
+          this.report(callId, { type: 'toneReceived', tone });
+          for (const listener of call.keyListeners) listener(tone);
+        });
         leg.listen((packet) => events.receive(packet));
       }
       this.report(callId, { type: 'callEstablished' });
@@ -207,14 +267,14 @@ export class MediaGateway {
     const call = this.calls.get(callId);
     if (!call?.leg) throw new EdgeRequestError(404, `The call ${callId} has no media leg.`);
     await this.endMedia(callId);
-    this.calls.set(callId, {});
+    this.calls.set(callId, { keyListeners: new Set() });
   }
 
   private handle(event: CallsCloudEvent): void {
     const callId = event.data!.callId;
     switch (event.type) {
       case CALLS_V1.callCreated:
-        if (!this.calls.has(callId)) this.calls.set(callId, {});
+        if (!this.calls.has(callId)) this.calls.set(callId, { keyListeners: new Set() });
         return;
       case CALLS_V1.mediaOperationStarted:
         return this.operationStarted(callId, (event.data as MediaOperationStartedV1).operation);
@@ -229,35 +289,76 @@ export class MediaGateway {
   }
 
   private operationStarted(callId: string, operation: MediaOperationStartedV1['operation']): void {
-    if (!this.calls.get(callId)?.leg) {
+    const call = this.calls.get(callId);
+    if (!call?.leg) {
       this.logger.warn(`operation ${operation.id} started on call ${callId}, which has no media leg here`);
       return;
     }
-    if (operation.record) {
-      this.report(callId, {
-        type: 'operationFailed',
-        operationId: operation.id,
-        resultInfo: { ...UNSPECIFIED_ERROR, message: `${UNSPECIFIED_ERROR.message} recordResponse is not played yet.` },
-      });
-      return;
-    }
-    const playback = new PromptPlayback(callId, operation.prompts, this.playbackEngine, this.prompts);
-    this.playing.set(operation.id, { callId, playback });
-    playback.run().then(
-      (outcome) => {
-        this.playing.delete(operation.id);
-        if (outcome.kind === 'completed')
-          this.report(callId, { type: 'operationCompleted', operationId: operation.id });
-        if (outcome.kind === 'failed') {
-          this.report(callId, { type: 'operationFailed', operationId: operation.id, resultInfo: outcome.resultInfo });
-        }
-      },
-      (error: unknown) => {
-        this.playing.delete(operation.id);
+    const record = operation.record as RecordParametersV1 | null;
+    const run: OperationRun<PlaybackOutcome | RecordOutcome> = record
+      ? new RecordOperation(
+          callId,
+          operation.prompts,
+          record,
+          call.leg,
+          (listener) => {
+            call.keyListeners.add(listener);
+            return () => call.keyListeners.delete(listener);
+          },
+          this.playbackEngine,
+          this.prompts,
+          this.beep,
+        )
+      : new PromptPlayback(callId, operation.prompts, this.playbackEngine, this.prompts);
+    this.playing.set(operation.id, { callId, playback: run });
+    run
+      .run()
+      .then((outcome) => this.finished(callId, operation.id, record !== null, outcome))
+      .catch((error: unknown) => {
         this.logger.error(`operation ${operation.id} on call ${callId} failed: ${(error as Error).message}`);
         this.report(callId, { type: 'operationFailed', operationId: operation.id, resultInfo: UNSPECIFIED_ERROR });
-      },
-    );
+      })
+      .finally(() => this.playing.delete(operation.id));
+  }
+
+  /** Reports how an operation ended on its own (one stopped by the service was reported when it stopped). */
+  private async finished(
+    callId: string,
+    operationId: string,
+    recording: boolean,
+    outcome: PlaybackOutcome | RecordOutcome,
+  ): Promise<void> {
+    switch (outcome.kind) {
+      case 'stopped':
+        return;
+      case 'completed':
+        return this.report(callId, { type: 'operationCompleted', operationId });
+      case 'failed':
+        return this.report(callId, {
+          type: 'operationFailed',
+          operationId,
+          resultInfo: outcome.resultInfo,
+          // A recording whose prompt could not be played says so (Graph's recordCompletionReason).
+          ...(recording ? { completionReason: 'playPromptFailed' as const } : {}),
+        });
+      case 'recorded':
+        if (outcome.end === 'initialSilenceTimeout') {
+          return this.report(callId, {
+            type: 'operationFailed',
+            operationId,
+            resultInfo: INITIAL_SILENCE_TIMEOUT,
+            completionReason: 'initialSilenceTimeout',
+          });
+        }
+        return this.report(callId, {
+          type: 'operationCompleted',
+          operationId,
+          recording: {
+            completionReason: outcome.end,
+            ...(await this.recordings.keep(callId, operationId, outcome.wav)),
+          },
+        });
+    }
   }
 
   /** The service ended these operations early: stop what is playing, and say for how long it played. */

@@ -87,6 +87,10 @@ export interface MediaGatewaySettings {
   /** Bounds on fetching a prompt: its size and the whole fetch's time. */
   readonly promptMaxBytes: number;
   readonly promptTimeoutMs: number;
+  /** How long a recording (and its access token) is kept for the bot to download. */
+  readonly recordingTtlSeconds: number;
+  /** Where recordings are kept (PostgreSQL, DATABASE_URL); in the process's memory without it. */
+  readonly databaseUrl: string | undefined;
 }
 
 /**
@@ -217,6 +221,8 @@ export function loadConfig(source: Env = process.env): Config {
       rtpAddress: env.MEDIA_GATEWAY_RTP_ADDRESS ?? '127.0.0.1',
       promptMaxBytes: env.MEDIA_PROMPT_MAX_BYTES ?? 8 * 1024 * 1024,
       promptTimeoutMs: env.MEDIA_PROMPT_TIMEOUT_MS ?? 10_000,
+      recordingTtlSeconds: env.RECORDING_TTL_S ?? 3600,
+      databaseUrl: env.DATABASE_URL,
     },
     throttling: {
       limit: env.THROTTLE_LIMIT ?? GRAPH_CALLS_THROTTLE.limit,

@@ -123,6 +123,7 @@ export class Environment {
   @IsOptional() @IsIP(4) MEDIA_GATEWAY_RTP_ADDRESS?: string;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) MEDIA_PROMPT_MAX_BYTES?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(100) MEDIA_PROMPT_TIMEOUT_MS?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) RECORDING_TTL_S?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) SIMULATED_CONNECT_MS?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) SIMULATED_PROMPT_MS?: number;
 

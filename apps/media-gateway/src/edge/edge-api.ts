@@ -90,6 +90,21 @@ export async function startEdgeApi(gateway: MediaGateway, settings: EdgeApiSetti
     return reply.code(204).send();
   });
 
+  // The bot downloads a recording with its access token (Graph's recordingAccessToken), not the edge's.
+  app.get<{ Params: { id: string } }>('/media/v1/recordings/:id', async (request, reply) => {
+    const opened = await gateway.recordings.open(request.params.id, request.headers.authorization);
+    if (opened === 'gone') return fail(request, reply, 404, 'No such recording: it never existed or has expired.');
+    if (opened === 'unauthorized') {
+      return fail(
+        request,
+        reply,
+        401,
+        "Send the recording's access token: Authorization: Bearer <recordingAccessToken>.",
+      );
+    }
+    return reply.header('content-type', 'audio/wav').header('cache-control', 'no-store').send(opened);
+  });
+
   app.get('/health/live', async () => ({ status: 'ok' }));
   app.get('/health/ready', async (_request, reply) => {
     if (!gateway.queueBound) return reply.code(503).send({ status: 'error', broker: 'queue not bound yet' });

@@ -16,6 +16,12 @@ export type PlaybackOutcome =
   | { readonly kind: 'failed'; readonly resultInfo: { code: number; subcode: number; message: string } }
   | { readonly kind: 'stopped' };
 
+/** A started operation as the gateway runs it: to its outcome, or stopped early, answering the ms it ran. */
+export interface OperationRun<Outcome = PlaybackOutcome> {
+  run(): Promise<Outcome>;
+  stop(): Promise<number>;
+}
+
 /**
  * How far rtpengine's player runs ahead of real time, in ms. Its `play media`
  * answer gives the file's length, but `stop media` answers no position, and
@@ -32,10 +38,10 @@ export const PLAYER_LEAD_MS = 80;
  * it (cancel, barge-in, hang-up) stops the engine's player at once, starts
  * nothing more, and answers how long it had played in all.
  */
-export class PromptPlayback {
+export class PromptPlayback implements OperationRun {
   private stopped = false;
   private stopping: Promise<number> | undefined;
-  private playedMs = 0;
+  private finishedMs = 0;
   private current: { startedAt: number; durationMs: number } | undefined;
   private starting: Promise<unknown> | undefined;
   private wake: (() => void) | undefined;
@@ -74,10 +80,15 @@ export class PromptPlayback {
       });
       this.wake = undefined;
       if (this.stopped) break;
-      this.playedMs += durationMs;
+      this.finishedMs += durationMs;
       this.current = undefined;
     }
     return this.stopped ? { kind: 'stopped' } : { kind: 'completed' };
+  }
+
+  /** The ms of the prompts played to their end so far. */
+  get playedMs(): number {
+    return this.finishedMs;
   }
 
   /** Stops it; answers the ms played (an estimate for the prompt cut short, see PLAYER_LEAD_MS). */
@@ -92,9 +103,9 @@ export class PromptPlayback {
     await this.starting?.catch(() => undefined);
     this.wake?.();
     const playing = this.current;
-    if (!playing) return Math.round(this.playedMs);
+    if (!playing) return Math.round(this.finishedMs);
     await this.engine.stop(this.callId);
     const cut = Math.min(playing.durationMs, Math.max(0, stoppedAt - playing.startedAt) + PLAYER_LEAD_MS);
-    return Math.round(this.playedMs + cut);
+    return Math.round(this.finishedMs + cut);
   }
 }
