@@ -25,6 +25,7 @@ describe('media gateway on rtpengine (rtpengine, RabbitMQ, PostgreSQL)', () => {
   let service: TestApp;
   let gateway: AppProcess;
   let gatewayUrl: string;
+  let gatewayEnv: Record<string, string>;
   let prompts: PromptServer;
   let engine: RtpengineClient;
   let auth: string;
@@ -52,7 +53,7 @@ describe('media gateway on rtpengine (rtpengine, RabbitMQ, PostgreSQL)', () => {
     auth = `Bearer ${service.token()}`;
     const port = await freePort();
     gatewayUrl = `http://127.0.0.1:${port}`;
-    gateway = new AppProcess('media-gateway', {
+    gatewayEnv = {
       ...broker,
       MEDIA_GATEWAY_QUEUE: `${eventsExchange}.gateway`,
       RTPENGINE_NG,
@@ -62,7 +63,8 @@ describe('media gateway on rtpengine (rtpengine, RabbitMQ, PostgreSQL)', () => {
       // Recordings in PostgreSQL, as in production (a table of the gateway's own beside the service's).
       DATABASE_URL: database.settings.databaseUrl!,
       LOG_LEVEL: 'warn',
-    });
+    };
+    gateway = new AppProcess('media-gateway', gatewayEnv);
     await gateway.start(`${gatewayUrl}/health/ready`);
   }, 180_000);
 
@@ -199,14 +201,56 @@ describe('media gateway on rtpengine (rtpengine, RabbitMQ, PostgreSQL)', () => {
       expect(Object.keys(query.tags as object).sort()).toEqual(['caller', 'media-gateway']);
     });
 
-    it('ends the media on DELETE: the engine call is gone, a second DELETE is a 404', async () => {
+    it('ends the media on DELETE (the caller hung up): the engine call is gone, the call ends with 200/18503', async () => {
       const { callId } = await connectedCall();
       const deleted = await edge().delete(`/media/v1/calls/${callId}`).set('Authorization', `Bearer ${EDGE_TOKEN}`);
       expect(deleted.status).toBe(204);
       await expect(engine.request({ command: 'query', 'call-id': callId })).rejects.toThrow('Unknown call-id');
+      const ended = await eventually(
+        () => getCall(callId),
+        (response) => response.body.state === 'terminated',
+      );
+      expect(ended.body).toMatchObject({ state: 'terminated', resultInfo: { code: 200, subcode: 18503 } });
       const again = await edge().delete(`/media/v1/calls/${callId}`).set('Authorization', `Bearer ${EDGE_TOKEN}`);
       expect(again.status).toBe(404);
     });
+  });
+
+  it('reports a caller whose RTP stops for MEDIA_TIMEOUT_S: the call ends with 410/301005, the engine call is freed', async () => {
+    // A second replica with a short media timeout, with its own queue: every replica sees every
+    // event, and the one that answered the call serves it.
+    const port = await freePort();
+    const quick = new AppProcess('media-gateway', {
+      ...gatewayEnv,
+      MEDIA_GATEWAY_QUEUE: `${eventsExchange}.gateway-quick`,
+      MEDIA_GATEWAY_PORT: String(port),
+      MEDIA_TIMEOUT_S: '1',
+    });
+    await quick.start(`http://127.0.0.1:${port}/health/ready`);
+    try {
+      const callId = await createdCall();
+      const caller = await RtpCaller.open();
+      callers.push(caller);
+      const answered = await request(`http://127.0.0.1:${port}`)
+        .post(`/media/v1/calls/${callId}/answer`)
+        .set('Authorization', `Bearer ${EDGE_TOKEN}`)
+        .send({ sdp: caller.offer() });
+      expect(answered.status).toBe(200);
+      caller.answered(answered.body.sdp);
+      await caller.sendAudio(tone(440, 400)); // the caller talks, then goes silent without a hang-up
+      const ended = await eventually(
+        () => getCall(callId),
+        (response) => response.body.state === 'terminated',
+        5000,
+      );
+      expect(ended.body).toMatchObject({
+        state: 'terminated',
+        resultInfo: { code: 410, subcode: 301005, message: 'Media connectivity failure.' },
+      });
+      await expect(engine.request({ command: 'query', 'call-id': callId })).rejects.toThrow('Unknown call-id');
+    } finally {
+      await quick.stop();
+    }
   });
 
   describe('playPrompt', () => {

@@ -129,6 +129,7 @@ export class MediaGateway {
   private readonly recordingStore: PostgresRecordingStore | MemoryRecordingStore;
   private readonly beep = beep();
   private pruneTimer: NodeJS.Timeout | undefined;
+  private watchdog: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: MediaGatewayOptions) {
     this.engine = new RtpengineClient(RtpengineClient.parseAddress(options.rtpengineNg));
@@ -191,11 +192,14 @@ export class MediaGateway {
       this.recordings.prune().catch((error: Error) => this.logger.warn(`recordings not pruned: ${error.message}`));
     }, PRUNE_INTERVAL_MS);
     this.pruneTimer.unref();
+    this.watchdog = setInterval(() => this.checkMediaTimeouts(Date.now()), 250);
+    this.watchdog.unref();
     await this.consumer.start();
   }
 
   async stop(): Promise<void> {
     clearInterval(this.pruneTimer);
+    clearInterval(this.watchdog);
     await this.consumer.stop();
     for (const callId of [...this.calls.keys()]) await this.endMedia(callId);
     await this.publisher.close();
@@ -262,12 +266,27 @@ export class MediaGateway {
     }
   }
 
-  /** The edge ends the media (the caller hung up): the call's audio stops and its leg closes. */
+  /** The edge ends the media (the caller hung up): the audio stops, the leg closes, and the service ends the call. */
   async hangUp(callId: string): Promise<void> {
     const call = this.calls.get(callId);
     if (!call?.leg) throw new EdgeRequestError(404, `The call ${callId} has no media leg.`);
     await this.endMedia(callId);
-    this.calls.set(callId, { keyListeners: new Set() });
+    this.report(callId, { type: 'callDisconnected', reason: 'hungUp' });
+  }
+
+  /**
+   * A leg that received no RTP for MEDIA_TIMEOUT_S: the caller is gone
+   * without a hang-up (a dead phone, a lost network). The service is told,
+   * and ends the call; the media stops here at once.
+   */
+  private checkMediaTimeouts(now: number): void {
+    const timeoutMs = this.options.mediaTimeoutSeconds * 1000;
+    for (const [callId, call] of this.calls) {
+      if (!call.leg || now - call.leg.lastPacketAt < timeoutMs) continue;
+      this.logger.warn(`call ${callId}: no media for ${this.options.mediaTimeoutSeconds} s, reported disconnected`);
+      this.report(callId, { type: 'callDisconnected', reason: 'mediaTimeout' });
+      void this.endMedia(callId);
+    }
   }
 
   private handle(event: CallsCloudEvent): void {
@@ -377,6 +396,10 @@ export class MediaGateway {
 
   /** Stops the call's media silently (the service ended the call, or the edge did) and frees its engine call. */
   private async endMedia(callId: string): Promise<void> {
+    // The leg is detached first, so nothing else (the watchdog, a second end) acts on it meanwhile.
+    const call = this.calls.get(callId);
+    const leg = call?.leg;
+    if (call) call.leg = undefined;
     const stops: Promise<unknown>[] = [];
     for (const [id, entry] of this.playing) {
       if (entry.callId !== callId) continue;
@@ -384,10 +407,8 @@ export class MediaGateway {
       stops.push(entry.playback.stop().catch(() => undefined));
     }
     await Promise.all(stops);
-    const call = this.calls.get(callId);
-    if (!call?.leg) return;
-    call.leg.close();
-    call.leg = undefined;
+    if (!leg) return;
+    leg.close();
     await this.engine.request({ command: 'delete', 'call-id': callId }).catch((error: Error) => {
       this.logger.warn(`rtpengine call ${callId} not deleted: ${error.message}`);
     });

@@ -87,6 +87,8 @@ export interface MediaGatewaySettings {
   /** Bounds on fetching a prompt: its size and the whole fetch's time. */
   readonly promptMaxBytes: number;
   readonly promptTimeoutMs: number;
+  /** A media leg that receives no RTP for this long is reported disconnected, and the call ends. */
+  readonly mediaTimeoutSeconds: number;
   /** How long a recording (and its access token) is kept for the bot to download. */
   readonly recordingTtlSeconds: number;
   /** Where recordings are kept (PostgreSQL, DATABASE_URL); in the process's memory without it. */
@@ -222,6 +224,7 @@ export function loadConfig(source: Env = process.env): Config {
       promptMaxBytes: env.MEDIA_PROMPT_MAX_BYTES ?? 8 * 1024 * 1024,
       promptTimeoutMs: env.MEDIA_PROMPT_TIMEOUT_MS ?? 10_000,
       recordingTtlSeconds: env.RECORDING_TTL_S ?? 3600,
+      mediaTimeoutSeconds: env.MEDIA_TIMEOUT_S ?? 60,
       databaseUrl: env.DATABASE_URL,
     },
     throttling: {

@@ -124,6 +124,7 @@ export class Environment {
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) MEDIA_PROMPT_MAX_BYTES?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(100) MEDIA_PROMPT_TIMEOUT_MS?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) RECORDING_TTL_S?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) MEDIA_TIMEOUT_S?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) SIMULATED_CONNECT_MS?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) SIMULATED_PROMPT_MS?: number;
 

@@ -37,7 +37,8 @@ export function parseRtp(packet: Buffer): RtpPacket | null {
  */
 export class MediaLeg {
   codec: LegCodec | undefined;
-  lastPacketAt = 0;
+  /** When it last received a packet (Date.now()); its opening counts as one. */
+  lastPacketAt = Date.now();
   packets = 0;
   private readonly listeners = new Set<(packet: RtpPacket) => void>();
 

@@ -4,6 +4,8 @@ import type { RecordCompletionReason, RecordingOutcome, ResultInfo } from '@call
 /** What the media plane can tell the service about a call it serves. */
 export type MediaPlaneReport =
   | { readonly type: 'callEstablished' }
+  /** The caller hung up, or its media stopped arriving: the call ends. */
+  | { readonly type: 'callDisconnected'; readonly reason: 'hungUp' | 'mediaTimeout' }
   | { readonly type: 'operationCompleted'; readonly operationId: string; readonly recording?: RecordingOutcome }
   | {
       readonly type: 'operationFailed';

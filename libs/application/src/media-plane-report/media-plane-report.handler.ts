@@ -25,6 +25,8 @@ export class ApplyMediaPlaneReportHandler implements ICommandHandler<ApplyMediaP
         case 'callEstablished':
           call.establish(now);
           return true;
+        case 'callDisconnected':
+          return report.reason === 'hungUp' ? call.peerLeft(now) : call.loseMedia(now);
         case 'operationCompleted':
           return call.reportCompleted(report.operationId, now, report.recording);
         case 'operationFailed':

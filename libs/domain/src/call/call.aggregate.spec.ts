@@ -109,6 +109,38 @@ describe(Call.name, () => {
       expect(next.status).toBe('running');
     });
 
+    it('ends the call when the media is lost: a running recording fails with mediaReceiveTimeout, the rest as terminated', () => {
+      const call = establishedCall();
+      const recording = call.recordResponse(prompt, record, 'r1', t0);
+      const queued = call.playPrompt(prompt, 'p1', t0);
+      const lost = { code: 410, subcode: 301005, message: 'Media connectivity failure.' };
+
+      expect(call.loseMedia(t1)).toBe(true);
+
+      expect(call.state).toBe('terminated');
+      expect(call.snapshot().resultInfo).toEqual(lost);
+      expect(recording.snapshot()).toMatchObject({
+        status: 'failed',
+        resultInfo: lost,
+        completionReason: 'mediaReceiveTimeout',
+      });
+      expect(queued.snapshot()).toMatchObject({ status: 'failed', resultInfo: { code: 410, subcode: 0 } });
+      expect(call.loseMedia(t1)).toBe(false);
+    });
+
+    it('ends the call as Graph ends one the other participant left when the caller hangs up', () => {
+      const call = establishedCall();
+      const playing = call.playPrompt(prompt, 'p1', t0);
+      expect(call.peerLeft(t1)).toBe(true);
+      expect(call.snapshot().resultInfo).toEqual({
+        code: 200,
+        subcode: 18503,
+        message: 'The other participant in peer-to-peer call, left the conversation.',
+      });
+      expect(playing.snapshot()).toMatchObject({ status: 'failed', resultInfo: { code: 410 } });
+      expect(call.peerLeft(t1)).toBe(false);
+    });
+
     it('fails a recording without a reason as unspecifiedError', () => {
       const call = establishedCall();
       const recording = call.recordResponse(prompt, record, 'r1', t0);

@@ -18,6 +18,8 @@ import {
   DEFAULT_KEEPALIVE_TIMEOUT_MS,
   RESULT_HUNG_UP_BY_BOT,
   RESULT_KEEPALIVE_TIMEOUT,
+  RESULT_MEDIA_CONNECTIVITY_FAILURE,
+  RESULT_PEER_LEFT,
 } from './call.values';
 import type { CallDescription, CallOwner, CallState } from './call.values';
 import {
@@ -254,6 +256,34 @@ export class Call extends AggregateRoot<CallEvent> {
   expireIfInactive(now: Date): boolean {
     if (this.props.state === 'terminated' || this.props.keepAliveDeadline.getTime() > now.getTime()) return false;
     this.terminate(RESULT_KEEPALIVE_TIMEOUT, now);
+    return true;
+  }
+
+  /**
+   * The media plane received no media from the caller for its timeout: the
+   * call ends with Graph's "Media connectivity failure" (410/301005), and a
+   * recording in progress fails with Graph's recordCompletionReason
+   * `mediaReceiveTimeout` and the same resultInfo (Graph gives that reason
+   * no code of its own). False for a call already ended.
+   */
+  loseMedia(now: Date): boolean {
+    if (this.props.state === 'terminated') return false;
+    const recording = this.queue().find((op) => op.kind === 'recordResponse' && op.status === 'running');
+    if (recording) {
+      this.end(recording, now, (o) => o.fail(RESULT_MEDIA_CONNECTIVITY_FAILURE, now, 'mediaReceiveTimeout'));
+    }
+    this.terminate(RESULT_MEDIA_CONNECTIVITY_FAILURE, now);
+    return true;
+  }
+
+  /**
+   * The caller hung up (the media plane's edge ended the media): the call
+   * ends as Graph ends a peer-to-peer call the other participant left
+   * (200/18503). False for a call already ended.
+   */
+  peerLeft(now: Date): boolean {
+    if (this.props.state === 'terminated') return false;
+    this.terminate(RESULT_PEER_LEFT, now);
     return true;
   }
 

@@ -59,6 +59,16 @@ export const RESULT_KEEPALIVE_TIMEOUT: ResultInfo = {
   subcode: 8537,
   message: 'Keep Alive timeout, cleaned up inactive call.',
 };
+export const RESULT_PEER_LEFT: ResultInfo = {
+  code: 200,
+  subcode: 18503,
+  message: 'The other participant in peer-to-peer call, left the conversation.',
+};
+export const RESULT_MEDIA_CONNECTIVITY_FAILURE: ResultInfo = {
+  code: 410,
+  subcode: 301005,
+  message: 'Media connectivity failure.',
+};
 
 /**
  * Which operations a cancel ends (this service's extension; Graph's cancel

@@ -5,6 +5,8 @@ import type { MediaReportData, MediaReportV1 } from './media-v1.contracts';
 describe(parseMediaReport.name, () => {
   it.each<MediaReportV1>([
     { type: 'callEstablished' },
+    { type: 'callDisconnected', reason: 'hungUp' },
+    { type: 'callDisconnected', reason: 'mediaTimeout' },
     { type: 'toneReceived', tone: '#' },
     { type: 'operationStopped', operationId: 'op', playedDurationMs: 1250 },
     { type: 'operationFailed', operationId: 'op', resultInfo: { code: 500, subcode: 9000, message: 'x' } },
@@ -56,6 +58,7 @@ describe(parseMediaReport.name, () => {
         completionReason: 'bored',
       },
     ],
+    ['a disconnection without its reason', { type: 'callDisconnected' }],
     ['a tone of several characters', { type: 'toneReceived', tone: '##' }],
   ])('refuses %s', (_case, report) => {
     expect(parseMediaReport(report)).toBeNull();

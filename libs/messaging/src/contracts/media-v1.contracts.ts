@@ -5,6 +5,7 @@ import { traceContextOf } from '@calls/runtime';
 /** What a media plane reports back to the service, as CloudEvents on the media exchange. */
 export const MEDIA_V1 = {
   callConnected: 'media.v1.call.connected',
+  callDisconnected: 'media.v1.call.disconnected',
   operationCompleted: 'media.v1.operation.completed',
   operationFailed: 'media.v1.operation.failed',
   toneReceived: 'media.v1.tone.received',
@@ -32,6 +33,11 @@ export const RECORD_COMPLETION_REASONS = [
  */
 export type MediaReportV1 =
   | { readonly type: 'callEstablished' }
+  /**
+   * The caller is gone: it hung up (`hungUp`: the edge ended the media) or its
+   * media stopped arriving (`mediaTimeout`). The call cannot go on.
+   */
+  | { readonly type: 'callDisconnected'; readonly reason: 'hungUp' | 'mediaTimeout' }
   | {
       readonly type: 'operationCompleted';
       readonly operationId: string;
@@ -59,6 +65,7 @@ export interface MediaReportData {
 
 const TYPE_OF: Record<MediaReportV1['type'], string> = {
   callEstablished: MEDIA_V1.callConnected,
+  callDisconnected: MEDIA_V1.callDisconnected,
   operationCompleted: MEDIA_V1.operationCompleted,
   operationFailed: MEDIA_V1.operationFailed,
   toneReceived: MEDIA_V1.toneReceived,
@@ -89,6 +96,10 @@ export function parseMediaReport(report: unknown): MediaReportV1 | null {
   switch (r.type) {
     case 'callEstablished':
       return { type: 'callEstablished' };
+    case 'callDisconnected':
+      return r.reason === 'hungUp' || r.reason === 'mediaTimeout'
+        ? { type: 'callDisconnected', reason: r.reason }
+        : null;
     case 'toneReceived':
       return isString(r.tone) && r.tone.length <= 1 ? { type: 'toneReceived', tone: r.tone } : null;
     case 'operationStopped':
