@@ -201,7 +201,7 @@ describe('media gateway on rtpengine (rtpengine, RabbitMQ, PostgreSQL)', () => {
       expect(Object.keys(query.tags as object).sort()).toEqual(['caller', 'media-gateway']);
     });
 
-    it('ends the media on DELETE (the caller hung up): the engine call is gone, the call ends with 200/18503', async () => {
+    it('ends the media on DELETE (the caller hung up): the engine call is gone, the call ends with 200/18503 and is forgotten', async () => {
       const { callId } = await connectedCall();
       const deleted = await edge().delete(`/media/v1/calls/${callId}`).set('Authorization', `Bearer ${EDGE_TOKEN}`);
       expect(deleted.status).toBe(204);
@@ -211,27 +211,66 @@ describe('media gateway on rtpengine (rtpengine, RabbitMQ, PostgreSQL)', () => {
         (response) => response.body.state === 'terminated',
       );
       expect(ended.body).toMatchObject({ state: 'terminated', resultInfo: { code: 200, subcode: 18503 } });
-      const again = await edge().delete(`/media/v1/calls/${callId}`).set('Authorization', `Bearer ${EDGE_TOKEN}`);
+      // The gateway forgets the call once the service says it ended.
+      const again = await eventually(
+        () => edge().delete(`/media/v1/calls/${callId}`).set('Authorization', `Bearer ${EDGE_TOKEN}`),
+        (response) => response.status === 404,
+      );
       expect(again.status).toBe(404);
     });
   });
 
-  it('reports a caller whose RTP stops for MEDIA_TIMEOUT_S: the call ends with 410/301005, the engine call is freed', async () => {
-    // A second replica with a short media timeout, with its own queue: every replica sees every
-    // event, and the one that answered the call serves it.
-    const port = await freePort();
-    const quick = new AppProcess('media-gateway', {
-      ...gatewayEnv,
-      MEDIA_GATEWAY_QUEUE: `${eventsExchange}.gateway-quick`,
-      MEDIA_GATEWAY_PORT: String(port),
-      MEDIA_TIMEOUT_S: '1',
+  describe('replicas (each with its own queue: every replica sees every event)', () => {
+    let replica: AppProcess;
+    let replicaUrl: string;
+
+    beforeAll(async () => {
+      const port = await freePort();
+      replicaUrl = `http://127.0.0.1:${port}`;
+      replica = new AppProcess('media-gateway', {
+        ...gatewayEnv,
+        MEDIA_GATEWAY_QUEUE: `${eventsExchange}.gateway-b`,
+        MEDIA_GATEWAY_PORT: String(port),
+        MEDIA_TIMEOUT_S: '1',
+      });
+      await replica.start(`${replicaUrl}/health/ready`);
     });
-    await quick.start(`http://127.0.0.1:${port}/health/ready`);
-    try {
+    afterAll(async () => {
+      await replica?.stop();
+    });
+
+    it('refuses an answer on another replica (409), and a hang-up there ends the call and frees the leg here', async () => {
+      const { callId, caller } = await connectedCall();
+      const again = await request(replicaUrl)
+        .post(`/media/v1/calls/${callId}/answer`)
+        .set('Authorization', `Bearer ${EDGE_TOKEN}`)
+        .send({ sdp: caller.offer() });
+      expect(again.status).toBe(409);
+      const deleted = await request(replicaUrl)
+        .delete(`/media/v1/calls/${callId}`)
+        .set('Authorization', `Bearer ${EDGE_TOKEN}`);
+      expect(deleted.status).toBe(204);
+      const ended = await eventually(
+        () => getCall(callId),
+        (response) => response.body.state === 'terminated',
+      );
+      expect(ended.body.resultInfo).toMatchObject({ code: 200, subcode: 18503 });
+      const engineCall = await eventually(
+        () =>
+          engine.request({ command: 'query', 'call-id': callId }).then(
+            () => 'present',
+            (error: Error) => error.message,
+          ),
+        (state) => state !== 'present',
+      );
+      expect(engineCall).toContain('Unknown call-id');
+    });
+
+    it('reports a caller whose RTP stops for MEDIA_TIMEOUT_S: the call ends with 410/301005, the engine call is freed', async () => {
       const callId = await createdCall();
       const caller = await RtpCaller.open();
       callers.push(caller);
-      const answered = await request(`http://127.0.0.1:${port}`)
+      const answered = await request(replicaUrl)
         .post(`/media/v1/calls/${callId}/answer`)
         .set('Authorization', `Bearer ${EDGE_TOKEN}`)
         .send({ sdp: caller.offer() });
@@ -248,9 +287,7 @@ describe('media gateway on rtpengine (rtpengine, RabbitMQ, PostgreSQL)', () => {
         resultInfo: { code: 410, subcode: 301005, message: 'Media connectivity failure.' },
       });
       await expect(engine.request({ command: 'query', 'call-id': callId })).rejects.toThrow('Unknown call-id');
-    } finally {
-      await quick.stop();
-    }
+    });
   });
 
   describe('playPrompt', () => {

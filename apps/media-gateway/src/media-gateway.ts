@@ -100,6 +100,8 @@ function beep(): PromptAudio {
 interface GatewayCall {
   leg?: MediaLeg;
   answering?: boolean;
+  /** Established without a leg here: another replica answered it. */
+  answeredElsewhere?: boolean;
   /** Who hears the caller's keys besides the service (a recording's stop tones). */
   readonly keyListeners: Set<(key: string) => void>;
 }
@@ -112,8 +114,9 @@ interface GatewayCall {
  * (cancel, barge-in, hang-up), and reports every outcome as media.v1.
  *
  * State is this process's own: the call's RTP socket lives here, so the
- * operations of a call are played by the replica that answered it (see
- * docs/media.md for running more than one).
+ * operations of a call are played by the replica that answered it. Each
+ * replica has its own queue and sees every event; the others know the call
+ * and refuse a second answer for it (docs/media.md).
  */
 export class MediaGateway {
   private readonly logger = new Logger(MediaGateway.name);
@@ -160,6 +163,7 @@ export class MediaGateway {
         queue: options.queue,
         bindingKeys: [
           CALLS_V1.callCreated,
+          CALLS_V1.callEstablished,
           CALLS_V1.mediaOperationStarted,
           CALLS_V1.mediaOperationEnded,
           CALLS_V1.mediaProcessingCancelled,
@@ -215,7 +219,9 @@ export class MediaGateway {
   async answer(callId: string, callerOffer: string): Promise<string> {
     const call = this.calls.get(callId);
     if (!call) throw new EdgeRequestError(404, `No call ${callId} is waiting for its media.`);
-    if (call.leg || call.answering) throw new EdgeRequestError(409, `The call ${callId} already has its media leg.`);
+    if (call.leg || call.answering || call.answeredElsewhere) {
+      throw new EdgeRequestError(409, `The call ${callId} already has its media leg.`);
+    }
     const problem = offerProblem(callerOffer);
     if (problem) throw new EdgeRequestError(400, problem);
     call.answering = true;
@@ -266,10 +272,14 @@ export class MediaGateway {
     }
   }
 
-  /** The edge ends the media (the caller hung up): the audio stops, the leg closes, and the service ends the call. */
+  /**
+   * The edge ends the media (the caller hung up): the service is told and
+   * ends the call. The replica that holds the leg stops its audio at once;
+   * any other replica passes the word on, and the holder stops when the
+   * call's calls.v1.call.terminated reaches it.
+   */
   async hangUp(callId: string): Promise<void> {
-    const call = this.calls.get(callId);
-    if (!call?.leg) throw new EdgeRequestError(404, `The call ${callId} has no media leg.`);
+    if (!this.calls.has(callId)) throw new EdgeRequestError(404, `No call ${callId} has media here.`);
     await this.endMedia(callId);
     this.report(callId, { type: 'callDisconnected', reason: 'hungUp' });
   }
@@ -295,6 +305,11 @@ export class MediaGateway {
       case CALLS_V1.callCreated:
         if (!this.calls.has(callId)) this.calls.set(callId, { keyListeners: new Set() });
         return;
+      case CALLS_V1.callEstablished: {
+        const call = this.calls.get(callId);
+        if (call && !call.leg && !call.answering) call.answeredElsewhere = true;
+        return;
+      }
       case CALLS_V1.mediaOperationStarted:
         return this.operationStarted(callId, (event.data as MediaOperationStartedV1).operation);
       case CALLS_V1.mediaProcessingCancelled:
