@@ -77,8 +77,8 @@ describe.each(['dev', 'prod'])('k8s overlay %s', (overlay) => {
         'HorizontalPodAutoscaler',
         'PodDisruptionBudget',
         'NetworkPolicy',
-        // The monitoring component (k8s/monitoring), in production only.
-        ...(overlay === 'prod' ? ['ServiceMonitor', 'PodMonitor', 'PrometheusRule'] : []),
+        // The monitoring and media components (k8s/monitoring, k8s/media), in production only.
+        ...(overlay === 'prod' ? ['ServiceMonitor', 'PodMonitor', 'PrometheusRule', 'StatefulSet', 'DaemonSet'] : []),
       ]),
     );
   });
@@ -98,9 +98,9 @@ describe.each(['dev', 'prod'])('k8s overlay %s', (overlay) => {
 
       const notifier = of('Deployment').find((m) => m.metadata.name === 'calls-notifier')!;
       const template = (notifier.spec as { template: { metadata: { labels: Record<string, string> } } }).template;
-      const [podMonitor] = of('PodMonitor') as (Manifest & {
+      const podMonitor = of('PodMonitor').find((m) => m.metadata.name === 'calls-notifier') as Manifest & {
         spec: { selector: { matchLabels: Record<string, string> }; podMetricsEndpoints: { port: string }[] };
-      })[];
+      };
       expect(template.metadata.labels).toMatchObject(podMonitor.spec.selector.matchLabels);
       expect(podSpecOf(notifier).containers[0].ports!.map((p) => p.name)).toContain(
         podMonitor.spec.podMetricsEndpoints[0].port,
@@ -147,13 +147,15 @@ describe.each(['dev', 'prod'])('k8s overlay %s', (overlay) => {
         });
       }
     }
-    const svc = of('Service')[0] as unknown as { spec: { ports: { targetPort: string }[] } };
+    const svc = of('Service').find((m) => m.metadata.name === 'calls-service') as unknown as {
+      spec: { ports: { targetPort: string }[] };
+    };
     expect(svc.spec.ports[0].targetPort).toBe('http');
   });
 
   it('locks every container down and lets the service finish its work on shutdown', () => {
     const grace = Number(of('ConfigMap')[0].data!.SHUTDOWN_GRACE_MS) / 1000;
-    for (const workload of workloads) {
+    for (const workload of [...workloads, ...of('StatefulSet'), ...of('DaemonSet')]) {
       const pod = podSpecOf(workload);
       expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
       for (const container of pod.containers) {
@@ -210,5 +212,69 @@ describe.each(['dev', 'prod'])('k8s overlay %s', (overlay) => {
       );
       expect({ name, reaches: egressPorts.includes(port) }).toEqual({ name, reaches: true });
     }
+  });
+});
+
+describe('k8s media component (prod)', () => {
+  const manifests = render('prod');
+  const named = (kind: string, name: string) => manifests.find((m) => m.kind === kind && m.metadata.name === name)!;
+  const gateway = named('StatefulSet', 'calls-media-gateway');
+  const rtpengine = named('DaemonSet', 'calls-rtpengine');
+  const [gatewayContainer] = podSpecOf(gateway).containers;
+  const [engineContainer] = podSpecOf(rtpengine).containers;
+  const env = (container: Container) =>
+    Object.fromEntries(
+      ((container as { env?: { name: string; value?: string }[] }).env ?? []).map((e) => [e.name, e.value]),
+    );
+
+  it("runs the gateway from the service's image, with its entry point, and the service with MEDIA_PLANE=broker", () => {
+    const service = podSpecOf(named('Deployment', 'calls-service')).containers[0];
+    expect(gatewayContainer.image).toBe(service.image);
+    const scripts = readFileSync(join(ROOT, 'package.json'), 'utf8');
+    expect(scripts).toContain(gatewayContainer.args![0]);
+    expect(named('ConfigMap', 'calls-service-config').data!.MEDIA_PLANE).toBe('broker');
+    expect(named('ConfigMap', 'calls-service-config').data!.MEDIA_GATEWAY_PUBLIC_URL).toMatch(/^https:\/\//);
+  });
+
+  it("gives each gateway replica its own queue, and its node's rtpengine", () => {
+    expect(env(gatewayContainer).MEDIA_GATEWAY_QUEUE).toContain('$(POD_NAME)');
+    expect(env(gatewayContainer).RTPENGINE_NG).toBe('$(HOST_IP):22222');
+    expect(engineContainer.args).toEqual(
+      expect.arrayContaining(['--listen-tcp-ng=$(HOST_IP):22222', '--listen-ng=$(HOST_IP):22222']),
+    );
+    expect((rtpengine.spec as { template: { spec: { hostNetwork: boolean } } }).template.spec.hostNetwork).toBe(true);
+    expect(engineContainer.image).toMatch(/^calls-rtpengine:/);
+  });
+
+  it('probes routes the gateway serves, on the port it listens on', () => {
+    const source = readFileSync(join(ROOT, 'apps/media-gateway/src/edge/edge-api.ts'), 'utf8');
+    expect(gatewayContainer.ports).toEqual([
+      { name: 'http', containerPort: Number(env(gatewayContainer).MEDIA_GATEWAY_PORT) },
+    ]);
+    for (const probe of [gatewayContainer.readinessProbe!, gatewayContainer.livenessProbe!]) {
+      expect(source).toContain(`app.get('${probe.httpGet.path}'`);
+    }
+  });
+
+  it('lets only the edge, the ingress and Prometheus reach the gateway API, and the gateway reach rtpengine', () => {
+    const policy = named('NetworkPolicy', 'calls-media-gateway').spec as {
+      ingress: { from?: unknown[]; ports: { port: number; protocol: string }[] }[];
+      egress: { ports: { port: number }[] }[];
+    };
+    const api = policy.ingress.find((rule) => rule.ports.some((p) => p.port === 3100))!;
+    expect(JSON.stringify(api.from)).toContain('calls.example.com/media-edge');
+    expect(api.from).toHaveLength(3);
+    expect(policy.egress.flatMap((rule) => rule.ports.map((p) => p.port))).toContain(22222);
+  });
+
+  it('scrapes the gateway pods', () => {
+    const monitor = named('PodMonitor', 'calls-media-gateway').spec as {
+      selector: { matchLabels: Record<string, string> };
+      podMetricsEndpoints: { port: string }[];
+    };
+    const labels = (gateway.spec as { template: { metadata: { labels: Record<string, string> } } }).template.metadata
+      .labels;
+    expect(labels).toMatchObject(monitor.selector.matchLabels);
+    expect(monitor.podMetricsEndpoints[0].port).toBe('http');
   });
 });
