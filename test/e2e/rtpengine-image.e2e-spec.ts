@@ -1,0 +1,113 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { WaveFile } from 'wavefile';
+import { RtpengineClient } from '@calls/media-plane';
+import { freePort } from '../support/app-process';
+import { dominantFrequency, RtpCaller, tone } from '../support/rtp-caller';
+import { eventually } from '../support/test-app';
+import { until } from '../support/waits';
+
+const exec = promisify(execFile);
+const ROOT = join(__dirname, '..', '..');
+const IMAGE = 'localhost/calls-rtpengine:latest';
+const podman = (...args: string[]) =>
+  exec('podman', ['--runtime', 'runc', ...args], { maxBuffer: 64 * 1024 * 1024, timeout: 120_000 });
+
+/**
+ * rtpengine's image, built with `npm run image:rtpengine` and run with
+ * podman as the DaemonSet runs it (the host's network, read-only root, its
+ * numeric non-root user): the gateway's ng client drives it and a caller
+ * hears what it plays.
+ */
+describe("rtpengine's image (podman)", () => {
+  let container: string | undefined;
+  let engine: RtpengineClient;
+
+  beforeAll(async () => {
+    await exec('npm', ['run', '-s', 'image:rtpengine'], { cwd: ROOT, maxBuffer: 256 * 1024 * 1024, timeout: 900_000 });
+    const port = await freePort();
+    const { stdout } = await podman(
+      'run',
+      '-d',
+      '--rm',
+      '--read-only',
+      '--network',
+      'host',
+      '--ulimit',
+      'nofile=20000:20000',
+      '--ulimit',
+      'nproc=4096:4096',
+      IMAGE,
+      '--interface=127.0.0.1',
+      `--listen-ng=127.0.0.1:${port}`,
+      `--listen-tcp-ng=127.0.0.1:${port}`,
+      '--port-min=41000',
+      '--port-max=41099',
+      '--delete-delay=0',
+    );
+    container = stdout.trim();
+    engine = new RtpengineClient({ host: '127.0.0.1', port }, 2000);
+    await until(
+      () =>
+        engine.request({ command: 'ping' }).then(
+          (answer) => answer.result === 'pong',
+          () => false,
+        ),
+      30_000,
+    );
+  }, 900_000);
+
+  afterAll(async () => {
+    await engine?.close();
+    if (container) await podman('stop', '-t', '2', container).catch(() => undefined);
+  });
+
+  it('runs as its numeric non-root user', async () => {
+    const { stdout } = await podman('image', 'inspect', '--format', '{{.Config.User}}', IMAGE);
+    expect(stdout.trim()).toBe('10001');
+  });
+
+  it('anchors a call and plays a blob over ng/TCP to the caller', async () => {
+    const caller = await RtpCaller.open();
+    const gateway = await RtpCaller.open();
+    const callId = randomUUID();
+    try {
+      const offer = await engine.request({
+        command: 'offer',
+        'call-id': callId,
+        'from-tag': 'caller',
+        sdp: caller.offer(),
+      });
+      expect(String(offer.sdp)).toMatch(/^m=audio 410\d\d /m);
+      gateway.answered(String(offer.sdp));
+      const answer = await engine.request({
+        command: 'answer',
+        'call-id': callId,
+        'from-tag': 'caller',
+        'to-tag': 'media-gateway',
+        sdp: gateway.offer({ payloadTypes: [0, 101] }),
+      });
+      caller.answered(String(answer.sdp));
+      const file = new WaveFile();
+      file.fromScratch(1, 8000, '16', tone(700, 600));
+      const played = await engine.request({
+        command: 'play media',
+        'call-id': callId,
+        'from-tag': 'caller',
+        blob: Buffer.from(file.toBuffer()),
+      });
+      expect(played.duration).toBe(600);
+      const heard = await eventually(
+        async () => caller.audio(),
+        (packets) => packets.length >= 28,
+      );
+      expect(Math.round(dominantFrequency(heard.slice(2, 26)) / 10) * 10).toBe(700);
+    } finally {
+      await engine.request({ command: 'delete', 'call-id': callId }).catch(() => undefined);
+      caller.close();
+      gateway.close();
+    }
+  });
+});
