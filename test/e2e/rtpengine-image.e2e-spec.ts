@@ -28,6 +28,7 @@ describe("rtpengine's image (podman)", () => {
   beforeAll(async () => {
     await exec('npm', ['run', '-s', 'image:rtpengine'], { cwd: ROOT, maxBuffer: 256 * 1024 * 1024, timeout: 900_000 });
     const port = await freePort();
+    const httpPort = await freePort();
     const { stdout } = await podman(
       'run',
       '-d',
@@ -43,12 +44,13 @@ describe("rtpengine's image (podman)", () => {
       '--interface=127.0.0.1',
       `--listen-ng=127.0.0.1:${port}`,
       `--listen-tcp-ng=127.0.0.1:${port}`,
+      `--listen-http=127.0.0.1:${httpPort}`,
       '--port-min=41000',
       '--port-max=41099',
       '--delete-delay=0',
     );
     container = stdout.trim();
-    engine = new RtpengineClient({ host: '127.0.0.1', port }, 2000);
+    engine = new RtpengineClient({ host: '127.0.0.1', port }, 2000, `http://127.0.0.1:${httpPort}/ng`);
     await until(
       () =>
         engine.request({ command: 'ping' }).then(
@@ -69,7 +71,7 @@ describe("rtpengine's image (podman)", () => {
     expect(stdout.trim()).toBe('10001');
   });
 
-  it('anchors a call and plays a blob over ng/TCP to the caller', async () => {
+  it('anchors a call over ng/TCP and plays a 48 kHz blob over ng/HTTP to the caller', async () => {
     const caller = await RtpCaller.open();
     const gateway = await RtpCaller.open();
     const callId = randomUUID();
@@ -91,7 +93,7 @@ describe("rtpengine's image (podman)", () => {
       });
       caller.answered(String(answer.sdp));
       const file = new WaveFile();
-      file.fromScratch(1, 8000, '16', tone(700, 600));
+      file.fromScratch(1, 48_000, '16', tone(700, 600, 48_000));
       const played = await engine.request({
         command: 'play media',
         'call-id': callId,

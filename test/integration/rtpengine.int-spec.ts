@@ -5,7 +5,7 @@ import { dominantFrequency, rtpengine, RtpCaller, tone } from '../support/rtp-ca
 import { eventually } from '../support/test-app';
 
 /** The ng client against the real engine, used as the media gateway uses it. */
-describe('rtpengine over ng/TCP (real rtpengine, userspace)', () => {
+describe('rtpengine over ng, TCP and HTTP (real rtpengine, userspace)', () => {
   let engine: RtpengineClient;
   let caller: RtpCaller;
   let gateway: RtpCaller;
@@ -51,11 +51,11 @@ describe('rtpengine over ng/TCP (real rtpengine, userspace)', () => {
     return Buffer.from(file.toBuffer());
   };
 
-  it('plays a 6 s WAV blob (larger than a datagram) to the caller, and stops it on stop media', async () => {
-    const blob = wav(tone(440, 6000, 16000), 16000);
-    expect(blob.length).toBeGreaterThan(65_507);
+  it('plays a 30 s 48 kHz WAV blob (2.9 MB, over HTTP) to the caller, and stops it on stop media', async () => {
+    const blob = wav(tone(440, 30_000, 48_000), 48_000);
+    expect(blob.length).toBeGreaterThan(2_800_000);
     const played = await engine.request({ command: 'play media', 'call-id': callId, 'from-tag': 'caller', blob });
-    expect(played.duration).toBe(6000);
+    expect(played.duration).toBe(30_000);
     await eventually(
       async () => caller.audio().length,
       (count) => count >= 25,

@@ -135,7 +135,11 @@ export class MediaGateway {
   private watchdog: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: MediaGatewayOptions) {
-    this.engine = new RtpengineClient(RtpengineClient.parseAddress(options.rtpengineNg));
+    this.engine = new RtpengineClient(
+      RtpengineClient.parseAddress(options.rtpengineNg),
+      5000,
+      `http://${options.rtpengineHttp}/ng`,
+    );
     this.prompts = new PromptSource({ maxBytes: options.promptMaxBytes, timeoutMs: options.promptTimeoutMs });
     this.recordingStore = options.databaseUrl
       ? new PostgresRecordingStore(options.databaseUrl)

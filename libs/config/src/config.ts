@@ -77,6 +77,8 @@ export interface MediaGatewaySettings {
   readonly queue: string;
   /** rtpengine's ng control address (host:port), spoken over TCP. */
   readonly rtpengineNg: string;
+  /** rtpengine's HTTP listener (host:port), where commands with a prompt file go (ng over HTTP, `/ng`). */
+  readonly rtpengineHttp: string;
   /** The edge API's port, and the absolute base of the URLs it hands out. */
   readonly port: number;
   readonly publicUrl: string;
@@ -126,6 +128,12 @@ function trustProxy(raw: string | undefined): boolean | number | string {
   if (raw === undefined || raw === 'false') return false;
   if (raw === 'true') return true;
   return /^\d+$/.test(raw) ? Number(raw) : raw;
+}
+
+/** host:port with the port one up: rtpengine's HTTP listener beside its ng port, by default. */
+function nextPort(address: string): string {
+  const colon = address.lastIndexOf(':');
+  return `${address.slice(0, colon)}:${Number(address.slice(colon + 1)) + 1}`;
 }
 
 const DEV_ISSUER = 'calls-service-dev-issuer';
@@ -214,6 +222,7 @@ export function loadConfig(source: Env = process.env): Config {
     mediaGateway: {
       queue: env.MEDIA_GATEWAY_QUEUE ?? 'calls.media-gateway',
       rtpengineNg: env.RTPENGINE_NG ?? '127.0.0.1:22222',
+      rtpengineHttp: env.RTPENGINE_HTTP ?? nextPort(env.RTPENGINE_NG ?? '127.0.0.1:22222'),
       port: env.MEDIA_GATEWAY_PORT ?? 3100,
       publicUrl: (env.MEDIA_GATEWAY_PUBLIC_URL ?? `http://127.0.0.1:${env.MEDIA_GATEWAY_PORT ?? 3100}`).replace(
         /\/+$/,

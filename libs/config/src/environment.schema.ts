@@ -115,6 +115,7 @@ export class Environment {
   @IsOptional() @Matches(BROKER_NAME) NOTIFIER_QUEUE?: string;
   @IsOptional() @Matches(BROKER_NAME) MEDIA_GATEWAY_QUEUE?: string;
   @IsOptional() @Matches(/^\S+:\d{1,5}$/, { message: 'RTPENGINE_NG must be host:port' }) RTPENGINE_NG?: string;
+  @IsOptional() @Matches(/^\S+:\d{1,5}$/, { message: 'RTPENGINE_HTTP must be host:port' }) RTPENGINE_HTTP?: string;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(65535) MEDIA_GATEWAY_PORT?: number;
   @IsOptional() @url(['https', 'http']) MEDIA_GATEWAY_PUBLIC_URL?: string;
   @IsOptional()

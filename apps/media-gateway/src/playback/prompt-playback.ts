@@ -24,14 +24,15 @@ export interface OperationRun<Outcome = PlaybackOutcome> {
 
 /**
  * How far rtpengine's player runs ahead of real time, in ms. Its `play media`
- * answer gives the file's length, but `stop media` answers no position, and
- * the player sends its first packets in a burst and then keeps about this far
- * ahead (measured on rtpengine 10.5, userspace: 54 packets, 1080 ms of audio,
- * had reached the caller 1000 ms after the answer; 204 after 4000 ms). A
- * stopped prompt has played for the time since the answer plus this lead,
- * never more than its length. docs/media.md gives the accuracy measured.
+ * answer gives the file's length, but `stop media` answers no position. With
+ * the 48 kHz files the gateway sends it (ENGINE_SAMPLE_RATE), rtpengine 10.5
+ * sends the first packet as it answers and keeps one packet ahead: stopped
+ * 300, 1000, 2500 and 4000 ms after its answer, the caller had received
+ * 320, 1020, 2520 and 4040 ms of audio. A stopped prompt has played for the
+ * time since the answer plus this lead, never more than its length;
+ * docs/media.md gives the accuracy measured.
  */
-export const PLAYER_LEAD_MS = 80;
+export const PLAYER_LEAD_MS = 20;
 
 /**
  * One operation's prompts, played one after the other on rtpengine. Stopping

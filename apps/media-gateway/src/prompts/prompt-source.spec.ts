@@ -37,11 +37,13 @@ const failure = async (promise: Promise<unknown>) => {
 };
 
 describe('PromptSource', () => {
-  it('fetches a WAV and says how long it plays', async () => {
+  it('fetches a WAV, says how long it plays, and hands it on at 48 kHz', async () => {
     const net = fakeFetch({ 'https://cdn.test/a.wav': () => new Response(ONE_SECOND_8K) });
     const audio = await source(net.fetch).load({ uri: 'https://cdn.test/a.wav' });
     expect(audio.durationMs).toBe(1000);
-    expect(audio.wav.equals(ONE_SECOND_8K)).toBe(true);
+    const engine = new WaveFile(audio.wav);
+    expect(engine.fmt).toMatchObject({ sampleRate: 48000, bitsPerSample: 16, numChannels: 1 });
+    expect((engine.getSamples(false, Int16Array) as unknown as Int16Array).length).toBe(48000);
   });
 
   it('keeps a file by resourceId: the second prompt with that id is not fetched, one without an id is', async () => {
@@ -121,6 +123,26 @@ describe('PromptSource', () => {
 });
 
 describe('checkAudio', () => {
+  const crossingsHz = (wav: Buffer) => {
+    const file = new WaveFile(wav);
+    const samples = file.getSamples(false, Int16Array) as unknown as Int16Array;
+    let crossings = 0;
+    for (let i = 1; i < samples.length; i++) if (samples[i - 1] < 0 !== samples[i] < 0) crossings++;
+    return crossings / 2 / (samples.length / (file.fmt as { sampleRate: number }).sampleRate);
+  };
+  const sine = (hz: number, rate: number, ms: number) =>
+    Array.from({ length: (rate * ms) / 1000 }, (_, i) => Math.round(8000 * Math.sin((2 * Math.PI * hz * i) / rate)));
+
+  it.each([
+    ['16-bit PCM at 8 kHz', wav(8000, '16', sine(440, 8000, 500))],
+    ['16-bit PCM at 16 kHz', wav(16000, '16', sine(440, 16000, 500))],
+    ['µ-law at 8 kHz', wav(8000, '8m', sine(440, 8000, 500))],
+  ])('keeps the pitch and length of %s at 48 kHz', (_, bytes) => {
+    const audio = checkAudio(bytes);
+    expect(audio.durationMs).toBe(500);
+    expect(Math.abs(crossingsHz(audio.wav) - 440)).toBeLessThan(5);
+  });
+
   it.each([
     ['16-bit PCM at 16 kHz', wav(16000, '16', new Array(8000).fill(0)), 500],
     ['µ-law at 8 kHz', wav(8000, '8m', new Array(4000).fill(0)), 500],

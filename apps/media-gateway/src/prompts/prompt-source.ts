@@ -148,7 +148,17 @@ const PCM = 1;
 const ALAW = 6;
 const MULAW = 7;
 
-/** The file as rtpengine gets it, or a PromptError naming what is wrong with it. */
+/**
+ * The rate the gateway hands rtpengine every prompt at. rtpengine 10.5's
+ * player sends each decoded block of the file (4096 bytes of WAV data) as a
+ * burst of packets: 256 ms of 8 kHz 16-bit audio, but 43 ms at 48 kHz.
+ * Measured at the caller, the gaps between packets had a p99 of 116 ms for
+ * an 8 kHz file, 38 ms at 16 kHz and 21 ms at 48 kHz; rtpengine resamples to
+ * the call's 8 kHz G.711 itself.
+ */
+export const ENGINE_SAMPLE_RATE = 48_000;
+
+/** The file as rtpengine gets it (mono 16-bit PCM at ENGINE_SAMPLE_RATE), or a PromptError naming what is wrong with it. */
 export function checkAudio(bytes: Buffer): PromptAudio {
   let wav: WaveFile;
   try {
@@ -164,8 +174,29 @@ export function checkAudio(bytes: Buffer): PromptAudio {
   if (fmt.numChannels !== 1 || !(pcm || g711)) {
     throw new PromptError('format', `Expected mono 16-bit PCM at 8 or 16 kHz, or G.711 at 8 kHz; got ${described}.`);
   }
-  const bytesPerSecond = fmt.sampleRate * (fmt.bitsPerSample / 8);
-  const durationMs = Math.round((data.chunkSize / bytesPerSecond) * 1000);
-  if (durationMs <= 0) throw new PromptError('format', 'The file holds no audio.');
-  return { wav: bytes, durationMs };
+  // Read before the G.711 conversion, which rebuilds the header.
+  const { sampleRate, audioFormat } = fmt;
+  if (audioFormat === MULAW) wav.fromMuLaw();
+  if (audioFormat === ALAW) wav.fromALaw();
+  const samples = wav.getSamples(false, Int16Array) as unknown as Int16Array;
+  if (samples.length === 0 || data.chunkSize === 0) throw new PromptError('format', 'The file holds no audio.');
+  const upsampled = upsample(samples, ENGINE_SAMPLE_RATE / sampleRate);
+  const engine = new WaveFile();
+  engine.fromScratch(1, ENGINE_SAMPLE_RATE, '16', upsampled);
+  return { wav: Buffer.from(engine.toBuffer()), durationMs: Math.round((samples.length / sampleRate) * 1000) };
+}
+
+/**
+ * Linear interpolation by a whole factor (6 from 8 kHz, 3 from 16 kHz): it
+ * adds nothing above the source's band that rtpengine's own resampling to
+ * the call's 8 kHz does not filter out.
+ */
+export function upsample(samples: Int16Array, factor: number): Int16Array {
+  const out = new Int16Array(samples.length * factor);
+  for (let i = 0; i < samples.length; i++) {
+    const from = samples[i];
+    const to = i + 1 < samples.length ? samples[i + 1] : from;
+    for (let k = 0; k < factor; k++) out[i * factor + k] = Math.round(from + ((to - from) * k) / factor);
+  }
+  return out;
 }

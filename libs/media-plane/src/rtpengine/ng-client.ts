@@ -25,9 +25,16 @@ interface Pending {
 /**
  * A client of rtpengine's ng control protocol over TCP (`--listen-tcp-ng`):
  * each message is a cookie, a space and a bencoded dictionary, and the
- * answer carries the same cookie. TCP rather than UDP because a prompt
- * travels inside `play media` as a blob, and a blob of more than about 4 s
- * of audio does not fit one datagram.
+ * answer carries the same cookie. TCP rather than UDP, which holds no more
+ * than 64 KB.
+ *
+ * `play media` carries a whole prompt file as its blob, and rtpengine 10.5
+ * closes a TCP ng connection on a message of more than 256 KiB (measured:
+ * 248 KB played, 272 KB and above closed the connection), about 2.7 s of
+ * the 48 kHz audio the gateway sends it. Given `httpUrl` (its `--listen-http`
+ * listener's `/ng`), the client posts those commands there instead, as one
+ * HTTP request each, which takes blobs of several MB (30 s at 48 kHz, 2.9 MB,
+ * measured); every other command stays on the TCP connection.
  *
  * jambonz's `rtpengine-client` was tried and is not used: it joins the
  * cookie and the bencoded message as text, which corrupts a binary blob,
@@ -46,6 +53,8 @@ export class RtpengineClient {
   constructor(
     private readonly address: { readonly host: string; readonly port: number },
     private readonly timeoutMs = 5000,
+    /** rtpengine's HTTP ng endpoint (`http://host:port/ng`), for commands with a blob. */
+    private readonly httpUrl?: string,
   ) {}
 
   /** `host:port`, as RTPENGINE_NG takes it. */
@@ -57,6 +66,7 @@ export class RtpengineClient {
 
   /** Sends one command; resolves with the answer, rejects with an RtpengineError on `result: error`. */
   async request(message: BencodeDictionary & { readonly command: string }): Promise<NgResponse> {
+    if (this.httpUrl && Buffer.isBuffer(message.blob)) return this.post(message, this.httpUrl);
     const socket = await this.connection();
     const cookie = randomBytes(8).toString('hex');
     return new Promise<NgResponse>((resolve, reject) => {
@@ -67,6 +77,34 @@ export class RtpengineClient {
       this.pending.set(cookie, { command: message.command, resolve, reject, timer });
       socket.write(Buffer.concat([Buffer.from(`${cookie} `), bencode(message)]));
     });
+  }
+
+  /** One command as an HTTP request; rtpengine answers with the same framing as on TCP. */
+  private async post(message: BencodeDictionary & { readonly command: string }, url: string): Promise<NgResponse> {
+    // A cookie of its own: rtpengine answers a cookie it has seen from its cache, as a retransmission.
+    const cookie = randomBytes(8).toString('hex');
+    let answer: Buffer;
+    try {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-rtpengine-ng' },
+        body: Buffer.concat([Buffer.from(`${cookie} `), bencode(message)]),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      answer = Buffer.from(await response.arrayBuffer());
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    } catch (error) {
+      const reason = (error as Error & { cause?: Error }).cause?.message ?? (error as Error).message;
+      throw new RtpengineError(`${reason} (${url})`, message.command);
+    }
+    const space = answer.indexOf(0x20);
+    if (answer.toString('latin1', 0, space) !== cookie)
+      throw new RtpengineError('answer for another cookie', message.command);
+    const response = bdecode(answer, space + 1).value as NgResponse;
+    if (response.result === 'error') {
+      throw new RtpengineError(String(response['error-reason'] ?? 'error'), message.command);
+    }
+    return response;
   }
 
   async close(): Promise<void> {
