@@ -54,7 +54,8 @@ describe('PromptPlayback', () => {
     let clock = 1000;
     const playback = new PromptPlayback('c1', [prompt(50), prompt(5000), prompt(50)], engine, loader, () => clock);
     const running = playback.run();
-    while (engine.commands.length < 2) await sleep(5); // the second prompt started (at clock 1000)
+    while (engine.commands.length < 2) await sleep(5);
+    await sleep(5); // the engine answered: the second prompt started at clock 1000
     clock = 1100;
     const played = await playback.stop();
     expect(await running).toEqual({ kind: 'stopped' });
@@ -67,11 +68,12 @@ describe('PromptPlayback', () => {
   it('never counts more than a cut prompt holds', async () => {
     const engine = new FakeEngine();
     let clock = 0;
-    const playback = new PromptPlayback('c1', [prompt(30), prompt(5000)], engine, loader, () => clock);
+    const playback = new PromptPlayback('c1', [prompt(300), prompt(5000)], engine, loader, () => clock);
     const running = playback.run();
     while (engine.commands.length < 1) await sleep(1);
-    clock = 20;
-    expect(await playback.stop()).toBe(Math.min(30, 20 + PLAYER_LEAD_MS));
+    await sleep(2); // the engine answered: the first prompt started at clock 0
+    clock = 290; // 290 ms in, plus the lead, is past the 300 ms it holds
+    expect(await playback.stop()).toBe(300);
     await running;
   });
 
