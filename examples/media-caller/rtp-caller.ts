@@ -8,6 +8,7 @@ export interface ReceivedPacket {
   readonly marker: boolean;
   readonly sequence: number;
   readonly timestamp: number;
+  readonly ssrc: number;
   readonly payload: Buffer;
 }
 
@@ -39,6 +40,7 @@ export class RtpCaller {
         marker: (packet[1] & 0x80) !== 0,
         sequence: packet.readUInt16BE(2),
         timestamp: packet.readUInt32BE(4),
+        ssrc: packet.readUInt32BE(8),
         payload: packet.subarray(12),
       });
     });

@@ -8,10 +8,10 @@ import { publicJwk } from '@calls/auth';
  * set on loopback (the service fetches it once, as from Entra ID) and a bot's
  * RS256 access token signed with it.
  */
-export async function startIdentityProvider(owner: {
-  tenantId: string;
-  appId: string;
-}): Promise<{ jwksUri: string; issuer: string; audience: string; token: string; stop(): Promise<void> }> {
+export async function startIdentityProvider(
+  owner: { tenantId: string; appId: string },
+  roles: readonly string[] = ['Calls.Initiate.All'],
+): Promise<{ jwksUri: string; issuer: string; audience: string; token: string; stop(): Promise<void> }> {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const kid = randomUUID();
   const server: Server = createServer((_request, response) => {
@@ -21,11 +21,11 @@ export async function startIdentityProvider(owner: {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `https://login.bench.invalid/${owner.tenantId}/v2.0`;
   const audience = 'https://graph.microsoft.com';
-  const token = jwt.sign(
-    { iss: issuer, aud: audience, tid: owner.tenantId, azp: owner.appId, roles: ['Calls.Initiate.All'] },
-    privateKey,
-    { algorithm: 'RS256', keyid: kid, expiresIn: '2h' },
-  );
+  const token = jwt.sign({ iss: issuer, aud: audience, tid: owner.tenantId, azp: owner.appId, roles }, privateKey, {
+    algorithm: 'RS256',
+    keyid: kid,
+    expiresIn: '2h',
+  });
   return {
     jwksUri: `http://127.0.0.1:${(server.address() as { port: number }).port}/keys`,
     issuer,

@@ -68,9 +68,9 @@ async function main(): Promise<void> {
   const enginePid = Number(readFileSync(`/tmp/rtpengine-${RTPENGINE_NG.split(':')[1]}/rtpengine.pid`, 'utf8'));
   const database = await createBenchDatabase();
   const pool = new Pool({ connectionString: database.url, max: 4 });
-  const identity = await startIdentityProvider(owner);
+  const identity = await startIdentityProvider(owner, ['Calls.Initiate.All', 'Calls.AccessMedia.All']);
   const prompts = await PromptServer.start();
-  const longTone = prompts.serve('/tone-440.wav', wavFile(tone(440, 60_000)));
+  const longTone = prompts.serve('/tone-440.wav', wavFile(tone(440, 20_000)));
   const dataDir = mkdtempSync(join(tmpdir(), 'calls-media-bench-'));
   const exchange = `calls.bench.media.${process.pid}`;
   const env: Record<string, string> = {
@@ -149,13 +149,25 @@ async function main(): Promise<void> {
       );
     const hangUp = async (calls: readonly Call[]) => {
       await Promise.all(calls.map((call) => api('DELETE', `/communications/calls/${call.id}`).catch(() => undefined)));
+      // The gateway stops the media on the call's terminated event: the callers' ports stay bound meanwhile,
+      // so none is taken by a new caller while its old prompt still plays.
+      await sleep(2000);
       for (const call of calls) call.caller.close();
+    };
+    /** Until every caller hears its prompt (rtpengine answers play media once it decoded the file). */
+    const allHearing = async (calls: readonly Call[]) => {
+      for (let i = 0; i < 300; i++) {
+        const now = performance.now();
+        if (calls.every((call) => call.caller.audio(now - 200).length >= 5)) return;
+        await sleep(100);
+      }
+      throw new Error('not every caller hears its prompt after 30 s');
     };
 
     // Cancel-to-silence on the wire.
     const playing = await connect(CALLS_PLAYING);
     await play(playing, longTone);
-    await sleep(1500); // every prompt is on the wire
+    await allHearing(playing);
     const answered = new Map<Call, number>();
     let index = 0;
     await new Promise<void>((done) => {
@@ -196,12 +208,12 @@ async function main(): Promise<void> {
     await hangUp(playing);
 
     // Scale: steps of calls playing at once.
-    const short = prompts.serve('/tone-600.wav', wavFile(tone(600, (SCALE_SECONDS + 4) * 1000)));
+    const short = prompts.serve('/tone-600.wav', wavFile(tone(600, (SCALE_SECONDS + 30) * 1000)));
     let best = 0;
     for (const count of SCALE_STEPS) {
       const calls = await connect(count);
       await play(calls, short);
-      await sleep(1500);
+      await allHearing(calls);
       const from = performance.now();
       const gatewayCpu = cpuMsOf(gateway.child.pid!);
       const engineCpu = cpuMsOf(enginePid);
@@ -212,7 +224,9 @@ async function main(): Promise<void> {
       const gaps: number[] = [];
       let lost = 0;
       for (const call of calls) {
-        const window = call.caller.audio(from).filter((packet) => packet.at <= to);
+        const heard = call.caller.audio(from).filter((packet) => packet.at <= to);
+        // The prompt's own stream (rtpengine's player has one SSRC per playback).
+        const window = heard.filter((packet) => packet.ssrc === heard[0]?.ssrc);
         for (let i = 1; i < window.length; i++) {
           gaps.push(window[i].at - window[i - 1].at);
           lost += Math.max(0, ((window[i].sequence - window[i - 1].sequence + 0x10000) % 0x10000) - 1);

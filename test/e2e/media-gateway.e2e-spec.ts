@@ -106,6 +106,17 @@ describe('media gateway on rtpengine (rtpengine, RabbitMQ, PostgreSQL)', () => {
     return callId;
   };
 
+  /** What rtpengine says of the call once it is gone, or 'present' if it is still there after a while. */
+  const engineCallOf = (callId: string) =>
+    eventually(
+      () =>
+        engine.request({ command: 'query', 'call-id': callId }).then(
+          () => 'present',
+          (error: Error) => error.message,
+        ),
+      (state) => state !== 'present',
+    );
+
   const answer = (callId: string, sdp: string, token = EDGE_TOKEN) =>
     edge().post(`/media/v1/calls/${callId}/answer`).set('Authorization', `Bearer ${token}`).send({ sdp });
 
@@ -255,15 +266,7 @@ describe('media gateway on rtpengine (rtpengine, RabbitMQ, PostgreSQL)', () => {
         (response) => response.body.state === 'terminated',
       );
       expect(ended.body.resultInfo).toMatchObject({ code: 200, subcode: 18503 });
-      const engineCall = await eventually(
-        () =>
-          engine.request({ command: 'query', 'call-id': callId }).then(
-            () => 'present',
-            (error: Error) => error.message,
-          ),
-        (state) => state !== 'present',
-      );
-      expect(engineCall).toContain('Unknown call-id');
+      expect(await engineCallOf(callId)).toContain('Unknown call-id');
     });
 
     it('reports a caller whose RTP stops for MEDIA_TIMEOUT_S: the call ends with 410/301005, the engine call is freed', async () => {
@@ -371,15 +374,7 @@ describe('media gateway on rtpengine (rtpengine, RabbitMQ, PostgreSQL)', () => {
       );
       const hungUp = await api().delete(`/communications/calls/${callId}`).set('Authorization', auth);
       expect(hungUp.status).toBe(204);
-      const engineCall = await eventually(
-        () =>
-          engine.request({ command: 'query', 'call-id': callId }).then(
-            () => 'present',
-            (error: Error) => error.message,
-          ),
-        (state) => state !== 'present',
-      );
-      expect(engineCall).toContain('Unknown call-id');
+      expect(await engineCallOf(callId)).toContain('Unknown call-id');
       const count = caller.audio().length;
       await sleep(300);
       expect(caller.audio().length).toBe(count);

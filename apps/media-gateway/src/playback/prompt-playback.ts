@@ -25,14 +25,14 @@ export interface OperationRun<Outcome = PlaybackOutcome> {
 /**
  * How far rtpengine's player runs ahead of real time, in ms. Its `play media`
  * answer gives the file's length, but `stop media` answers no position. With
- * the 48 kHz files the gateway sends it (ENGINE_SAMPLE_RATE), rtpengine 10.5
- * sends the first packet as it answers and keeps one packet ahead: stopped
- * 300, 1000, 2500 and 4000 ms after its answer, the caller had received
- * 320, 1020, 2520 and 4040 ms of audio. A stopped prompt has played for the
- * time since the answer plus this lead, never more than its length;
+ * the 24 kHz files the gateway sends it (ENGINE_SAMPLE_RATE), rtpengine 10.5
+ * sends the first packet as it answers and then runs 20 to 60 ms ahead:
+ * stopped 300, 1000, 2500 and 4000 ms after its answer, the caller had
+ * received 320, 1040, 2560 and 4060 ms of audio. A stopped prompt has played
+ * for the time since the answer plus this lead, never more than its length;
  * docs/media.md gives the accuracy measured.
  */
-export const PLAYER_LEAD_MS = 20;
+export const PLAYER_LEAD_MS = 40;
 
 /**
  * One operation's prompts, played one after the other on rtpengine. Stopping

@@ -37,13 +37,13 @@ const failure = async (promise: Promise<unknown>) => {
 };
 
 describe('PromptSource', () => {
-  it('fetches a WAV, says how long it plays, and hands it on at 48 kHz', async () => {
+  it('fetches a WAV, says how long it plays, and hands it on at 24 kHz', async () => {
     const net = fakeFetch({ 'https://cdn.test/a.wav': () => new Response(ONE_SECOND_8K) });
     const audio = await source(net.fetch).load({ uri: 'https://cdn.test/a.wav' });
     expect(audio.durationMs).toBe(1000);
     const engine = new WaveFile(audio.wav);
-    expect(engine.fmt).toMatchObject({ sampleRate: 48000, bitsPerSample: 16, numChannels: 1 });
-    expect((engine.getSamples(false, Int16Array) as unknown as Int16Array).length).toBe(48000);
+    expect(engine.fmt).toMatchObject({ sampleRate: 24000, bitsPerSample: 16, numChannels: 1 });
+    expect((engine.getSamples(false, Int16Array) as unknown as Int16Array).length).toBe(24000);
   });
 
   it('keeps a file by resourceId: the second prompt with that id is not fetched, one without an id is', async () => {
@@ -137,7 +137,7 @@ describe('checkAudio', () => {
     ['16-bit PCM at 8 kHz', wav(8000, '16', sine(440, 8000, 500))],
     ['16-bit PCM at 16 kHz', wav(16000, '16', sine(440, 16000, 500))],
     ['µ-law at 8 kHz', wav(8000, '8m', sine(440, 8000, 500))],
-  ])('keeps the pitch and length of %s at 48 kHz', (_, bytes) => {
+  ])('keeps the pitch and length of %s at 24 kHz', (_, bytes) => {
     const audio = checkAudio(bytes);
     expect(audio.durationMs).toBe(500);
     expect(Math.abs(crossingsHz(audio.wav) - 440)).toBeLessThan(5);

@@ -1,3 +1,4 @@
+import { createServer as createHttpServer } from 'node:http';
 import { AddressInfo, createServer, Server, Socket } from 'node:net';
 import { bdecode, bencode } from './bencode';
 import { RtpengineClient, RtpengineError } from './ng-client';
@@ -97,5 +98,41 @@ describe('RtpengineClient', () => {
     await new Promise((resolve) => server.close(resolve));
     await expect(client.request({ command: 'ping' })).rejects.toThrow(`127.0.0.1:${port}`);
     server.listen(0); // so afterEach closes something
+  });
+
+  it('posts commands with a blob over HTTP, 16 at most at once, and the rest over TCP', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const http = createHttpServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        inFlight += 1;
+        most = Math.max(most, inFlight);
+        const body = Buffer.concat(chunks);
+        const space = body.indexOf(0x20);
+        const message = bdecode(body, space + 1).value as { blob: string };
+        setTimeout(() => {
+          inFlight -= 1;
+          response.end(reply(body.toString('latin1', 0, space), { result: 'ok', duration: message.blob.length }));
+        }, 20);
+      });
+    });
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/ng`;
+    const viaHttp = new RtpengineClient({ host: '127.0.0.1', port: (server.address() as AddressInfo).port }, 2000, url);
+    onMessage = (socket, cookie, message) =>
+      socket.write(reply(cookie, { result: 'ok', tcp: message.command as string }));
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => viaHttp.request({ command: 'play media', blob: Buffer.alloc(i + 1) })),
+      );
+      expect(answers.map((answer) => answer.duration)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+      expect(most).toBe(16);
+      expect(await viaHttp.request({ command: 'stop media' })).toEqual({ result: 'ok', tcp: 'stop media' });
+    } finally {
+      await viaHttp.close();
+      await new Promise((resolve) => http.close(resolve));
+    }
   });
 });

@@ -15,6 +15,9 @@ export class RtpengineError extends Error {
   }
 }
 
+/** Prompt files posted to rtpengine at once; the rest wait their turn. */
+const MAX_HTTP_IN_FLIGHT = 16;
+
 interface Pending {
   readonly command: string;
   readonly resolve: (response: NgResponse) => void;
@@ -30,11 +33,11 @@ interface Pending {
  *
  * `play media` carries a whole prompt file as its blob, and rtpengine 10.5
  * closes a TCP ng connection on a message of more than 256 KiB (measured:
- * 248 KB played, 272 KB and above closed the connection), about 2.7 s of
- * the 48 kHz audio the gateway sends it. Given `httpUrl` (its `--listen-http`
+ * 248 KB played, 272 KB and above closed the connection), about 5 s of
+ * the 24 kHz audio the gateway sends it. Given `httpUrl` (its `--listen-http`
  * listener's `/ng`), the client posts those commands there instead, as one
- * HTTP request each, which takes blobs of several MB (30 s at 48 kHz, 2.9 MB,
- * measured); every other command stays on the TCP connection.
+ * HTTP request each, which takes blobs of several MB (2.9 MB measured); every
+ * other command stays on the TCP connection.
  *
  * jambonz's `rtpengine-client` was tried and is not used: it joins the
  * cookie and the bencoded message as text, which corrupts a binary blob,
@@ -49,6 +52,9 @@ export class RtpengineClient {
   private buffered: Buffer = Buffer.alloc(0);
   private readonly pending = new Map<string, Pending>();
   private closed = false;
+  /** HTTP commands in flight, and those waiting for one to end (see MAX_HTTP_IN_FLIGHT). */
+  private httpInFlight = 0;
+  private readonly httpWaiting: (() => void)[] = [];
 
   constructor(
     private readonly address: { readonly host: string; readonly port: number },
@@ -79,8 +85,24 @@ export class RtpengineClient {
     });
   }
 
-  /** One command as an HTTP request; rtpengine answers with the same framing as on TCP. */
+  /**
+   * One command as an HTTP request; rtpengine answers with the same framing
+   * as on TCP. At most MAX_HTTP_IN_FLIGHT at once: rtpengine 10.5's HTTP
+   * listener dropped connections and timed out with 100 prompt files posted
+   * at once, where 50 were all answered within 1.1 s.
+   */
   private async post(message: BencodeDictionary & { readonly command: string }, url: string): Promise<NgResponse> {
+    if (this.httpInFlight >= MAX_HTTP_IN_FLIGHT) await new Promise<void>((resolve) => this.httpWaiting.push(resolve));
+    this.httpInFlight += 1;
+    try {
+      return await this.postNow(message, url);
+    } finally {
+      this.httpInFlight -= 1;
+      this.httpWaiting.shift()?.();
+    }
+  }
+
+  private async postNow(message: BencodeDictionary & { readonly command: string }, url: string): Promise<NgResponse> {
     // A cookie of its own: rtpengine answers a cookie it has seen from its cache, as a retransmission.
     const cookie = randomBytes(8).toString('hex');
     let answer: Buffer;
