@@ -198,13 +198,16 @@ async function main(): Promise<void> {
 
     // Accuracy of playedDuration, on those cancels.
     await sleep(500);
-    const playedErrors: number[] = [];
+    const played: { stored: number; heard: number }[] = [];
     for (const call of playing) {
       const op = await api('GET', `/communications/calls/${call.id}/operations/${call.operationId}`);
       const stored = Number(/^PT(\d+(?:\.\d+)?)S$/.exec(String(op.playedDuration))?.[1]) * 1000;
-      playedErrors.push(Math.abs(stored - call.caller.audio().length * 20));
+      played.push({ stored, heard: call.caller.audio().length * 20 });
     }
+    const playedErrors = played.map(({ stored, heard }) => Math.abs(stored - heard));
     say(`playedDuration against packets received x 20 ms: |error| ${ms(quantiles(playedErrors))}`);
+    const worst = [...played].sort((a, b) => Math.abs(b.stored - b.heard) - Math.abs(a.stored - a.heard)).slice(0, 3);
+    console.log(`  worst (stored / heard, ms): ${worst.map(({ stored, heard }) => `${stored} / ${heard}`).join(', ')}`);
     await hangUp(playing);
 
     // Scale: steps of calls playing at once.
@@ -213,7 +216,15 @@ async function main(): Promise<void> {
     for (const count of SCALE_STEPS) {
       const calls = await connect(count);
       await play(calls, short);
-      await allHearing(calls);
+      const hearing = await allHearing(calls).then(
+        () => true,
+        () => false,
+      );
+      if (!hearing) {
+        say(`scale: ${String(count).padStart(4)} calls playing: not every caller heard its prompt within 30 s`);
+        await hangUp(calls);
+        break;
+      }
       const from = performance.now();
       const gatewayCpu = cpuMsOf(gateway.child.pid!);
       const engineCpu = cpuMsOf(enginePid);

@@ -55,6 +55,27 @@ describe('PromptSource', () => {
     expect(net.calls).toHaveLength(2);
   });
 
+  it('fetches a file once for prompts that ask for its resourceId while it loads, and again after a failure', async () => {
+    let answers = 0;
+    const net = fakeFetch({
+      'https://cdn.test/a.wav': async () => {
+        answers += 1;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return answers === 1 ? new Response('busy', { status: 503 }) : new Response(ONE_SECOND_8K);
+      },
+    });
+    const prompts = source(net.fetch);
+    const first = await Promise.allSettled(
+      Array.from({ length: 10 }, () => prompts.load({ uri: 'https://cdn.test/a.wav', resourceId: 'r1' })),
+    );
+    expect(first.map((outcome) => outcome.status)).toEqual(new Array(10).fill('rejected'));
+    const second = await Promise.all(
+      Array.from({ length: 10 }, () => prompts.load({ uri: 'https://cdn.test/a.wav', resourceId: 'r1' })),
+    );
+    expect(new Set(second).size).toBe(1);
+    expect(net.calls).toHaveLength(2);
+  });
+
   it('forgets the least recently used file past its bounds', async () => {
     const net = fakeFetch({ 'https://cdn.test/a.wav': () => new Response(ONE_SECOND_8K) });
     const prompts = source(net.fetch, { cacheEntries: 2 });

@@ -50,10 +50,14 @@ export interface PromptAudio {
  * ffmpeg reads, but only these are tested here. A prompt with a `resourceId`
  * is kept under it, as Graph uses it ("the unique identifier for the
  * resource", its cache key): a second prompt with the same id is not fetched
- * again. Least recently used files go first, bounded in count and bytes.
+ * again, nor while the first is still loading (a hundred calls starting the
+ * same prompt at once fetch and convert it once). Least recently used files
+ * go first, bounded in count and bytes.
  */
 export class PromptSource {
   private readonly cache = new Map<string, PromptAudio>();
+  /** Loads under way by resourceId: prompts that ask for one meanwhile wait for it instead of fetching it again. */
+  private readonly loading = new Map<string, Promise<PromptAudio>>();
   private cachedBytes = 0;
   private readonly maxRedirects: number;
   private readonly cacheEntries: number;
@@ -74,9 +78,18 @@ export class PromptSource {
       this.cache.set(key, cached);
       return cached;
     }
-    const audio = checkAudio(await this.fetch(prompt.uri));
-    if (key !== undefined) this.keep(key, audio);
-    return audio;
+    if (key === undefined) return checkAudio(await this.fetch(prompt.uri));
+    const pending = this.loading.get(key);
+    if (pending) return pending;
+    const load = this.fetch(prompt.uri)
+      .then((bytes) => {
+        const audio = checkAudio(bytes);
+        this.keep(key, audio);
+        return audio;
+      })
+      .finally(() => this.loading.delete(key));
+    this.loading.set(key, load);
+    return load;
   }
 
   private keep(key: string, audio: PromptAudio): void {
