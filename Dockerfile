@@ -11,6 +11,8 @@ COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY apps ./apps
 COPY libs ./libs
 COPY scripts ./scripts
+# The media bench (scripts/bench) plays its calls with the media example's caller.
+COPY examples ./examples
 RUN npm run build && npm prune --omit=dev
 
 # Run: production dependencies and compiled code only, as the unprivileged

@@ -499,4 +499,22 @@ describe('media gateway on rtpengine (rtpengine, RabbitMQ, PostgreSQL)', () => {
       expect(done.body).toMatchObject({ status: 'completed', completionReason: 'stopToneDetected' });
     });
   });
+
+  it('counts what it did in its metrics: legs held, operations by outcome, prompt failures, stops', async () => {
+    const metrics = await (await fetch(`${gatewayUrl}/metrics`)).text();
+    const value = (series: string) =>
+      Number(
+        metrics
+          .split('\n')
+          .find((line) => line.startsWith(`${series} `))
+          ?.slice(series.length + 1),
+      );
+    expect(value('media_gateway_operations_total{kind="playPrompt",outcome="completed"}')).toBeGreaterThanOrEqual(2);
+    expect(value('media_gateway_operations_total{kind="recordResponse",outcome="recorded"}')).toBeGreaterThanOrEqual(2);
+    expect(value('media_gateway_prompt_failures_total{reason="download"}')).toBeGreaterThanOrEqual(1);
+    expect(value('media_gateway_prompt_failures_total{reason="format"}')).toBeGreaterThanOrEqual(1);
+    expect(value('media_gateway_stop_seconds_count')).toBeGreaterThanOrEqual(1);
+    expect(value('media_gateway_legs')).toBeGreaterThanOrEqual(0);
+    expect(metrics).toMatch(/^process_cpu_seconds_total /m);
+  });
 });

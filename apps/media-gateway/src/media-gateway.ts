@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { WaveFile } from 'wavefile';
 import type { Config, MediaGatewaySettings } from '@calls/config';
-import { RtpengineClient } from '@calls/media-plane';
+import { RtpengineClient, RtpengineError } from '@calls/media-plane';
 import {
   CALLS_V1,
   CallsCloudEvent,
@@ -15,6 +15,7 @@ import {
   toMediaReportEvent,
 } from '@calls/messaging';
 import { MediaLeg } from './legs/media-leg';
+import { gatewayMetrics } from './media-gateway.metrics';
 import { OperationRun, PlaybackEngine, PlaybackOutcome, PromptPlayback } from './playback/prompt-playback';
 import { PromptAudio, PromptSource } from './prompts/prompt-source';
 import { RecordOperation, RecordOutcome } from './recording/record-operation';
@@ -139,6 +140,7 @@ export class MediaGateway {
       RtpengineClient.parseAddress(options.rtpengineNg),
       5000,
       `http://${options.rtpengineHttp}/ng`,
+      (error: RtpengineError) => gatewayMetrics.engineErrors.labels(error.command).inc(),
     );
     this.prompts = new PromptSource({ maxBytes: options.promptMaxBytes, timeoutMs: options.promptTimeoutMs });
     this.recordingStore = options.databaseUrl
@@ -255,6 +257,7 @@ export class MediaGateway {
         throw new EdgeRequestError(404, `The call ${callId} ended while its media was set up.`);
       leg.codec = own.codec;
       call.leg = leg;
+      gatewayMetrics.legs.inc();
       if (own.codec.telephoneEvent !== undefined) {
         // Every key press goes to the service, which tells the bot if it subscribed (subscribeToTone).
         const events = new TelephoneEvents(own.codec.telephoneEvent, (tone) => {
@@ -349,9 +352,17 @@ export class MediaGateway {
         )
       : new PromptPlayback(callId, operation.prompts, this.playbackEngine, this.prompts);
     this.playing.set(operation.id, { callId, playback: run });
+    const kind = record ? 'recordResponse' : 'playPrompt';
     run
       .run()
-      .then((outcome) => this.finished(callId, operation.id, record !== null, outcome))
+      .then((outcome) => {
+        gatewayMetrics.operations.labels(kind, outcome.kind).inc();
+        if (outcome.kind === 'failed' && outcome.resultInfo.subcode === 8536)
+          gatewayMetrics.promptFailures.labels('download').inc();
+        if (outcome.kind === 'failed' && outcome.resultInfo.subcode === 8535)
+          gatewayMetrics.promptFailures.labels('format').inc();
+        return this.finished(callId, operation.id, record !== null, outcome);
+      })
       .catch((error: unknown) => {
         this.logger.error(`operation ${operation.id} on call ${callId} failed: ${(error as Error).message}`);
         this.report(callId, { type: 'operationFailed', operationId: operation.id, resultInfo: UNSPECIFIED_ERROR });
@@ -427,6 +438,7 @@ export class MediaGateway {
     }
     await Promise.all(stops);
     if (!leg) return;
+    gatewayMetrics.legs.dec();
     leg.close();
     await this.engine.request({ command: 'delete', 'call-id': callId }).catch((error: Error) => {
       this.logger.warn(`rtpengine call ${callId} not deleted: ${error.message}`);

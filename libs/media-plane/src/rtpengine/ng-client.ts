@@ -61,6 +61,8 @@ export class RtpengineClient {
     private readonly timeoutMs = 5000,
     /** rtpengine's HTTP ng endpoint (`http://host:port/ng`), for commands with a blob. */
     private readonly httpUrl?: string,
+    /** Told of every command that failed or went unanswered (for metrics). */
+    private readonly onError: (error: RtpengineError) => void = () => undefined,
   ) {}
 
   /** `host:port`, as RTPENGINE_NG takes it. */
@@ -72,6 +74,15 @@ export class RtpengineClient {
 
   /** Sends one command; resolves with the answer, rejects with an RtpengineError on `result: error`. */
   async request(message: BencodeDictionary & { readonly command: string }): Promise<NgResponse> {
+    try {
+      return await this.send(message);
+    } catch (error) {
+      if (error instanceof RtpengineError) this.onError(error);
+      throw error;
+    }
+  }
+
+  private async send(message: BencodeDictionary & { readonly command: string }): Promise<NgResponse> {
     if (this.httpUrl && Buffer.isBuffer(message.blob)) return this.post(message, this.httpUrl);
     const socket = await this.connection();
     const cookie = randomBytes(8).toString('hex');
