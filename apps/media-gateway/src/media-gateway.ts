@@ -416,9 +416,12 @@ export class MediaGateway {
       const entry = this.playing.get(id);
       if (!entry) continue;
       this.playing.delete(id);
+      const stopping = gatewayMetrics.stopSeconds.startTimer();
       entry.playback.stop().then(
-        (playedDurationMs) =>
-          this.report(entry.callId, { type: 'operationStopped', operationId: id, playedDurationMs }),
+        (playedDurationMs) => {
+          stopping();
+          this.report(entry.callId, { type: 'operationStopped', operationId: id, playedDurationMs });
+        },
         (error: unknown) => this.logger.error(`operation ${id} not stopped: ${(error as Error).message}`),
       );
     }
