@@ -34,3 +34,29 @@ export async function startIdentityProvider(
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
+
+/**
+ * The service's environment as deployed: NODE_ENV=production, tokens verified
+ * against the identity provider's key set, a notification signing key,
+ * throttling in Redis, the relay publishing to RabbitMQ.
+ */
+export function productionEnv(settings: {
+  databaseUrl: string;
+  dataDir: string;
+  identity: { jwksUri: string; issuer: string; audience: string };
+  amqpUrl: string;
+}): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    DATABASE_URL: settings.databaseUrl,
+    DATA_DIR: settings.dataDir,
+    AUTH_JWKS_URI: settings.identity.jwksUri,
+    AUTH_ISSUER: settings.identity.issuer,
+    AUTH_AUDIENCE: settings.identity.audience,
+    NOTIFICATION_SIGNING_KEY: generateKeyPairSync('rsa', { modulusLength: 2048 })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString(),
+    REDIS_URL: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    AMQP_URL: settings.amqpUrl,
+  };
+}

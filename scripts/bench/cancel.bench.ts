@@ -15,9 +15,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Pool } from 'pg';
-import { generateKeyPairSync } from 'node:crypto';
 import { DevTokenIssuer } from '@calls/auth';
-import { startIdentityProvider } from './bench-identity';
+import { productionEnv, startIdentityProvider } from './bench-identity';
 import { SweepSeries, sweepChart, writeLastRun } from './bench-report';
 import { createBenchDatabase, postgresTarget, seedCalls, settleOutbox, sqliteTarget } from './bench-database';
 import { cancelToSilence } from './cancel-to-silence';
@@ -275,18 +274,8 @@ async function main(): Promise<void> {
     name: PRODUCTION,
     script: serviceScript,
     env: {
-      NODE_ENV: 'production',
-      DATABASE_URL: database.url,
-      DATA_DIR: dataDir,
+      ...productionEnv({ databaseUrl: database.url, dataDir, identity, amqpUrl: AMQP_URL }),
       SIMULATED_PROMPT_MS: String(3_600_000),
-      AUTH_JWKS_URI: identity.jwksUri,
-      AUTH_ISSUER: identity.issuer,
-      AUTH_AUDIENCE: identity.audience,
-      NOTIFICATION_SIGNING_KEY: generateKeyPairSync('rsa', { modulusLength: 2048 })
-        .privateKey.export({ type: 'pkcs8', format: 'pem' })
-        .toString(),
-      REDIS_URL: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
-      AMQP_URL,
       AMQP_EXCHANGE: `${exchange}.production`,
       LOG_LEVEL: 'info',
     },

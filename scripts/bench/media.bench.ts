@@ -16,7 +16,6 @@
  */
 import autocannon from 'autocannon';
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -27,7 +26,7 @@ import { voicedMs } from '../../apps/media-gateway/src/recording/voice-activity'
 import { PromptServer, wavFile } from '../../examples/media-caller/prompt-server';
 import { RtpCaller, tone } from '../../examples/media-caller/rtp-caller';
 import { createBenchDatabase } from './bench-database';
-import { startIdentityProvider } from './bench-identity';
+import { productionEnv, startIdentityProvider } from './bench-identity';
 import { cpuMsOf, serviceNodeFlags, startProcess, stop } from './bench-process';
 import { writeLastRun } from './bench-report';
 import { cancelToSilence, Quantiles } from './cancel-to-silence';
@@ -74,17 +73,7 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'calls-media-bench-'));
   const exchange = `calls.bench.media.${process.pid}`;
   const env: Record<string, string> = {
-    NODE_ENV: 'production',
-    DATABASE_URL: database.url,
-    DATA_DIR: dataDir,
-    AUTH_JWKS_URI: identity.jwksUri,
-    AUTH_ISSUER: identity.issuer,
-    AUTH_AUDIENCE: identity.audience,
-    NOTIFICATION_SIGNING_KEY: generateKeyPairSync('rsa', { modulusLength: 2048 })
-      .privateKey.export({ type: 'pkcs8', format: 'pem' })
-      .toString(),
-    REDIS_URL: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
-    AMQP_URL,
+    ...productionEnv({ databaseUrl: database.url, dataDir, identity, amqpUrl: AMQP_URL }),
     LOG_LEVEL: 'warn',
   };
   const headers = { authorization: `Bearer ${identity.token}`, 'content-type': 'application/json' };
