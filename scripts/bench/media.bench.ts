@@ -21,6 +21,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Pool } from 'pg';
+import { connect as amqpConnect } from 'amqplib';
+import { CALLS_V1 } from '@calls/messaging';
 import { WaveFile } from 'wavefile';
 import { voicedMs } from '../../apps/media-gateway/src/recording/voice-activity';
 import { PromptServer, wavFile } from '../../examples/media-caller/prompt-server';
@@ -103,6 +105,8 @@ async function main(): Promise<void> {
       AMQP_EXCHANGE: `${exchange}.wire`,
       MEDIA_EXCHANGE: `${exchange}.wire.media`,
     };
+    // When each cancel's calls.v1 event reaches a subscriber (this process's clock), to split the gap.
+    const publishedAt = await subscribe(`${exchange}.wire`, CALLS_V1.mediaProcessingCancelled);
     const service = await startProcess(
       serviceScript(),
       { ...broker, MEDIA_PLANE: 'broker', MEDIA_REPORTS_QUEUE: `${exchange}.wire.reports` },
@@ -183,6 +187,12 @@ async function main(): Promise<void> {
     say(
       `cancel-to-silence on the wire (gateway + rtpengine, ${playing.length} calls playing, ${rate} cancels/s): ` +
         `${ms(quantiles(silence))} from the cancel's 200 to the prompt's last packet at the caller`,
+    );
+    const toEvent = [...answered].filter(([call]) => publishedAt.has(call.id));
+    const stops = histogramOf(await (await fetch(`${gateway.url}/metrics`)).text(), 'media_gateway_stop_seconds');
+    say(
+      `  of which: 200 -> its event at a subscriber ${ms(quantiles(toEvent.map(([call, at]) => publishedAt.get(call.id)! - at)))}; ` +
+        `the gateway's stop (event in -> stop media answered): ${stops}`,
     );
 
     // Accuracy of playedDuration, on those cancels.
@@ -286,6 +296,41 @@ async function main(): Promise<void> {
     await database.drop();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** Epoch-free arrival times (performance.now) of one event type on an exchange, by call id. */
+async function subscribe(exchange: string, type: string): Promise<Map<string, number>> {
+  const arrivals = new Map<string, number>();
+  const connection = await amqpConnect(AMQP_URL);
+  const channel = await connection.createChannel();
+  await channel.assertExchange(exchange, 'topic', { durable: true });
+  const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true });
+  await channel.bindQueue(queue, exchange, type);
+  await channel.consume(
+    queue,
+    (message) => {
+      if (!message) return;
+      const event = JSON.parse(message.content.toString()) as { data: { callId: string } };
+      arrivals.set(event.data.callId, performance.now());
+    },
+    { noAck: true },
+  );
+  // The connection lives as long as the bench, which ends with process.exit.
+  return arrivals;
+}
+
+/** A Prometheus histogram's share of observations within each bucket bound, as text. */
+function histogramOf(metrics: string, name: string): string {
+  const buckets = [...metrics.matchAll(new RegExp(`^${name}_bucket\\{le="([^"]+)"\\} (\\d+)$`, 'gm'))].map((m) => ({
+    le: m[1],
+    count: Number(m[2]),
+  }));
+  const total = buckets.find((b) => b.le === '+Inf')?.count ?? 0;
+  if (!total) return 'no observations';
+  return buckets
+    .filter((b) => b.le !== '+Inf')
+    .map((b) => `<= ${Number(b.le) * 1000} ms: ${Math.round((b.count / total) * 100)} %`)
+    .join(', ');
 }
 
 interface Call {
@@ -418,7 +463,10 @@ async function connectedCalls(
   return calls;
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
