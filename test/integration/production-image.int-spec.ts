@@ -78,6 +78,7 @@ describe('the production image contents (processes, PostgreSQL, RabbitMQ)', () =
       MEDIA_GATEWAY_QUEUE: `${exchange}.media-gateway`,
       RTPENGINE_NG,
       MEDIA_EDGE_TOKEN: 'edge-token-for-the-tests-0123456789',
+      MEDIA_GATEWAY_PUBLIC_URL: 'https://media.example.test',
       OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint,
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
       OTEL_BSP_SCHEDULE_DELAY: '100',

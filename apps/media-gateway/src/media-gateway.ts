@@ -19,7 +19,7 @@ import { gatewayMetrics } from './media-gateway.metrics';
 import { OperationRun, PlaybackEngine, PlaybackOutcome, PromptPlayback } from './playback/prompt-playback';
 import { PromptAudio, PromptSource } from './prompts/prompt-source';
 import { RecordOperation, RecordOutcome } from './recording/record-operation';
-import { MemoryRecordingStore, PostgresRecordingStore } from './recording/recording-store';
+import { MemoryRecordingStore, PostgresRecordingStore, RecordingStore } from './recording/recording-store';
 import { Recordings } from './recording/recordings';
 import { gatewayAnswer, offerProblem } from './sdp/caller-offer';
 import { TelephoneEvents } from './tones/telephone-events';
@@ -43,6 +43,10 @@ export interface MediaGatewayOptions extends MediaGatewaySettings {
 /** The gateway's settings, from the process's configuration (the broker variables are the service's own). */
 export function mediaGatewayOptions(config: Config): MediaGatewayOptions {
   if (!config.messaging.amqpUrl) throw new Error('The media gateway works over RabbitMQ: set AMQP_URL.');
+  // Bots download recordings from it with their access token: never in clear text in production.
+  if (config.production && !config.mediaGateway.publicUrl.startsWith('https://')) {
+    throw new Error('MEDIA_GATEWAY_PUBLIC_URL must be an https URL in production: bots download recordings from it.');
+  }
   return {
     ...config.mediaGateway,
     amqpUrl: config.messaging.amqpUrl,
@@ -130,7 +134,7 @@ export class MediaGateway {
   private readonly playing = new Map<string, { callId: string; playback: OperationRun<unknown> }>();
   private readonly playbackEngine: PlaybackEngine;
   readonly recordings: Recordings;
-  private readonly recordingStore: PostgresRecordingStore | MemoryRecordingStore;
+  private readonly recordingStore: RecordingStore;
   private readonly beep = beep();
   private pruneTimer: NodeJS.Timeout | undefined;
   private watchdog: NodeJS.Timeout | undefined;
