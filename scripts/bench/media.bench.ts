@@ -118,6 +118,8 @@ async function main(): Promise<void> {
       MEDIA_GATEWAY_QUEUE: `${exchange}.wire.gateway`,
       RTPENGINE_NG,
       MEDIA_EDGE_TOKEN: EDGE_TOKEN,
+      // Production refuses a clear-text one; the bench downloads recordings from the gateway's own port.
+      MEDIA_GATEWAY_PUBLIC_URL: 'https://media.bench.invalid',
       NODE_EXTRA_CA_CERTS: prompts.certificateFile,
     });
     children.push(gateway.child);

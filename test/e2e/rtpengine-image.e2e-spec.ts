@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { WaveFile } from 'wavefile';
 import { RtpengineClient } from '@calls/media-plane';
 import { freePort } from '../support/app-process';
-import { dominantFrequency, RtpCaller, tone } from '../support/rtp-caller';
+import { anchorCall, dominantFrequency, RtpCaller, tone } from '../support/rtp-caller';
 import { eventually } from '../support/test-app';
 import { until } from '../support/waits';
 
@@ -76,22 +76,8 @@ describe("rtpengine's image (podman)", () => {
     const gateway = await RtpCaller.open();
     const callId = randomUUID();
     try {
-      const offer = await engine.request({
-        command: 'offer',
-        'call-id': callId,
-        'from-tag': 'caller',
-        sdp: caller.offer(),
-      });
-      expect(String(offer.sdp)).toMatch(/^m=audio 410\d\d /m);
-      gateway.answered(String(offer.sdp));
-      const answer = await engine.request({
-        command: 'answer',
-        'call-id': callId,
-        'from-tag': 'caller',
-        'to-tag': 'media-gateway',
-        sdp: gateway.offer({ payloadTypes: [0, 101] }),
-      });
-      caller.answered(String(answer.sdp));
+      const offered = await anchorCall(engine, callId, caller, gateway);
+      expect(offered).toMatch(/^m=audio 410\d\d /m);
       const file = new WaveFile();
       file.fromScratch(1, 48_000, '16', tone(700, 600, 48_000));
       const played = await engine.request({

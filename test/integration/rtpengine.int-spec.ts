@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { WaveFile } from 'wavefile';
 import { RtpengineClient, RtpengineError } from '@calls/media-plane';
-import { dominantFrequency, rtpengine, RtpCaller, tone } from '../support/rtp-caller';
+import { anchorCall, dominantFrequency, rtpengine, RtpCaller, tone } from '../support/rtp-caller';
 import { eventually } from '../support/test-app';
 
 /** The ng client against the real engine, used as the media gateway uses it. */
@@ -22,21 +22,7 @@ describe('rtpengine over ng, TCP and HTTP (real rtpengine, userspace)', () => {
     caller = await RtpCaller.open();
     gateway = await RtpCaller.open();
     callId = randomUUID();
-    const offer = await engine.request({
-      command: 'offer',
-      'call-id': callId,
-      'from-tag': 'caller',
-      sdp: caller.offer(),
-    });
-    gateway.answered(offer.sdp as string);
-    const answer = await engine.request({
-      command: 'answer',
-      'call-id': callId,
-      'from-tag': 'caller',
-      'to-tag': 'gateway',
-      sdp: gateway.offer({ payloadTypes: [0, 101] }),
-    });
-    caller.answered(answer.sdp as string);
+    await anchorCall(engine, callId, caller, gateway);
   });
 
   afterEach(async () => {

@@ -1,4 +1,5 @@
 import { RtpengineClient } from '@calls/media-plane';
+import type { RtpCaller } from '../../examples/media-caller/rtp-caller';
 
 export { dominantFrequency, RtpCaller, tone } from '../../examples/media-caller/rtp-caller';
 export type { ReceivedPacket } from '../../examples/media-caller/rtp-caller';
@@ -22,4 +23,33 @@ export async function rtpengine(): Promise<RtpengineClient> {
     );
   }
   return client;
+}
+
+/**
+ * Anchors `callId` in rtpengine as the gateway does, with `gateway` (another
+ * test caller) standing in for the gateway's own leg; answers the SDP
+ * rtpengine offered that leg.
+ */
+export async function anchorCall(
+  engine: RtpengineClient,
+  callId: string,
+  caller: RtpCaller,
+  gateway: RtpCaller,
+): Promise<string> {
+  const offer = await engine.request({
+    command: 'offer',
+    'call-id': callId,
+    'from-tag': 'caller',
+    sdp: caller.offer(),
+  });
+  gateway.answered(String(offer.sdp));
+  const answer = await engine.request({
+    command: 'answer',
+    'call-id': callId,
+    'from-tag': 'caller',
+    'to-tag': 'media-gateway',
+    sdp: gateway.offer({ payloadTypes: [0, 101] }),
+  });
+  caller.answered(String(answer.sdp));
+  return String(offer.sdp);
 }

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { WaveFile } from 'wavefile';
 import type { Config, MediaGatewaySettings } from '@calls/config';
+import { GraphHttpError } from '@calls/graph';
 import { RtpengineClient, RtpengineError } from '@calls/media-plane';
 import {
   CALLS_V1,
@@ -9,6 +10,7 @@ import {
   MediaOperationEndedV1,
   MediaOperationStartedV1,
   MediaProcessingCancelledV1,
+  MEDIA_PLANE_EVENTS,
   MediaReportV1,
   RabbitMqConsumer,
   RabbitMqPublisher,
@@ -53,16 +55,6 @@ export function mediaGatewayOptions(config: Config): MediaGatewayOptions {
     eventsExchange: config.messaging.exchange,
     mediaExchange: config.mediaPlane.reportsExchange,
   };
-}
-
-/** A refusal of the edge's request, with its HTTP status. */
-export class EdgeRequestError extends Error {
-  constructor(
-    readonly status: 400 | 404 | 409 | 503,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /** The tags of the two legs of each rtpengine call: the caller's, and the gateway's own. */
@@ -171,14 +163,8 @@ export class MediaGateway {
         url: options.amqpUrl,
         exchange: options.eventsExchange,
         queue: options.queue,
-        bindingKeys: [
-          CALLS_V1.callCreated,
-          CALLS_V1.callEstablished,
-          CALLS_V1.mediaOperationStarted,
-          CALLS_V1.mediaOperationEnded,
-          CALLS_V1.mediaProcessingCancelled,
-          CALLS_V1.callTerminated,
-        ],
+        // And calls another replica connected, to refuse a second answer for them.
+        bindingKeys: [...MEDIA_PLANE_EVENTS, CALLS_V1.callEstablished],
         prefetch: 100,
       },
       async (event) => this.handle(event),
@@ -228,12 +214,12 @@ export class MediaGateway {
    */
   async answer(callId: string, callerOffer: string): Promise<string> {
     const call = this.calls.get(callId);
-    if (!call) throw new EdgeRequestError(404, `No call ${callId} is waiting for its media.`);
+    if (!call) throw new GraphHttpError(404, 'itemNotFound', `No call ${callId} is waiting for its media.`);
     if (call.leg || call.answering || call.answeredElsewhere) {
-      throw new EdgeRequestError(409, `The call ${callId} already has its media leg.`);
+      throw new GraphHttpError(409, 'notAllowed', `The call ${callId} already has its media leg.`);
     }
     const problem = offerProblem(callerOffer);
-    if (problem) throw new EdgeRequestError(400, problem);
+    if (problem) throw new GraphHttpError(400, 'invalidRequest', problem);
     call.answering = true;
     let leg: MediaLeg | undefined;
     try {
@@ -258,7 +244,7 @@ export class MediaGateway {
         replace: ['origin', 'session-connection'],
       });
       if (!this.calls.has(callId))
-        throw new EdgeRequestError(404, `The call ${callId} ended while its media was set up.`);
+        throw new GraphHttpError(404, 'itemNotFound', `The call ${callId} ended while its media was set up.`);
       leg.codec = own.codec;
       call.leg = leg;
       gatewayMetrics.legs.inc();
@@ -275,9 +261,13 @@ export class MediaGateway {
     } catch (error) {
       leg?.close();
       await this.engine.request({ command: 'delete', 'call-id': callId }).catch(() => undefined);
-      if (error instanceof EdgeRequestError) throw error;
+      if (error instanceof GraphHttpError) throw error;
       this.logger.error(`media for call ${callId} not set up: ${(error as Error).message}`);
-      throw new EdgeRequestError(503, `The media engine did not take the call: ${(error as Error).message}`);
+      throw new GraphHttpError(
+        503,
+        'serviceNotAvailable',
+        `The media engine did not take the call: ${(error as Error).message}`,
+      );
     } finally {
       call.answering = false;
     }
@@ -290,7 +280,7 @@ export class MediaGateway {
    * call's calls.v1.call.terminated reaches it.
    */
   async hangUp(callId: string): Promise<void> {
-    if (!this.calls.has(callId)) throw new EdgeRequestError(404, `No call ${callId} has media here.`);
+    if (!this.calls.has(callId)) throw new GraphHttpError(404, 'itemNotFound', `No call ${callId} has media here.`);
     await this.endMedia(callId);
     this.report(callId, { type: 'callDisconnected', reason: 'hungUp' });
   }

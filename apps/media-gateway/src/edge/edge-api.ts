@@ -1,20 +1,8 @@
 import Fastify, { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { collectProcessMetrics, metricsRegistry } from '@calls/runtime';
+import { GraphHttpError, graphErrorBody, toGraphError } from '@calls/graph';
 import type { MediaGateway } from '../media-gateway';
-import { EdgeRequestError } from '../media-gateway';
-
-/** Graph's error codes for the statuses this API answers (as libs/graph/src/graph-error.ts maps them). */
-const CODE_BY_STATUS: Record<number, string> = {
-  400: 'invalidRequest',
-  401: 'InvalidAuthenticationToken',
-  404: 'itemNotFound',
-  405: 'notSupported',
-  409: 'notAllowed',
-  413: 'requestTooLarge',
-  415: 'unsupportedMediaType',
-  503: 'serviceNotAvailable',
-};
 
 /** An SDP is a few kilobytes; this bound leaves room for many codecs and ICE candidates. */
 const BODY_LIMIT_BYTES = 64 * 1024;
@@ -25,6 +13,7 @@ export interface EdgeApiSettings {
   readonly edgeToken: string | undefined;
 }
 
+const UNAUTHENTICATED = 'InvalidAuthenticationToken';
 const digest = (text: string) => createHash('sha256').update(text).digest();
 
 /**
@@ -37,50 +26,46 @@ export async function startEdgeApi(gateway: MediaGateway, settings: EdgeApiSetti
   collectProcessMetrics();
   const expected = settings.edgeToken === undefined ? undefined : digest(`Bearer ${settings.edgeToken}`);
 
-  const fail = (request: FastifyRequest, reply: FastifyReply, status: number, message: string) =>
-    reply
-      .code(status)
+  // Graph's error body for anything thrown or refused, as the service answers (libs/graph).
+  const answer = (request: FastifyRequest, reply: FastifyReply, exception: unknown) => {
+    const error = toGraphError(exception);
+    if (error.unexpected) request.log.error(exception);
+    const clientRequestId = String(request.headers['client-request-id'] ?? request.id);
+    return reply
+      .code(error.status)
+      .headers(error.headers)
       .header('request-id', request.id)
-      .send({
-        error: {
-          code: CODE_BY_STATUS[status] ?? 'generalException',
-          message,
-          innerError: {
-            'request-id': request.id,
-            'client-request-id': request.headers['client-request-id'] ?? request.id,
-            date: new Date().toISOString().replace(/\.\d{3}Z$/, ''),
-          },
-        },
-      });
+      .send(graphErrorBody(error, request.id, clientRequestId));
+  };
+  const fail = (request: FastifyRequest, reply: FastifyReply, status: number, code: string, message: string) =>
+    answer(request, reply, new GraphHttpError(status, code, message));
 
   app.addHook('onRequest', async (request, reply) => {
     if (!request.url.startsWith('/media/v1/calls')) return;
     const presented = request.headers.authorization;
     if (expected === undefined) {
-      return fail(request, reply, 401, 'The edge API is closed: the gateway has no MEDIA_EDGE_TOKEN.');
+      return fail(request, reply, 401, UNAUTHENTICATED, 'The edge API is closed: the gateway has no MEDIA_EDGE_TOKEN.');
     }
     if (!presented || !timingSafeEqual(digest(presented), expected)) {
       return fail(
         request,
         reply,
         401,
+        UNAUTHENTICATED,
         presented ? 'The edge token is not valid.' : 'No edge token: send Authorization: Bearer <MEDIA_EDGE_TOKEN>.',
       );
     }
   });
 
-  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
-    if (error instanceof EdgeRequestError) return fail(request, reply, error.status, error.message);
-    const status = error.statusCode ?? 500;
-    if (status >= 500) request.log.error(error);
-    return fail(request, reply, status, status >= 500 ? 'The gateway failed to handle the request.' : error.message);
-  });
-  app.setNotFoundHandler((request, reply) => fail(request, reply, 404, `No route ${request.method} ${request.url}.`));
+  app.setErrorHandler((error, request, reply) => answer(request, reply, error));
+  app.setNotFoundHandler((request, reply) =>
+    fail(request, reply, 404, 'itemNotFound', `No route ${request.method} ${request.url}.`),
+  );
 
   app.post<{ Params: { callId: string }; Body: unknown }>('/media/v1/calls/:callId/answer', async (request) => {
     const body = request.body as { sdp?: unknown } | null;
     if (!body || typeof body !== 'object' || typeof body.sdp !== 'string' || body.sdp.length === 0) {
-      throw new EdgeRequestError(400, "sdp is required: the caller's SDP offer, as a string.");
+      throw new GraphHttpError(400, 'invalidRequest', "sdp is required: the caller's SDP offer, as a string.");
     }
     return { sdp: await gateway.answer(request.params.callId, body.sdp) };
   });
@@ -93,12 +78,14 @@ export async function startEdgeApi(gateway: MediaGateway, settings: EdgeApiSetti
   // The bot downloads a recording with its access token (Graph's recordingAccessToken), not the edge's.
   app.get<{ Params: { id: string } }>('/media/v1/recordings/:id', async (request, reply) => {
     const opened = await gateway.recordings.open(request.params.id, request.headers.authorization);
-    if (opened === 'gone') return fail(request, reply, 404, 'No such recording: it never existed or has expired.');
+    if (opened === 'gone')
+      return fail(request, reply, 404, 'itemNotFound', 'No such recording: it never existed or has expired.');
     if (opened === 'unauthorized') {
       return fail(
         request,
         reply,
         401,
+        UNAUTHENTICATED,
         "Send the recording's access token: Authorization: Bearer <recordingAccessToken>.",
       );
     }

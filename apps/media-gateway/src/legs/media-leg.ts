@@ -39,14 +39,12 @@ export class MediaLeg {
   codec: LegCodec | undefined;
   /** When it last received a packet (Date.now()); its opening counts as one. */
   lastPacketAt = Date.now();
-  packets = 0;
   private readonly listeners = new Set<(packet: RtpPacket) => void>();
 
   private constructor(private readonly socket: Socket) {
     socket.on('message', (message) => {
       const packet = parseRtp(message);
       if (!packet) return;
-      this.packets += 1;
       this.lastPacketAt = Date.now();
       for (const listener of this.listeners) listener(packet);
     });

@@ -62,7 +62,6 @@ export class PromptSource {
   private readonly maxRedirects: number;
   private readonly cacheEntries: number;
   private readonly cacheBytes: number;
-  fetches = 0;
 
   constructor(private readonly settings: PromptSourceSettings) {
     this.maxRedirects = settings.maxRedirects ?? 3;
@@ -104,7 +103,6 @@ export class PromptSource {
   }
 
   private async fetch(uri: string): Promise<Buffer> {
-    this.fetches += 1;
     const signal = AbortSignal.timeout(this.settings.timeoutMs);
     let url = uri;
     for (let hop = 0; ; hop++) {

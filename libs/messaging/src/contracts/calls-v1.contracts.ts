@@ -20,6 +20,15 @@ export const CALLS_V1 = {
 
 export type CallsV1Type = (typeof CALLS_V1)[keyof typeof CALLS_V1];
 
+/** What a media plane acts on: calls to connect, operations to play or stop, calls that ended. */
+export const MEDIA_PLANE_EVENTS: readonly CallsV1Type[] = [
+  CALLS_V1.callCreated,
+  CALLS_V1.mediaOperationStarted,
+  CALLS_V1.mediaOperationEnded,
+  CALLS_V1.mediaProcessingCancelled,
+  CALLS_V1.callTerminated,
+];
+
 export const ALL_CALLS_V1_TYPES: readonly CallsV1Type[] = Object.values(CALLS_V1);
 
 /** Common to every event's data. */
