@@ -53,7 +53,7 @@ export interface CancelMediaProcessingPostRequestBody extends AdditionalDataHold
   clientContext?: string | null;
 }
 
-function serializePlayPromptPostRequestBody(
+export function serializePlayPromptPostRequestBody(
   writer: SerializationWriter,
   body: Partial<PlayPromptPostRequestBody> | null = {},
 ) {
@@ -62,7 +62,7 @@ function serializePlayPromptPostRequestBody(
   writer.writeAdditionalData(body?.additionalData);
 }
 
-function serializeCancelMediaProcessingPostRequestBody(
+export function serializeCancelMediaProcessingPostRequestBody(
   writer: SerializationWriter,
   body: Partial<CancelMediaProcessingPostRequestBody> | null = {},
 ) {
@@ -108,8 +108,7 @@ export function playPrompt<R extends Parsable>(
   body: PlayPromptPostRequestBody,
   parse: ParsableFactory<R>,
 ): Promise<R | undefined> {
-  const info = post(adapter, `${CALL}/playPrompt`, callId, body, serializePlayPromptPostRequestBody);
-  return adapter.send<R>(info, parse, errors);
+  return postAction(adapter, callId, 'playPrompt', body, serializePlayPromptPostRequestBody, parse);
 }
 
 /** `calls.byCallId(id).cancelMediaProcessing.post(body)`. */
@@ -119,14 +118,30 @@ export function cancelMediaProcessing<R extends Parsable>(
   body: CancelMediaProcessingPostRequestBody,
   parse: ParsableFactory<R>,
 ): Promise<R | undefined> {
-  const info = post(
+  return postAction(
     adapter,
-    `${CALL}/cancelMediaProcessing`,
     callId,
+    'cancelMediaProcessing',
     body,
     serializeCancelMediaProcessingPostRequestBody,
+    parse,
   );
-  return adapter.send<R>(info, parse, errors);
+}
+
+/**
+ * POSTs a bound action by the path the bot names: `playPrompt`, or its
+ * namespace-qualified `microsoft.graph.playPrompt`, as the .NET
+ * Communications SDK posts it. Both are served alike.
+ */
+export function postAction<T extends Parsable, R extends Parsable>(
+  adapter: GraphRequestAdapter,
+  callId: string,
+  action: string,
+  body: T,
+  serializer: ModelSerializerFunction<T>,
+  parse: ParsableFactory<R>,
+): Promise<R | undefined> {
+  return adapter.send<R>(post(adapter, `${CALL}/${action}`, callId, body, serializer), parse, errors);
 }
 
 /** `calls.byCallId(id).keepAlive.post()`: no body, no content. */

@@ -37,6 +37,12 @@ describe('OpenAPI document (HTTP)', () => {
       ['get', '/{callId}/operations'],
       ['get', '/{callId}/operations/{operationId}'],
     ];
+    // Each action is also described under its namespace-qualified name.
+    for (const [method, suffix] of [...routes]) {
+      const action = /^\/\{callId\}\/(\w+)$/.exec(suffix)?.[1];
+      if (method === 'post' && action) routes.push([method, `/{callId}/microsoft.graph.${action}`]);
+    }
+    expect(routes.length).toBe(15);
     for (const prefix of CALLS_ROUTE_PREFIXES) {
       for (const [method, suffix] of routes) {
         const operation = doc.paths[`/${prefix}${suffix}`]?.[method];

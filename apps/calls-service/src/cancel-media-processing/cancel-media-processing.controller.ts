@@ -5,7 +5,13 @@ import { CancelMediaProcessingCommand } from '@calls/application';
 import type { IdempotencyRequest } from '@calls/application';
 import { Idempotency } from '../idempotency/idempotency.decorator';
 import { CurrentPrincipal, ownerOf, Principal, Roles } from '@calls/auth';
-import { CALLS_ROUTE_PREFIXES, COMMS_OPERATION_SCHEMA, GuidPipe, operationResponse } from '@calls/graph';
+import {
+  CALLS_ROUTE_PREFIXES,
+  COMMS_OPERATION_SCHEMA,
+  GuidPipe,
+  operationResponse,
+  callActionPaths,
+} from '@calls/graph';
 import {
   CANCEL_MEDIA_PROCESSING_BODY_SCHEMA,
   CancelMediaProcessingRequest,
@@ -18,7 +24,7 @@ export class CancelMediaProcessingController {
   constructor(private readonly commands: MeteredCommandBus) {}
 
   /** Graph: cancels every queued or running playPrompt/recordResponse of the call (or, as extensions, some of them). */
-  @Post(':callId/cancelMediaProcessing')
+  @Post(callActionPaths('cancelMediaProcessing'))
   @CallsRoute({
     summary: 'Cancel every queued or running playPrompt and recordResponse of the call',
     description:

@@ -20,6 +20,14 @@ describe(idempotencyOf.name, () => {
     expect(idempotencyOf(other)!.fingerprint).not.toBe(keyed.fingerprint);
   });
 
+  it('fingerprints an action and its namespace-qualified name alike, and other actions apart', () => {
+    const at = (url: string) =>
+      idempotencyOf({ ...request({ 'idempotency-key': 'k1' }), url } as unknown as KeyedRequest)!.fingerprint;
+    const plain = at('/communications/calls/c/playPrompt');
+    expect(at('/communications/calls/c/microsoft.graph.playPrompt')).toBe(plain);
+    expect(at('/communications/calls/c/recordResponse')).not.toBe(plain);
+  });
+
   it('leaves requests without a key, and other methods, alone', () => {
     const unkeyed = request({});
     const deleted = request({ 'idempotency-key': 'k1' }, { method: 'DELETE' });

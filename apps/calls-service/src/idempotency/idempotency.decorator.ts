@@ -2,7 +2,7 @@ import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { IdempotencyRequest } from '@calls/application';
-import { GraphHttpError } from '@calls/graph';
+import { GRAPH_NAMESPACE, GraphHttpError } from '@calls/graph';
 
 const KEY = /^[\x21-\x7e]{1,128}$/;
 
@@ -46,7 +46,8 @@ export function idempotencyOf(request: KeyedRequest): IdempotencyRequest | undef
     throw new GraphHttpError(400, 'invalidRequest', 'Idempotency-Key must be 1 to 128 printable characters.');
   }
   // What makes a retry the same request: the path and the body (the key is per application and tenant).
-  const path = request.url.split('?')[0];
+  // An action's qualified name is the same action, so a retry may switch between the two forms.
+  const path = request.url.split('?')[0].replace(`/${GRAPH_NAMESPACE}.`, '/');
   const fingerprint = createHash('sha256')
     .update(`POST ${path}\n${canonical(request.body)}`)
     .digest('hex');

@@ -3,7 +3,7 @@ import { KeepAliveCommand } from '@calls/application';
 import type { IdempotencyRequest } from '@calls/application';
 import { Idempotency } from '../idempotency/idempotency.decorator';
 import { CurrentPrincipal, ownerOf, Principal, Roles } from '@calls/auth';
-import { CALLS_ROUTE_PREFIXES, GuidPipe } from '@calls/graph';
+import { CALLS_ROUTE_PREFIXES, GuidPipe, callActionPaths } from '@calls/graph';
 import { CallsRoute } from '../shared/calls-route.decorator';
 import { MeteredCommandBus } from '../metrics/metered-command-bus';
 
@@ -16,7 +16,7 @@ export class KeepAliveController {
    * 200 with no body; the call stays up for another CALL_KEEPALIVE_TIMEOUT_S.
    * A call that has ended is 404, as Graph documents.
    */
-  @Post(':callId/keepAlive')
+  @Post(callActionPaths('keepAlive'))
   @CallsRoute({
     summary: 'Keep the call alive',
     description: 'A call with no keepAlive within CALL_KEEPALIVE_TIMEOUT_S (Graph: 45 minutes) ends on its own.',

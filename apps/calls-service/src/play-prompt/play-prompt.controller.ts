@@ -5,7 +5,13 @@ import { PlayPromptCommand } from '@calls/application';
 import type { IdempotencyRequest } from '@calls/application';
 import { Idempotency } from '../idempotency/idempotency.decorator';
 import { CurrentPrincipal, ownerOf, Principal, Roles } from '@calls/auth';
-import { CALLS_ROUTE_PREFIXES, COMMS_OPERATION_SCHEMA, GuidPipe, operationResponse } from '@calls/graph';
+import {
+  CALLS_ROUTE_PREFIXES,
+  COMMS_OPERATION_SCHEMA,
+  GuidPipe,
+  operationResponse,
+  callActionPaths,
+} from '@calls/graph';
 import { toMediaPrompts } from '../shared/media-prompt.request';
 import { PlayPromptRequest } from './play-prompt.request';
 import { MeteredCommandBus } from '../metrics/metered-command-bus';
@@ -14,7 +20,7 @@ import { MeteredCommandBus } from '../metrics/metered-command-bus';
 export class PlayPromptController {
   constructor(private readonly commands: MeteredCommandBus) {}
 
-  @Post(':callId/playPrompt')
+  @Post(callActionPaths('playPrompt'))
   @CallsRoute({
     summary: 'Queue prompts to play',
     roles: [Roles.CallsInitiateAll, Roles.CallsAccessMediaAll],

@@ -5,7 +5,13 @@ import { RecordResponseCommand } from '@calls/application';
 import type { IdempotencyRequest } from '@calls/application';
 import { Idempotency } from '../idempotency/idempotency.decorator';
 import { CurrentPrincipal, ownerOf, Principal, Roles } from '@calls/auth';
-import { CALLS_ROUTE_PREFIXES, COMMS_OPERATION_SCHEMA, GuidPipe, operationResponse } from '@calls/graph';
+import {
+  CALLS_ROUTE_PREFIXES,
+  COMMS_OPERATION_SCHEMA,
+  GuidPipe,
+  operationResponse,
+  callActionPaths,
+} from '@calls/graph';
 import { toMediaPrompts } from '../shared/media-prompt.request';
 import { RecordResponseRequest, toRecordParameters } from './record-response.request';
 import { MeteredCommandBus } from '../metrics/metered-command-bus';
@@ -14,7 +20,7 @@ import { MeteredCommandBus } from '../metrics/metered-command-bus';
 export class RecordResponseController {
   constructor(private readonly commands: MeteredCommandBus) {}
 
-  @Post(':callId/recordResponse')
+  @Post(callActionPaths('recordResponse'))
   @CallsRoute({
     summary: 'Queue a recording of what the caller says',
     roles: [Roles.CallsAccessMediaAll],

@@ -5,7 +5,13 @@ import { SubscribeToToneCommand } from '@calls/application';
 import type { IdempotencyRequest } from '@calls/application';
 import { Idempotency } from '../idempotency/idempotency.decorator';
 import { CurrentPrincipal, ownerOf, Principal, Roles } from '@calls/auth';
-import { CALLS_ROUTE_PREFIXES, COMMS_OPERATION_SCHEMA, GuidPipe, operationResponse } from '@calls/graph';
+import {
+  CALLS_ROUTE_PREFIXES,
+  COMMS_OPERATION_SCHEMA,
+  GuidPipe,
+  operationResponse,
+  callActionPaths,
+} from '@calls/graph';
 import { SubscribeToToneRequest } from './subscribe-to-tone.request';
 import { MeteredCommandBus } from '../metrics/metered-command-bus';
 
@@ -13,7 +19,7 @@ import { MeteredCommandBus } from '../metrics/metered-command-bus';
 export class SubscribeToToneController {
   constructor(private readonly commands: MeteredCommandBus) {}
 
-  @Post(':callId/subscribeToTone')
+  @Post(callActionPaths('subscribeToTone'))
   @CallsRoute({
     summary: 'Subscribe to DTMF tones',
     roles: [Roles.CallsAccessMediaAll],
