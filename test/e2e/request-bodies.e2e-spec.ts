@@ -101,8 +101,10 @@ describe('request bodies with a value missing, null or of the wrong type at any 
         }
         if (res.status === 400) {
           expect(res.body.error.code).toBe('invalidRequest');
-          // The mutated property itself, something inside it, or the array it is an element of.
-          const named = typeof path[path.length - 1] === 'number' ? written(path.slice(0, -1)) : written(path);
+          // The mutated property or element itself (or something inside it); a removed element
+          // shortens its array, which is then what the answer is about.
+          const removedElement = value === REMOVE && typeof path[path.length - 1] === 'number';
+          const named = removedElement ? written(path.slice(0, -1)) : written(path);
           expect({ ...outcome, message: res.body.error.message }).toEqual({
             ...outcome,
             message: expect.stringContaining(named),
@@ -163,6 +165,44 @@ describe('request bodies with a value missing, null or of the wrong type at any 
       );
     },
   );
+
+  it('names a bad array element by its index: targets[0], operationIds[1], prompts[1], stopTones[0]', async () => {
+    const cases: [string, string, object, string][] = [
+      [
+        'create call',
+        '/communications/calls',
+        { ...CREATE_CALL_BODY, targets: [null] },
+        'targets[0] must be an object',
+      ],
+      [
+        'cancel',
+        `/communications/calls/${callId}/cancelMediaProcessing`,
+        { operationIds: ['7b7c3c1e-3c1a-4a55-9bd4-2f6a0e0c1a11', 'abc'] },
+        'operationIds[1] must be a UUID',
+      ],
+      [
+        'playPrompt',
+        `/communications/calls/${callId}/playPrompt`,
+        { prompts: [PROMPT, 5] },
+        'prompts[1] must be an object',
+      ],
+      [
+        'recordResponse',
+        `/communications/calls/${callId}/recordResponse`,
+        { stopTones: ['x'] },
+        'stopTones[0] must be one of the following values',
+      ],
+    ];
+    for (const [name, url, body, message] of cases) {
+      const res = await request(suite.service.url).post(url).set('Authorization', suite.auth).send(body);
+      expect({ name, status: res.status, code: res.body.error?.code, message: res.body.error?.message }).toEqual({
+        name,
+        status: 400,
+        code: 'invalidRequest',
+        message: expect.stringMatching(new RegExp(`^${message.replace(/[[\]]/g, '\\$&')}`)),
+      });
+    }
+  });
 
   it('answers the bare prompt the TypeScript SDK sends with a 400 naming prompts[0].mediaInfo', async () => {
     const res = await request(suite.service.url)

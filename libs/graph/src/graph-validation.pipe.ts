@@ -1,4 +1,5 @@
 import { ArgumentMetadata, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
+import { getMetadataStorage } from 'class-validator';
 import { GraphHttpError } from './graph-error';
 
 /** `prompts[0].mediaInfo`: the path of a property as a client would write it in JavaScript. */
@@ -7,17 +8,61 @@ function pathOf(parent: string, property: string): string {
   return /^\d+$/.test(property) ? `${parent}[${property}]` : `${parent}.${property}`;
 }
 
-/** Every problem, each naming the full path of the property it is about. */
-function describe(errors: ValidationError[], parent = ''): string[] {
+/**
+ * The indexes of the elements of an array property that fail one of its
+ * `{ each: true }` validators. class-validator reports such a failure once,
+ * for the whole array ("each value in targets must be an object"); a client
+ * needs the element (`targets[1]`). The check is the decorator's own, run
+ * again on each element, as class-validator's executor runs it.
+ */
+function failingElements(error: ValidationError, constraint: string): number[] {
+  const values = error.value as unknown[];
+  const target = error.target as object;
+  const storage = getMetadataStorage();
+  for (const metadata of storage.getTargetValidationMetadatas(target.constructor, '', true, false)) {
+    if (metadata.propertyName !== error.property || !metadata.each || !metadata.constraintCls) continue;
+    const check = storage
+      .getTargetValidatorConstraints(metadata.constraintCls)
+      .find((candidate) => candidate.name === constraint && !candidate.async);
+    if (!check) continue;
+    const args = {
+      targetName: target.constructor.name,
+      property: error.property,
+      object: target,
+      value: values,
+      constraints: metadata.constraints,
+    };
+    return values.flatMap((value, index) => (check.instance.validate(value, args) ? [] : [index]));
+  }
+  return [];
+}
+
+/** One constraint's message about the property at `path`, naming the path (and the element, for an `each` rule). */
+function messagesOf(error: ValidationError, path: string, constraint: string, message: string): string[] {
+  const each = `each value in ${error.property} `;
+  if (message.startsWith(each) && Array.isArray(error.value) && error.target) {
+    const elements = failingElements(error, constraint);
+    if (elements.length > 0) return elements.map((index) => `${path}[${index}] ${message.slice(each.length)}`);
+  }
+  // class-validator starts most messages with the property's own name: put the whole path there instead.
+  return [
+    message.startsWith(`${error.property} `) ? `${path}${message.slice(error.property.length)}` : `${path}: ${message}`,
+  ];
+}
+
+/**
+ * Every problem, each naming the full path of the property (or array element)
+ * it is about. An element that an each-rule already named (`items[1] must be
+ * an object`) is not named again by the nested check that cannot descend into it.
+ */
+function describe(errors: ValidationError[], parent = '', named = new Set<string | undefined>()): string[] {
   return errors.flatMap((error) => {
     const path = pathOf(parent, error.property);
-    const own = Object.values(error.constraints ?? {}).map((message) =>
-      // class-validator starts most messages with the property's own name: put the whole path there instead.
-      message.startsWith(`${error.property} `)
-        ? `${path}${message.slice(error.property.length)}`
-        : `${path}: ${message}`,
-    );
-    return [...own, ...describe(error.children ?? [], path)];
+    const own = Object.entries(error.constraints ?? {})
+      .filter(([constraint]) => !(constraint === 'nestedValidation' && named.has(path)))
+      .flatMap(([constraint, message]) => messagesOf(error, path, constraint, message));
+    const elements = new Set(own.map((message) => /^\S+/.exec(message)?.[0]));
+    return [...own, ...describe(error.children ?? [], path, elements)];
   });
 }
 
@@ -64,6 +109,8 @@ export class GraphValidationPipe extends ValidationPipe {
       forbidUnknownValues: true,
       transform: true,
       validateCustomDecorators: false,
+      // Kept on each error for failingElements(), which re-checks an array's elements; never sent.
+      validationError: { target: true, value: true },
       exceptionFactory: (errors) => new GraphHttpError(400, 'invalidRequest', describe(errors).join('; ')),
     });
   }
