@@ -34,6 +34,8 @@ describe('OpenAPI document (HTTP)', () => {
       ['post', '/{callId}/subscribeToTone'],
       ['post', '/{callId}/cancelMediaProcessing'],
       ['post', '/{callId}/keepAlive'],
+      ['post', '/{callId}/sendDtmfTones'],
+      ['post', '/{callId}/updateRecordingStatus'],
       ['get', '/{callId}/operations'],
       ['get', '/{callId}/operations/{operationId}'],
     ];
@@ -42,7 +44,7 @@ describe('OpenAPI document (HTTP)', () => {
       const action = /^\/\{callId\}\/(\w+)$/.exec(suffix)?.[1];
       if (method === 'post' && action) routes.push([method, `/{callId}/microsoft.graph.${action}`]);
     }
-    expect(routes.length).toBe(15);
+    expect(routes.length).toBe(19);
     for (const prefix of CALLS_ROUTE_PREFIXES) {
       for (const [method, suffix] of routes) {
         const operation = doc.paths[`/${prefix}${suffix}`]?.[method];

@@ -21,6 +21,8 @@ describe('namespace-qualified actions (HTTP, PostgreSQL)', () => {
     ['subscribeToTone', { clientContext: 'c' }],
     ['cancelMediaProcessing', { clientContext: 'c' }],
     ['keepAlive', {}],
+    ['sendDtmfTones', { tones: ['tone1'], clientContext: 'c' }],
+    ['updateRecordingStatus', { status: 'recording', clientContext: 'c' }],
   ];
 
   async function post(path: string, body: object) {

@@ -27,6 +27,8 @@ import { PlayPromptController } from './play-prompt/play-prompt.controller';
 import { RecordResponseController } from './record-response/record-response.controller';
 import { ThrottlingModule } from './throttling/throttling.module';
 import { SubscribeToToneController } from './subscribe-to-tone/subscribe-to-tone.controller';
+import { SendDtmfTonesController } from './send-dtmf-tones/send-dtmf-tones.controller';
+import { UpdateRecordingStatusController } from './update-recording-status/update-recording-status.controller';
 
 @Module({})
 export class AppModule {
@@ -62,6 +64,8 @@ export class AppModule {
         PlayPromptController,
         RecordResponseController,
         SubscribeToToneController,
+        SendDtmfTonesController,
+        UpdateRecordingStatusController,
         CancelMediaProcessingController,
         KeepAliveController,
         OperationsController,

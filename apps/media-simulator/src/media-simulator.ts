@@ -94,6 +94,9 @@ export class MediaSimulator {
           id: operation.id,
           promptCount: operation.prompts.length,
           maxRecordDurationInSeconds: record?.maxRecordDurationInSeconds,
+          dtmf: operation.dtmf
+            ? { toneCount: operation.dtmf.tones.length, delayBetweenTonesMs: operation.dtmf.delayBetweenTonesMs }
+            : undefined,
         });
       }
       case CALLS_V1.mediaProcessingCancelled:

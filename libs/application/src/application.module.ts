@@ -10,6 +10,8 @@ import { RecordResponseHandler } from './record-response/record-response.handler
 import { CallUnitOfWork } from './shared/call-unit-of-work';
 import { Clock } from './shared/clock';
 import { SubscribeToToneHandler } from './subscribe-to-tone/subscribe-to-tone.handler';
+import { SendDtmfTonesHandler } from './send-dtmf-tones/send-dtmf-tones.handler';
+import { UpdateRecordingStatusHandler } from './update-recording-status/update-recording-status.handler';
 import { ExpireInactiveCallsHandler } from './expire-inactive-calls/expire-inactive-calls.handler';
 import { KeepAliveHandler } from './keep-alive/keep-alive.handler';
 import { PruneCommandReceiptsHandler } from './prune-command-receipts/prune-command-receipts.handler';
@@ -27,6 +29,8 @@ const HANDLERS = [
   PlayPromptHandler,
   RecordResponseHandler,
   SubscribeToToneHandler,
+  SendDtmfTonesHandler,
+  UpdateRecordingStatusHandler,
   CancelMediaProcessingHandler,
   HangUpHandler,
   ApplyMediaPlaneReportHandler,

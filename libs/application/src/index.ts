@@ -11,6 +11,8 @@ export * from './shared/call-unit-of-work';
 export * from './shared/clock';
 export * from './shared/operation.result';
 export * from './subscribe-to-tone/subscribe-to-tone.command';
+export * from './send-dtmf-tones/send-dtmf-tones.command';
+export * from './update-recording-status/update-recording-status.command';
 export * from './idempotency/idempotency.port';
 export * from './prune-command-receipts/prune-command-receipts.command';
 export * from './keep-alive/keep-alive.command';

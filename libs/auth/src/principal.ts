@@ -9,6 +9,7 @@ export interface Principal extends CallOwner {
 export const Roles = {
   CallsInitiateAll: 'Calls.Initiate.All',
   CallsAccessMediaAll: 'Calls.AccessMedia.All',
+  CallsJoinGroupCallsAll: 'Calls.JoinGroupCalls.All',
 } as const;
 
 /** The tenant of personal Microsoft accounts, which Graph's calling APIs do not support. */

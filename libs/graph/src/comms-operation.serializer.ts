@@ -5,6 +5,8 @@ const ODATA_TYPES: Record<MediaOperationKind, string> = {
   recordResponse: '#microsoft.graph.recordOperation',
   subscribeToTone: '#microsoft.graph.subscribeToToneOperation',
   cancelMediaProcessing: '#microsoft.graph.cancelMediaProcessingOperation',
+  sendDtmfTones: '#microsoft.graph.sendDtmfTonesOperation',
+  updateRecordingStatus: '#microsoft.graph.updateRecordingStatusOperation',
 };
 
 export function odataTypeOf(kind: MediaOperationKind): string {
@@ -48,6 +50,7 @@ export function toGraphOperation(op: Readonly<MediaOperationProps>): Record<stri
     body.recordingLocation = op.recordingLocation;
     body.recordingAccessToken = op.recordingAccessToken;
   }
+  if (op.kind === 'sendDtmfTones') body.completionReason = op.completionReason;
   if (op.playedDurationMs !== null) body.playedDuration = isoDuration(op.playedDurationMs);
   if (op.kind === 'cancelMediaProcessing') {
     body.cancelledOperations = (op.cancelledOperations ?? []).map((ref) => {

@@ -36,6 +36,8 @@ export const COMMS_OPERATION_SCHEMA = {
         '#microsoft.graph.playPromptOperation',
         '#microsoft.graph.recordOperation',
         '#microsoft.graph.subscribeToToneOperation',
+        '#microsoft.graph.sendDtmfTonesOperation',
+        '#microsoft.graph.updateRecordingStatusOperation',
         '#microsoft.graph.cancelMediaProcessingOperation',
       ],
     },
@@ -47,7 +49,12 @@ export const COMMS_OPERATION_SCHEMA = {
       nullable: true,
       properties: { code: { type: 'integer' }, subcode: { type: 'integer' }, message: { type: 'string' } },
     },
-    completionReason: { type: 'string', nullable: true, description: 'recordOperation only' },
+    completionReason: {
+      type: 'string',
+      nullable: true,
+      description:
+        'recordOperation (recordCompletionReason) and sendDtmfTonesOperation (sendDtmfCompletionReason) only',
+    },
     recordingLocation: { type: 'string', nullable: true, description: 'recordOperation only' },
     recordingAccessToken: { type: 'string', nullable: true, description: 'recordOperation only' },
     playedDuration: {

@@ -19,6 +19,16 @@ export interface StartedOperation {
   readonly promptCount: number;
   /** Set for a recording: it "records" for this long after its prompts. */
   readonly maxRecordDurationInSeconds?: number;
+  /** Set for sendDtmfTones: it "sends" each tone for DTMF_TONE_MS, with the pause between two. */
+  readonly dtmf?: { readonly toneCount: number; readonly delayBetweenTonesMs: number };
+}
+
+/** How long one simulated DTMF tone lasts: the media gateway's (and rtpengine's default) tone length. */
+export const DTMF_TONE_MS = 100;
+
+/** How long a sequence of tones takes to send: each tone, and the pause between two. */
+export function dtmfDurationMs(toneCount: number, delayBetweenTonesMs: number): number {
+  return toneCount * DTMF_TONE_MS + Math.max(0, toneCount - 1) * delayBetweenTonesMs;
 }
 
 /**
@@ -44,7 +54,10 @@ export class MediaSimulation {
   }
 
   operationStarted(callId: string, operation: StartedOperation): void {
-    const playing = operation.promptCount * this.timing.promptMs;
+    const { dtmf } = operation;
+    const playing = dtmf
+      ? dtmfDurationMs(dtmf.toneCount, dtmf.delayBetweenTonesMs)
+      : operation.promptCount * this.timing.promptMs;
     if (operation.maxRecordDurationInSeconds === undefined) {
       this.schedule(operation.id, callId, playing, { type: 'operationCompleted', operationId: operation.id });
       return;

@@ -29,6 +29,7 @@ export interface OutgoingNotification {
 const ANSWERED_IN_RESPONSE = new Set([
   '#microsoft.graph.subscribeToToneOperation',
   '#microsoft.graph.cancelMediaProcessingOperation',
+  '#microsoft.graph.updateRecordingStatusOperation',
 ]);
 
 /** Graph's tone enum: tone0..tone9, star, pound, a..d. */

@@ -5,7 +5,7 @@ import type {
   MediaOperationKind,
   MediaOperationProps,
   OperationStatus,
-  RecordCompletionReason,
+  CompletionReason,
 } from '@calls/domain';
 import { randomUUID } from 'node:crypto';
 import { toIntegrationEvent } from '@calls/messaging';
@@ -147,7 +147,7 @@ export function toOperationProps(row: OperationRow): MediaOperationProps {
       row.result_code === null
         ? null
         : { code: row.result_code, subcode: row.result_subcode ?? 0, message: row.result_message ?? '' },
-    completionReason: row.completion_reason as RecordCompletionReason | null,
+    completionReason: row.completion_reason as CompletionReason | null,
     recordingLocation: row.recording_location,
     recordingAccessToken: row.recording_access_token,
     cancelledOperations: row.cancelled_operations as MediaOperationProps['cancelledOperations'],

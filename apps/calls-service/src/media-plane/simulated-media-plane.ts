@@ -37,6 +37,10 @@ export class SimulatedMediaPlane implements IEventHandler<CallEvent>, OnModuleDe
         id,
         promptCount: parameters.prompts?.length ?? 0,
         maxRecordDurationInSeconds: parameters.record?.maxRecordDurationInSeconds,
+        dtmf: parameters.dtmf && {
+          toneCount: parameters.dtmf.tones.length,
+          delayBetweenTonesMs: parameters.dtmf.delayBetweenTonesMs,
+        },
       });
     } else if (event instanceof MediaOperationEnded) {
       this.simulation.stopOperations([event.operation.id]);

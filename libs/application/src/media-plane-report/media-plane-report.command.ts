@@ -1,5 +1,5 @@
 import { Command } from '@nestjs/cqrs';
-import type { RecordCompletionReason, RecordingOutcome, ResultInfo } from '@calls/domain';
+import type { CompletionReason, RecordingOutcome, ResultInfo } from '@calls/domain';
 
 /** What the media plane can tell the service about a call it serves. */
 export type MediaPlaneReport =
@@ -12,7 +12,7 @@ export type MediaPlaneReport =
       readonly operationId: string;
       readonly resultInfo: ResultInfo;
       /** Why a recording failed (initialSilenceTimeout, say); unspecifiedError when not said. */
-      readonly completionReason?: RecordCompletionReason;
+      readonly completionReason?: CompletionReason;
     }
   | { readonly type: 'toneReceived'; readonly tone: string }
   /** The plane stopped an operation the service ended (cancel, barge-in, hang-up), after playing this long. */

@@ -254,6 +254,79 @@ describe(Call.name, () => {
     });
   });
 
+  describe('sendDtmfTones', () => {
+    const dtmf = { tones: ['tone1', 'pound'] as const, delayBetweenTonesMs: 200 };
+
+    it('runs in a queue of its own, beside the prompt that plays, one sequence at a time', () => {
+      const call = establishedCall();
+      const playing = call.playPrompt(prompt, null, t0);
+      const first = call.sendDtmfTones(dtmf, 'd1', t0);
+      const second = call.sendDtmfTones(dtmf, 'd2', t0);
+      expect([playing.status, first.status, second.status]).toEqual(['running', 'running', 'notStarted']);
+      expect(call.dtmfQueue().map((op) => op.id)).toEqual([first.id, second.id]);
+      expect(call.queue().map((op) => op.id)).toEqual([playing.id]);
+
+      call.reportCompleted(first.id, t1);
+      expect(first.snapshot()).toMatchObject({
+        status: 'completed',
+        completionReason: 'completedSuccessfully',
+        resultInfo: RESULT_COMPLETED,
+        playedDurationMs: null,
+      });
+      expect(second.status).toBe('running');
+      expect(playing.status).toBe('running');
+    });
+
+    it('is left alone by cancelMediaProcessing, which Graph says cancels playPrompt and recordResponse', () => {
+      const call = establishedCall();
+      call.playPrompt(prompt, null, t0);
+      const tones = call.sendDtmfTones(dtmf, null, t0);
+      const cancel = call.cancelMediaProcessing(null, t1);
+      expect(cancel.snapshot().cancelledOperations?.map((ref) => ref.kind)).toEqual(['playPrompt']);
+      expect(tones.status).toBe('running');
+    });
+
+    it('ends mediaOperationCanceled (failed, 410) when the call ends, running or queued', () => {
+      const call = establishedCall();
+      const running = call.sendDtmfTones(dtmf, null, t0);
+      const queued = call.sendDtmfTones(dtmf, null, t0);
+      call.hangUp(t1);
+      for (const op of [running, queued]) {
+        expect(op.snapshot()).toMatchObject({
+          status: 'failed',
+          resultInfo: RESULT_CALL_TERMINATED,
+          completionReason: 'mediaOperationCanceled',
+        });
+      }
+      expect(() => call.sendDtmfTones(dtmf, null, t1)).toThrow(CallTerminatedError);
+    });
+
+    it('waits for the call to be established, and fails as unknown when the media plane cannot send', () => {
+      const call = Call.create(owner, description, t0);
+      const op = call.sendDtmfTones(dtmf, null, t0);
+      expect(op.status).toBe('notStarted');
+      call.establish(t1);
+      expect(op.status).toBe('running');
+      call.reportFailed(op.id, { code: 500, subcode: 9999, message: 'x' }, t1);
+      expect(op.snapshot()).toMatchObject({ status: 'failed', completionReason: 'unknown' });
+    });
+  });
+
+  it('completes updateRecordingStatus at once, keeping the status, and refuses it on an ended call', () => {
+    const call = establishedCall();
+    const op = call.updateRecordingStatus('recording', 'rec', t0);
+    expect(op.snapshot()).toMatchObject({
+      kind: 'updateRecordingStatus',
+      status: 'completed',
+      resultInfo: null,
+      parameters: { recordingStatus: 'recording' },
+    });
+    expect(eventNames(call)).toEqual([MediaOperationEnded.name]);
+    expect(call.queue()).toEqual([]);
+    call.hangUp(t1);
+    expect(() => call.updateRecordingStatus('notRecording', null, t1)).toThrow(CallTerminatedError);
+  });
+
   it('reports tones only after subscribeToTone, numbering them', () => {
     const call = establishedCall();
     expect(call.receiveTone('1', t0)).toBe(false);

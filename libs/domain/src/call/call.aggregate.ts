@@ -26,10 +26,12 @@ import {
   CancelledOperationRef,
   MediaOperation,
   MediaOperationKind,
+  CompletionReason,
+  DtmfParameters,
   MediaPrompt,
   OperationParameters,
-  RecordCompletionReason,
   RecordParameters,
+  RecordingStatus,
   RecordingOutcome,
   RESULT_CALL_TERMINATED,
   RESULT_CANCELLED,
@@ -59,10 +61,11 @@ export interface CallProps {
 }
 
 /**
- * The Call aggregate: it owns the call's state and its queue of media
+ * The Call aggregate: it owns the call's state and its queues of media
  * operations. playPrompt and recordResponse run one at a time, in the order
- * they were asked for; subscribeToTone and cancelMediaProcessing complete at
- * once and never wait in that queue.
+ * they were asked for; sendDtmfTones operations do too, in a queue of their
+ * own; subscribeToTone, cancelMediaProcessing and updateRecordingStatus
+ * complete at once and never wait in a queue.
  *
  * Only the operations that may still change (queued or running) are loaded
  * with the call, so the cost of a command does not grow with a call's history.
@@ -137,6 +140,11 @@ export class Call extends AggregateRoot<CallEvent> {
     return this.active.filter((op) => op.isIvr && !op.isTerminal);
   }
 
+  /** The queued and running sendDtmfTones operations, head first. */
+  dtmfQueue(): readonly MediaOperation[] {
+    return this.active.filter((op) => op.isDtmf && !op.isTerminal);
+  }
+
   /** Operations created or changed since the call was loaded, for the repository to write. */
   changedOperations(): MediaOperation[] {
     return [...this.changed.values()];
@@ -196,6 +204,34 @@ export class Call extends AggregateRoot<CallEvent> {
     this.ensureActive();
     if (record.bargeInAllowed) this.cancel(this.queue(), now);
     return this.enqueue('recordResponse', { prompts, record }, clientContext, now);
+  }
+
+  /**
+   * Graph sendDtmfTones: tones sent toward the caller, one after another
+   * with the delay asked for. Graph says nothing of how a second sequence
+   * relates to the first or to prompts; here sequences run one at a time in
+   * their own queue, beside the IVR queue, so tones never interleave and a
+   * prompt never delays them. cancelMediaProcessing leaves them alone: Graph
+   * names only playPrompt and recordResponse as what it cancels
+   * (https://learn.microsoft.com/en-us/graph/api/call-cancelmediaprocessing).
+   */
+  sendDtmfTones(dtmf: DtmfParameters, clientContext: string | null, now: Date): MediaOperation {
+    return this.enqueue('sendDtmfTones', { dtmf }, clientContext, now);
+  }
+
+  /**
+   * Graph updateRecordingStatus: the bot declares whether it records the
+   * call. Graph answers it `completed` at once
+   * (https://learn.microsoft.com/en-us/graph/api/call-updaterecordingstatus);
+   * the status is kept on the operation.
+   */
+  updateRecordingStatus(status: RecordingStatus, clientContext: string | null, now: Date): MediaOperation {
+    this.ensureActive();
+    const op = this.newOperation('updateRecordingStatus', { recordingStatus: status }, clientContext, now);
+    op.completeImmediately(now);
+    this.touch(now);
+    this.apply(new MediaOperationEnded(this.id, this.owner, now, op.snapshot()));
+    return op;
   }
 
   /** Graph subscribeToTone: completes at once and is independent of the IVR queue. */
@@ -307,12 +343,7 @@ export class Call extends AggregateRoot<CallEvent> {
   }
 
   /** The media plane could not finish an operation (a recording says why); the next one in the queue starts. */
-  reportFailed(
-    operationId: string,
-    resultInfo: ResultInfo,
-    now: Date,
-    completionReason?: RecordCompletionReason,
-  ): boolean {
+  reportFailed(operationId: string, resultInfo: ResultInfo, now: Date, completionReason?: CompletionReason): boolean {
     const op = this.runningOperation(operationId);
     if (!op) return false;
     this.end(op, now, (o) => o.fail(resultInfo, now, completionReason));
@@ -336,6 +367,10 @@ export class Call extends AggregateRoot<CallEvent> {
   private terminate(reason: ResultInfo, now: Date): void {
     const previousState = this.props.state;
     for (const op of this.queue()) this.end(op, now, (o) => o.fail(RESULT_CALL_TERMINATED, now));
+    // Graph's name for a DTMF sequence that did not finish (its page's error case).
+    for (const op of this.dtmfQueue()) {
+      this.end(op, now, (o) => o.fail(RESULT_CALL_TERMINATED, now, 'mediaOperationCanceled'));
+    }
     this.props.state = 'terminated';
     this.props.resultInfo = reason;
     this.touch(now);
@@ -377,14 +412,23 @@ export class Call extends AggregateRoot<CallEvent> {
     return op;
   }
 
+  /** Starts the head of each queue (IVR, DTMF) that has nothing running. */
   private startHeadIfIdle(now: Date): void {
     if (this.props.state !== 'established') return;
-    const queue = this.queue();
-    const head = queue[0];
-    if (!head || head.status === 'running') return;
-    head.start(now);
-    this.changed.set(head.id, head);
-    this.apply(new MediaOperationStarted(this.id, this.owner, now, head.snapshot()));
+    let ivr: MediaOperation | undefined;
+    let dtmf: MediaOperation | undefined;
+    // One pass over the active operations (in queue order) finds both heads.
+    for (const op of this.active) {
+      if (op.isTerminal) continue;
+      if (op.isIvr) ivr ??= op;
+      else if (op.isDtmf) dtmf ??= op;
+    }
+    for (const head of [ivr, dtmf]) {
+      if (!head || head.status === 'running') continue;
+      head.start(now);
+      this.changed.set(head.id, head);
+      this.apply(new MediaOperationStarted(this.id, this.owner, now, head.snapshot()));
+    }
   }
 
   private end(op: MediaOperation, now: Date, transition: (op: MediaOperation) => void): void {

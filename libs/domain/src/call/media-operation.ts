@@ -1,7 +1,13 @@
 import { InvalidOperationTransitionError } from '../errors/domain.errors';
 
 /** The media actions of a call; each one is a Graph commsOperation subtype. */
-export type MediaOperationKind = 'playPrompt' | 'recordResponse' | 'subscribeToTone' | 'cancelMediaProcessing';
+export type MediaOperationKind =
+  | 'playPrompt'
+  | 'recordResponse'
+  | 'subscribeToTone'
+  | 'cancelMediaProcessing'
+  | 'sendDtmfTones'
+  | 'updateRecordingStatus';
 
 /** Graph's operationStatus, as it travels on the wire. */
 export type OperationStatus = 'notStarted' | 'running' | 'completed' | 'failed';
@@ -24,6 +30,43 @@ export type RecordCompletionReason =
   | 'playBeepFailed'
   | 'mediaReceiveTimeout'
   | 'unspecifiedError';
+
+/**
+ * Graph's sendDtmfCompletionReason
+ * (https://learn.microsoft.com/en-us/graph/api/resources/senddtmftonesoperation).
+ */
+export type SendDtmfCompletionReason = 'completedSuccessfully' | 'mediaOperationCanceled' | 'unknown';
+
+/** The completionReason of the operations that have one: a recording's or a DTMF sequence's. */
+export type CompletionReason = RecordCompletionReason | SendDtmfCompletionReason;
+
+/**
+ * Graph's tone enum, as sendDtmfTones takes it and toneInfo reports it
+ * (https://learn.microsoft.com/en-us/graph/api/resources/toneinfo).
+ */
+export const GRAPH_TONES = [
+  'tone0',
+  'tone1',
+  'tone2',
+  'tone3',
+  'tone4',
+  'tone5',
+  'tone6',
+  'tone7',
+  'tone8',
+  'tone9',
+  'star',
+  'pound',
+  'a',
+  'b',
+  'c',
+  'd',
+  'flash',
+] as const;
+export type GraphTone = (typeof GRAPH_TONES)[number];
+
+/** Graph's recordingStatus, as updateRecordingStatus takes it. */
+export type RecordingStatus = 'notRecording' | 'recording' | 'failed';
 
 export const RESULT_COMPLETED: ResultInfo = { code: 200, subcode: 0, message: 'Action completed successfully.' };
 /**
@@ -65,10 +108,21 @@ export interface RecordParameters {
   readonly stopTones: readonly string[];
 }
 
-/** What an operation was asked to do: prompts to play and, for a recording, how to record. */
+/** sendDtmfTones: the tones to send toward the caller, in order, and the pause between two. */
+export interface DtmfParameters {
+  readonly tones: readonly GraphTone[];
+  readonly delayBetweenTonesMs: number;
+}
+
+/**
+ * What an operation was asked to do: prompts to play and, for a recording,
+ * how to record; tones to send; the recording status the bot declared.
+ */
 export interface OperationParameters {
   readonly prompts?: readonly MediaPrompt[];
   readonly record?: RecordParameters;
+  readonly dtmf?: DtmfParameters;
+  readonly recordingStatus?: RecordingStatus;
 }
 
 /** An operation that a cancel ended, as the cancel operation reports it. */
@@ -99,7 +153,7 @@ export interface MediaOperationProps {
   readonly parameters: OperationParameters;
   status: OperationStatus;
   resultInfo: ResultInfo | null;
-  completionReason: RecordCompletionReason | null;
+  completionReason: CompletionReason | null;
   recordingLocation: string | null;
   recordingAccessToken: string | null;
   cancelledOperations: readonly CancelledOperationRef[] | null;
@@ -123,6 +177,12 @@ export interface RecordingOutcome {
 }
 
 const IVR_KINDS: ReadonlySet<MediaOperationKind> = new Set(['playPrompt', 'recordResponse']);
+
+/** What a failure says for each kind that has a completionReason, unless the caller says why. */
+const FAILURE_REASONS: Partial<Record<MediaOperationKind, CompletionReason>> = {
+  recordResponse: 'unspecifiedError',
+  sendDtmfTones: 'unknown',
+};
 
 /**
  * One media operation of a call. It only knows its own legal transitions;
@@ -203,6 +263,11 @@ export class MediaOperation {
     return IVR_KINDS.has(this.props.kind);
   }
 
+  /** sendDtmfTones operations have a queue of their own. */
+  get isDtmf(): boolean {
+    return this.props.kind === 'sendDtmfTones';
+  }
+
   get isTerminal(): boolean {
     return this.props.status === 'completed' || this.props.status === 'failed';
   }
@@ -225,6 +290,7 @@ export class MediaOperation {
     this.props.resultInfo =
       recording?.completionReason === 'maxRecordDurationReached' ? RESULT_MAX_RECORD_DURATION : RESULT_COMPLETED;
     this.props.endedAt = now;
+    if (this.props.kind === 'sendDtmfTones') this.props.completionReason = 'completedSuccessfully';
     if (recording) {
       this.props.completionReason = recording.completionReason;
       this.props.recordingLocation = recording.recordingLocation;
@@ -234,7 +300,7 @@ export class MediaOperation {
 
   /**
    * For actions that finish within their own request (subscribeToTone,
-   * cancelMediaProcessing): Graph answers those `completed` with resultInfo
+   * cancelMediaProcessing, updateRecordingStatus): Graph answers those `completed` with resultInfo
    * null, and no notification follows.
    */
   completeImmediately(now: Date): void {
@@ -243,15 +309,20 @@ export class MediaOperation {
     this.props.endedAt = now;
   }
 
-  /** Ends the operation as failed; a failed recording says why and keeps no recording. */
-  fail(resultInfo: ResultInfo, now: Date, completionReason: RecordCompletionReason = 'unspecifiedError'): void {
+  /**
+   * Ends the operation as failed; a failed recording or DTMF sequence says
+   * why (`completionReason`, defaulting to its kind's unspecified reason),
+   * and a failed recording keeps no recording.
+   */
+  fail(resultInfo: ResultInfo, now: Date, completionReason?: CompletionReason): void {
     this.expectStatus('failed', 'running', 'notStarted');
     this.stopMedia(now);
     this.props.status = 'failed';
     this.props.resultInfo = resultInfo;
     this.props.endedAt = now;
+    const unspecified = FAILURE_REASONS[this.props.kind];
+    if (unspecified) this.props.completionReason = completionReason ?? unspecified;
     if (this.props.kind === 'recordResponse') {
-      this.props.completionReason = completionReason;
       this.props.recordingLocation = '';
       this.props.recordingAccessToken = '';
     }

@@ -67,6 +67,11 @@ export interface MediaOperationStartedV1 extends CallRef {
     readonly clientContext: string | null;
     readonly prompts: readonly { readonly uri: string; readonly resourceId?: string }[];
     readonly record: Readonly<Record<string, unknown>> | null;
+    /**
+     * sendDtmfTones only: Graph's tone names to send toward the caller, in
+     * order, and the pause between two (added in v1 as an optional field).
+     */
+    readonly dtmf?: { readonly tones: readonly string[]; readonly delayBetweenTonesMs: number } | null;
   };
 }
 
@@ -80,7 +85,9 @@ export interface OperationV1 {
     | '#microsoft.graph.playPromptOperation'
     | '#microsoft.graph.recordOperation'
     | '#microsoft.graph.subscribeToToneOperation'
-    | '#microsoft.graph.cancelMediaProcessingOperation';
+    | '#microsoft.graph.cancelMediaProcessingOperation'
+    | '#microsoft.graph.sendDtmfTonesOperation'
+    | '#microsoft.graph.updateRecordingStatusOperation';
   readonly id: string;
   readonly status: 'notStarted' | 'running' | 'completed' | 'failed';
   readonly clientContext: string | null;
@@ -90,7 +97,7 @@ export interface OperationV1 {
     readonly subcode: number;
     readonly message: string;
   } | null;
-  /** recordResponse only. */
+  /** recordResponse and sendDtmfTones only. */
   readonly completionReason?: string | null;
   readonly recordingLocation?: string | null;
   readonly recordingAccessToken?: string | null;

@@ -50,6 +50,7 @@ export function toIntegrationEvent(event: CallEvent, callbackUri: string): Integ
   }
   if (event instanceof MediaOperationStarted) {
     const op = event.operation;
+    const { dtmf } = op.parameters;
     return of(
       CALLS_V1.mediaOperationStarted,
       withRef({
@@ -59,6 +60,8 @@ export function toIntegrationEvent(event: CallEvent, callbackUri: string): Integ
           clientContext: op.clientContext,
           prompts: [...(op.parameters.prompts ?? [])],
           record: op.parameters.record ? { ...op.parameters.record } : null,
+          // Only on a sendDtmfTones: the other kinds' payloads stay byte for byte what they were.
+          ...(dtmf ? { dtmf: { tones: [...dtmf.tones], delayBetweenTonesMs: dtmf.delayBetweenTonesMs } } : {}),
         },
       }),
     );

@@ -15,6 +15,8 @@ const ODATA_TYPE_V1: Record<MediaOperationKind, OperationV1['@odata.type']> = {
   recordResponse: '#microsoft.graph.recordOperation',
   subscribeToTone: '#microsoft.graph.subscribeToToneOperation',
   cancelMediaProcessing: '#microsoft.graph.cancelMediaProcessingOperation',
+  sendDtmfTones: '#microsoft.graph.sendDtmfTonesOperation',
+  updateRecordingStatus: '#microsoft.graph.updateRecordingStatusOperation',
 };
 
 const resultInfoV1 = (info: ResultInfo | null) =>
@@ -50,6 +52,7 @@ export function toOperationV1(op: Readonly<MediaOperationProps>): OperationV1 {
     body.recordingLocation = op.recordingLocation;
     body.recordingAccessToken = op.recordingAccessToken;
   }
+  if (op.kind === 'sendDtmfTones') body.completionReason = op.completionReason;
   if (op.playedDurationMs !== null) body.playedDuration = durationV1(op.playedDurationMs);
   if (op.kind === 'cancelMediaProcessing') {
     body.cancelledOperations = (op.cancelledOperations ?? []).map((ref) => {
