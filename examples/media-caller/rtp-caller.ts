@@ -125,6 +125,22 @@ export class RtpCaller {
     this.timestamp = start + steps * SAMPLES_PER_PACKET;
   }
 
+  /**
+   * The keys received as RFC 4733 telephone-events, one per event: its
+   * packets all carry the timestamp of its start (section 2.5.1.2), so the
+   * first packet of each timestamp is the key press.
+   */
+  keysReceived(since = 0): { key: string; at: number }[] {
+    const keys: { key: string; at: number }[] = [];
+    const seen = new Set<number>();
+    for (const packet of this.received) {
+      if (packet.at < since || packet.payloadType !== TELEPHONE_EVENT || seen.has(packet.timestamp)) continue;
+      seen.add(packet.timestamp);
+      keys.push({ key: DTMF_EVENTS[packet.payload[0]] ?? `event ${packet.payload[0]}`, at: packet.at });
+    }
+    return keys;
+  }
+
   /** The audio packets received (not telephone-events). */
   audio(since = 0): ReceivedPacket[] {
     return this.received.filter((packet) => packet.at >= since && packet.payloadType !== TELEPHONE_EVENT);

@@ -51,7 +51,7 @@ describe('sendDtmfTones and updateRecordingStatus (HTTP, PostgreSQL)', () => {
       const callId = await notifiedCall(suite.service, receiver);
       const res = await post(`/communications/calls/${callId}/sendDtmfTones`, {
         tones: ['tone1', 'tone2', 'star', 'pound'],
-        delayBetweenTonesMs: 50,
+        delayBetweenTonesMs: 100,
         clientContext: 'dtmf-1',
       });
       expect(res.status).toBe(200);
@@ -93,22 +93,35 @@ describe('sendDtmfTones and updateRecordingStatus (HTTP, PostgreSQL)', () => {
       ]);
     });
 
-    it('runs beside a playing prompt, survives cancelMediaProcessing, and ends mediaOperationCanceled on hang-up', async () => {
+    it('waits in the media queue, survives cancelMediaProcessing, and ends mediaOperationCanceled on hang-up', async () => {
       const callId = await notifiedCall(suite.service, receiver);
       const prompt = await post(`/communications/calls/${callId}/playPrompt`, { prompts: [PROMPT] });
       const long = { tones: Array(20).fill('tone9'), delayBetweenTonesMs: 1000 };
       const first = await post(`/communications/calls/${callId}/sendDtmfTones`, long);
       const second = await post(`/communications/calls/${callId}/sendDtmfTones`, long);
-      expect([prompt.body.status, first.body.status, second.body.status]).toEqual(['running', 'running', 'notStarted']);
+      expect([prompt.body.status, first.body.status, second.body.status]).toEqual([
+        'running',
+        'notStarted',
+        'notStarted',
+      ]);
 
+      // The cancel ends the prompt only; the first sequence, now at the head, starts.
       const cancel = await post(`/communications/calls/${callId}/cancelMediaProcessing`, {});
       expect(cancel.body.cancelledOperations.map((op: { id: string }) => op.id)).toEqual([prompt.body.id]);
       expect((await get(`/communications/calls/${callId}/operations/${first.body.id}`)).body.status).toBe('running');
+      // Named by id, a sequence is reported as not cancelled, with its status.
+      const named = await post(`/communications/calls/${callId}/cancelMediaProcessing`, {
+        operationIds: [first.body.id],
+      });
+      expect(named.body).toMatchObject({
+        cancelledOperations: [],
+        notCancelledOperations: [{ id: first.body.id, status: 'running' }],
+      });
 
-      expect(
-        (await request(suite.service.url).delete(`/communications/calls/${callId}`).set('Authorization', suite.auth))
-          .status,
-      ).toBe(204);
+      const hangUp = await request(suite.service.url)
+        .delete(`/communications/calls/${callId}`)
+        .set('Authorization', suite.auth);
+      expect(hangUp.status).toBe(204);
       for (const id of [first.body.id, second.body.id]) {
         const ended = await get(`/communications/calls/${callId}/operations/${id}`);
         expect(ended.body).toMatchObject({
@@ -128,9 +141,9 @@ describe('sendDtmfTones and updateRecordingStatus (HTTP, PostgreSQL)', () => {
         [{ tones: ['tone1', null] }, 'tones[1] must be one of the following values'],
         [{ tones: 'tone1' }, 'tones must be an array'],
         [{ tones: Array(65).fill('tone1') }, 'tones must contain no more than 64 elements'],
-        [{ tones: ['tone1'], delayBetweenTonesMs: -1 }, 'delayBetweenTonesMs must not be less than 0'],
-        [{ tones: ['tone1'], delayBetweenTonesMs: 1.5 }, 'delayBetweenTonesMs must be an integer number'],
-        [{ tones: ['tone1'], delayBetweenTonesMs: 10_001 }, 'delayBetweenTonesMs must not be greater than 10000'],
+        [{ tones: ['tone1'], delayBetweenTonesMs: 99 }, 'delayBetweenTonesMs must not be less than 100'],
+        [{ tones: ['tone1'], delayBetweenTonesMs: 150.5 }, 'delayBetweenTonesMs must be an integer number'],
+        [{ tones: ['tone1'], delayBetweenTonesMs: 5001 }, 'delayBetweenTonesMs must not be greater than 5000'],
         [{ tones: ['tone1'], clientContext: 'x'.repeat(257) }, 'clientContext must be shorter than or equal to 256'],
         [{ tones: ['tone1'], tone: 'x' }, 'property tone should not exist'],
       ];

@@ -120,6 +120,14 @@ describe('media gateway on rtpengine (rtpengine, RabbitMQ, PostgreSQL)', () => {
   const answer = (callId: string, sdp: string, token = EDGE_TOKEN) =>
     edge().post(`/media/v1/calls/${callId}/answer`).set('Authorization', `Bearer ${token}`).send({ sdp });
 
+  /** The operation once it has ended. */
+  const ended = (callId: string, id: string) =>
+    eventually(
+      () => op(callId, id),
+      (response) => ['completed', 'failed'].includes(response.body.status),
+      15_000,
+    );
+
   /** A call whose caller's media is anchored: the edge handed over the caller's offer, the call is established. */
   const connectedCall = async () => {
     const callId = await createdCall();
@@ -407,6 +415,46 @@ describe('media gateway on rtpengine (rtpengine, RabbitMQ, PostgreSQL)', () => {
     });
   });
 
+  describe('sendDtmfTones', () => {
+    it('sends each tone to the caller as RFC 4733 events, in order and with the pause asked for, then completes', async () => {
+      const { callId, caller } = await connectedCall();
+      const since = performance.now();
+      const sent = await api()
+        .post(`/communications/calls/${callId}/sendDtmfTones`)
+        .set('Authorization', auth)
+        .send({ tones: ['tone1', 'star', 'pound', 'tone0', 'd'], delayBetweenTonesMs: 300, clientContext: 'keys' });
+      expect(sent.status).toBe(200);
+      const done = await ended(callId, sent.body.id);
+      expect(done.body).toMatchObject({ status: 'completed', completionReason: 'completedSuccessfully' });
+      const keys = caller.keysReceived(since);
+      expect(keys.map((k) => k.key).join('')).toBe('1*#0D');
+      // Each tone starts a tone length (100 ms) plus the pause after the one before it, within four
+      // packet times: rtpengine starts an injected event on its own 20 ms packet clock (measured: 388-463 ms).
+      const gaps = keys.slice(1).map((k, i) => k.at - keys[i].at);
+      for (const gap of gaps) expect({ gaps, within: Math.abs(gap - 400) <= 80 }).toEqual({ gaps, within: true });
+    });
+
+    it("sends nothing more once the call ends, and ends the sequence as Graph's mediaOperationCanceled", async () => {
+      const { callId, caller } = await connectedCall();
+      const since = performance.now();
+      const sent = await api()
+        .post(`/communications/calls/${callId}/sendDtmfTones`)
+        .set('Authorization', auth)
+        .send({ tones: Array(10).fill('tone5'), delayBetweenTonesMs: 400 });
+      await eventually(
+        async () => caller.keysReceived(since),
+        (keys) => keys.length >= 2,
+      );
+      await api().delete(`/communications/calls/${callId}`).set('Authorization', auth);
+      const heard = caller.keysReceived(since).length;
+      await sleep(1200); // two more tone slots
+      expect(caller.keysReceived(since).length).toBeLessThanOrEqual(heard + 1); // one may have been on its way
+      expect(caller.keysReceived(since).length).toBeLessThan(10);
+      const done = await ended(callId, sent.body.id);
+      expect(done.body).toMatchObject({ status: 'failed', completionReason: 'mediaOperationCanceled' });
+    });
+  });
+
   describe('recordResponse', () => {
     const record = async (callId: string, body: object) => {
       const response = await api()
@@ -425,13 +473,6 @@ describe('media gateway on rtpengine (rtpengine, RabbitMQ, PostgreSQL)', () => {
       );
       expect(Math.round(dominantFrequency(caller.audio().slice(2, 18)) / 10) * 10).toBe(1000);
     };
-    const ended = (callId: string, id: string) =>
-      eventually(
-        () => op(callId, id),
-        (response) => ['completed', 'failed'].includes(response.body.status),
-        15_000,
-      );
-
     it("records the caller after the beep until the silence after speech, and serves the WAV to the recording's token alone", async () => {
       const { callId, caller } = await connectedCall();
       const id = await record(callId, {
@@ -511,6 +552,7 @@ describe('media gateway on rtpengine (rtpengine, RabbitMQ, PostgreSQL)', () => {
       );
     expect(value('media_gateway_operations_total{kind="playPrompt",outcome="completed"}')).toBeGreaterThanOrEqual(2);
     expect(value('media_gateway_operations_total{kind="recordResponse",outcome="recorded"}')).toBeGreaterThanOrEqual(2);
+    expect(value('media_gateway_operations_total{kind="sendDtmfTones",outcome="completed"}')).toBeGreaterThanOrEqual(1);
     expect(value('media_gateway_prompt_failures_total{reason="download"}')).toBeGreaterThanOrEqual(1);
     expect(value('media_gateway_prompt_failures_total{reason="format"}')).toBeGreaterThanOrEqual(1);
     expect(value('media_gateway_stop_seconds_count')).toBeGreaterThanOrEqual(1);

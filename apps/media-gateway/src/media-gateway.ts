@@ -18,6 +18,7 @@ import {
 } from '@calls/messaging';
 import { MediaLeg } from './legs/media-leg';
 import { gatewayMetrics } from './media-gateway.metrics';
+import { DtmfEngine, DtmfSequence } from './dtmf/dtmf-sequence';
 import { OperationRun, PlaybackEngine, PlaybackOutcome, PromptPlayback } from './playback/prompt-playback';
 import { PromptAudio, PromptSource } from './prompts/prompt-source';
 import { RecordOperation, RecordOutcome } from './recording/record-operation';
@@ -123,8 +124,10 @@ export class MediaGateway {
   readonly engine: RtpengineClient;
   readonly prompts: PromptSource;
   private readonly calls = new Map<string, GatewayCall>();
-  private readonly playing = new Map<string, { callId: string; playback: OperationRun<unknown> }>();
+  /** Running operations; `timed` for those whose played time the service keeps (prompts, recordings). */
+  private readonly playing = new Map<string, { callId: string; playback: OperationRun<unknown>; timed: boolean }>();
   private readonly playbackEngine: PlaybackEngine;
+  private readonly dtmfEngine: DtmfEngine;
   readonly recordings: Recordings;
   private readonly recordingStore: RecordingStore;
   private readonly beep = beep();
@@ -155,6 +158,20 @@ export class MediaGateway {
       },
       stop: async (callId) => {
         await this.engine.request({ command: 'stop media', 'call-id': callId, 'from-tag': CALLER_TAG });
+      },
+    };
+    this.dtmfEngine = {
+      // The participant named is the one the tone comes from (rtpengine's ng protocol, "play DTMF"):
+      // the gateway's own leg, so that the caller hears it.
+      playDtmf: async (callId, code, durationMs, pauseMs) => {
+        await this.engine.request({
+          command: 'play DTMF',
+          'call-id': callId,
+          'from-tag': GATEWAY_TAG,
+          code,
+          duration: durationMs,
+          pause: pauseMs,
+        });
       },
     };
     this.publisher = new RabbitMqPublisher({ url: options.amqpUrl, exchange: options.mediaExchange, timeoutMs: 5000 });
@@ -246,6 +263,7 @@ export class MediaGateway {
       if (!this.calls.has(callId))
         throw new GraphHttpError(404, 'itemNotFound', `The call ${callId} ended while its media was set up.`);
       leg.codec = own.codec;
+      leg.remote = own.remote;
       call.leg = leg;
       gatewayMetrics.legs.inc();
       if (own.codec.telephoneEvent !== undefined) {
@@ -329,6 +347,7 @@ export class MediaGateway {
       this.logger.warn(`operation ${operation.id} started on call ${callId}, which has no media leg here`);
       return;
     }
+    if (operation.dtmf) return this.sendTones(callId, call.leg, operation.id, operation.dtmf);
     const record = operation.record as RecordParametersV1 | null;
     const run: OperationRun<PlaybackOutcome | RecordOutcome> = record
       ? new RecordOperation(
@@ -345,7 +364,7 @@ export class MediaGateway {
           this.beep,
         )
       : new PromptPlayback(callId, operation.prompts, this.playbackEngine, this.prompts);
-    this.playing.set(operation.id, { callId, playback: run });
+    this.playing.set(operation.id, { callId, playback: run, timed: true });
     const kind = record ? 'recordResponse' : 'playPrompt';
     run
       .run()
@@ -362,6 +381,31 @@ export class MediaGateway {
         this.report(callId, { type: 'operationFailed', operationId: operation.id, resultInfo: UNSPECIFIED_ERROR });
       })
       .finally(() => this.playing.delete(operation.id));
+  }
+
+  /** sendDtmfTones: the tones toward the caller, one at a time; reported completed once all were sent. */
+  private sendTones(
+    callId: string,
+    leg: MediaLeg,
+    operationId: string,
+    dtmf: { tones: readonly string[]; delayBetweenTonesMs: number },
+  ) {
+    const run = new DtmfSequence(callId, dtmf.tones, dtmf.delayBetweenTonesMs, this.dtmfEngine, () =>
+      leg.streamSilence(),
+    );
+    this.playing.set(operationId, { callId, playback: run, timed: false });
+    run
+      .run()
+      .then((outcome) => {
+        gatewayMetrics.operations.labels('sendDtmfTones', outcome.kind).inc();
+        return this.finished(callId, operationId, false, outcome);
+      })
+      .catch((error: unknown) => {
+        gatewayMetrics.operations.labels('sendDtmfTones', 'failed').inc();
+        this.logger.error(`operation ${operationId} on call ${callId} failed: ${(error as Error).message}`);
+        this.report(callId, { type: 'operationFailed', operationId, resultInfo: UNSPECIFIED_ERROR });
+      })
+      .finally(() => this.playing.delete(operationId));
   }
 
   /** Reports how an operation ended on its own (one stopped by the service was reported when it stopped). */
@@ -414,7 +458,8 @@ export class MediaGateway {
       entry.playback.stop().then(
         (playedDurationMs) => {
           stopping();
-          this.report(entry.callId, { type: 'operationStopped', operationId: id, playedDurationMs });
+          // A DTMF sequence has no playedDuration in Graph's shape: nothing to refine.
+          if (entry.timed) this.report(entry.callId, { type: 'operationStopped', operationId: id, playedDurationMs });
         },
         (error: unknown) => this.logger.error(`operation ${id} not stopped: ${(error as Error).message}`),
       );

@@ -6,11 +6,13 @@ import { ClientContextRequest } from '../shared/client-context.request';
 /**
  * Graph documents neither bounds nor a default for sendDtmfTones
  * (https://learn.microsoft.com/en-us/graph/api/call-senddtmftones); these are
- * this service's: a sequence long enough for any IVR menu or PIN, a pause
- * that still reads as one sequence, and a default gap that keeps two equal
- * digits apart (docs/api.md).
+ * this service's: a sequence long enough for any IVR menu or PIN, and the
+ * pauses the media gateway's engine can send: rtpengine's `play DTMF` takes
+ * a pause of 100 to 5000 ms, 100 by default (its ng protocol reference,
+ * "play DTMF"). A pause it cannot send is refused here rather than sent
+ * differently from what the bot asked.
  */
-export const DTMF_LIMITS = { maxTones: 64, maxDelayMs: 10_000, defaultDelayMs: 100 } as const;
+export const DTMF_LIMITS = { maxTones: 64, minDelayMs: 100, maxDelayMs: 5000, defaultDelayMs: 100 } as const;
 
 /** Body of sendDtmfTones: Graph's tone names, the pause between two, and clientContext. */
 export class SendDtmfTonesRequest extends ClientContextRequest {
@@ -23,7 +25,7 @@ export class SendDtmfTonesRequest extends ClientContextRequest {
 
   @IsOptional()
   @IsInt()
-  @Min(0)
+  @Min(DTMF_LIMITS.minDelayMs)
   @Max(DTMF_LIMITS.maxDelayMs)
   delayBetweenTonesMs?: number;
 }

@@ -1,5 +1,10 @@
+import { randomInt } from 'node:crypto';
 import { createSocket, Socket } from 'node:dgram';
 import type { LegCodec } from '../sdp/caller-offer';
+
+/** 20 ms of 8 kHz G.711: the packet a phone sends. */
+const PACKET_MS = 20;
+const SAMPLES_PER_PACKET = 160;
 
 /** One RTP packet as the gateway's leg reads it. */
 export interface RtpPacket {
@@ -37,9 +42,14 @@ export function parseRtp(packet: Buffer): RtpPacket | null {
  */
 export class MediaLeg {
   codec: LegCodec | undefined;
+  /** Where rtpengine takes this leg's RTP (its SDP toward the gateway); set once the call is anchored. */
+  remote: { readonly address: string; readonly port: number } | undefined;
   /** When it last received a packet (Date.now()); its opening counts as one. */
   lastPacketAt = Date.now();
   private readonly listeners = new Set<(packet: RtpPacket) => void>();
+  private sequence = randomInt(0x10000);
+  private timestamp = randomInt(0xffffffff);
+  private readonly ssrc = randomInt(0xffffffff);
 
   private constructor(private readonly socket: Socket) {
     socket.on('message', (message) => {
@@ -70,6 +80,32 @@ export class MediaLeg {
   listen(listener: (packet: RtpPacket) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Sends G.711 silence to rtpengine every 20 ms, as a phone sends its
+   * audio, until the returned function is called: the stream rtpengine
+   * injects DTMF into (dtmf/dtmf-sequence.ts).
+   */
+  streamSilence(): () => void {
+    const { codec, remote } = this;
+    if (!codec || !remote) return () => undefined;
+    // The G.711 code of a zero sample: 0xFF in µ-law, 0xD5 in A-law.
+    const payload = Buffer.alloc(SAMPLES_PER_PACKET, codec.name === 'PCMU' ? 0xff : 0xd5);
+    let first = true;
+    const timer = setInterval(() => {
+      const header = Buffer.alloc(12);
+      header[0] = 0x80;
+      header[1] = (first ? 0x80 : 0) | codec.payloadType;
+      header.writeUInt16BE(this.sequence, 2);
+      header.writeUInt32BE(this.timestamp >>> 0, 4);
+      header.writeUInt32BE(this.ssrc, 8);
+      this.sequence = (this.sequence + 1) & 0xffff;
+      this.timestamp = (this.timestamp + SAMPLES_PER_PACKET) >>> 0;
+      first = false;
+      this.socket.send(Buffer.concat([header, payload]), remote.port, remote.address);
+    }, PACKET_MS);
+    return () => clearInterval(timer);
   }
 
   close(): void {

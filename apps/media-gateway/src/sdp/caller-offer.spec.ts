@@ -43,6 +43,15 @@ describe("the gateway's answer to rtpengine", () => {
     expect(sdp).toContain('a=rtpmap:100 telephone-event/8000\r\n');
   });
 
+  it("takes rtpengine's own address for the gateway's RTP: the audio's c= line over the session's", () => {
+    expect(gatewayAnswer(offer('m=audio 30000 RTP/AVP 0'), '127.0.0.1', 41000).remote).toEqual({
+      address: '192.0.2.1',
+      port: 30000,
+    });
+    const mediaLevel = offer('m=audio 30002 RTP/AVP 0', ['c=IN IP4 198.51.100.7']);
+    expect(gatewayAnswer(mediaLevel, '127.0.0.1', 41000).remote).toEqual({ address: '198.51.100.7', port: 30002 });
+  });
+
   it('answers PCMA alone when that is all there is', () => {
     const { sdp, codec } = gatewayAnswer(offer('m=audio 30000 RTP/AVP 8'), '10.0.0.5', 41002);
     expect(codec).toEqual({ name: 'PCMA', payloadType: 8, telephoneEvent: undefined });

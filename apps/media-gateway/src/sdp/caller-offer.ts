@@ -55,9 +55,18 @@ export interface LegCodec {
  * The gateway's answer to rtpengine's offer: its own RTP socket, PCMU when
  * offered (else PCMA) and telephone-events when offered, 20 ms packets.
  */
-export function gatewayAnswer(engineOffer: string, address: string, port: number): { sdp: string; codec: LegCodec } {
+export function gatewayAnswer(
+  engineOffer: string,
+  address: string,
+  port: number,
+): { sdp: string; codec: LegCodec; remote: { address: string; port: number } } {
   const audio = audioSection(engineOffer);
   if (!audio) throw new Error('rtpengine offered no audio');
+  // Where rtpengine takes the gateway's RTP: the audio's own c= line, else the session's.
+  const lines = engineOffer.split(/\r?\n/);
+  const media = lines.findIndex((line) => line.startsWith('m=audio '));
+  const connection = [...lines.slice(media), ...lines.slice(0, media)].find((line) => line.startsWith('c=IN IP'));
+  const remote = { address: connection?.trim().split(/\s+/)[2] ?? address, port: audio.port };
   const find = (name: string) => audio.payloadTypes.find((type) => audio.names.get(type) === name);
   const pcmu = find('PCMU');
   const pcma = find('PCMA');
@@ -82,5 +91,5 @@ export function gatewayAnswer(engineOffer: string, address: string, port: number
     'a=sendrecv',
     '',
   ].join('\r\n');
-  return { sdp, codec };
+  return { sdp, codec, remote };
 }

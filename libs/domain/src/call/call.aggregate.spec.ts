@@ -257,33 +257,38 @@ describe(Call.name, () => {
   describe('sendDtmfTones', () => {
     const dtmf = { tones: ['tone1', 'pound'] as const, delayBetweenTonesMs: 200 };
 
-    it('runs in a queue of its own, beside the prompt that plays, one sequence at a time', () => {
+    it('waits its turn in the media queue like a prompt, and completes completedSuccessfully', () => {
       const call = establishedCall();
       const playing = call.playPrompt(prompt, null, t0);
-      const first = call.sendDtmfTones(dtmf, 'd1', t0);
-      const second = call.sendDtmfTones(dtmf, 'd2', t0);
-      expect([playing.status, first.status, second.status]).toEqual(['running', 'running', 'notStarted']);
-      expect(call.dtmfQueue().map((op) => op.id)).toEqual([first.id, second.id]);
-      expect(call.queue().map((op) => op.id)).toEqual([playing.id]);
+      const tones = call.sendDtmfTones(dtmf, 'd1', t0);
+      const after = call.playPrompt(prompt, null, t0);
+      expect([playing.status, tones.status, after.status]).toEqual(['running', 'notStarted', 'notStarted']);
+      expect(call.queue().map((op) => op.id)).toEqual([playing.id, tones.id, after.id]);
 
-      call.reportCompleted(first.id, t1);
-      expect(first.snapshot()).toMatchObject({
+      call.reportCompleted(playing.id, t1);
+      expect(tones.status).toBe('running');
+      call.reportCompleted(tones.id, t1);
+      expect(tones.snapshot()).toMatchObject({
         status: 'completed',
         completionReason: 'completedSuccessfully',
         resultInfo: RESULT_COMPLETED,
         playedDurationMs: null,
       });
-      expect(second.status).toBe('running');
-      expect(playing.status).toBe('running');
+      expect(after.status).toBe('running');
     });
 
-    it('is left alone by cancelMediaProcessing, which Graph says cancels playPrompt and recordResponse', () => {
+    it('is left alone by cancelMediaProcessing and barge-in, which Graph gives playPrompt and recordResponse only', () => {
       const call = establishedCall();
-      call.playPrompt(prompt, null, t0);
+      const playing = call.playPrompt(prompt, null, t0);
       const tones = call.sendDtmfTones(dtmf, null, t0);
+      const queued = call.playPrompt(prompt, null, t0);
       const cancel = call.cancelMediaProcessing(null, t1);
-      expect(cancel.snapshot().cancelledOperations?.map((ref) => ref.kind)).toEqual(['playPrompt']);
+      expect(cancel.snapshot().cancelledOperations?.map((ref) => ref.id)).toEqual([playing.id, queued.id]);
+      expect(tones.status).toBe('running'); // the head once the prompt before it ended
+
+      const barging = call.recordResponse([], { ...record, bargeInAllowed: true }, null, t1);
       expect(tones.status).toBe('running');
+      expect(barging.status).toBe('notStarted');
     });
 
     it('ends mediaOperationCanceled (failed, 410) when the call ends, running or queued', () => {

@@ -61,11 +61,11 @@ export interface CallProps {
 }
 
 /**
- * The Call aggregate: it owns the call's state and its queues of media
- * operations. playPrompt and recordResponse run one at a time, in the order
- * they were asked for; sendDtmfTones operations do too, in a queue of their
- * own; subscribeToTone, cancelMediaProcessing and updateRecordingStatus
- * complete at once and never wait in a queue.
+ * The Call aggregate: it owns the call's state and its queue of media
+ * operations. playPrompt, recordResponse and sendDtmfTones run one at a
+ * time, in the order they were asked for (all three are media toward or
+ * from the caller on one stream); subscribeToTone, cancelMediaProcessing and
+ * updateRecordingStatus complete at once and never wait in that queue.
  *
  * Only the operations that may still change (queued or running) are loaded
  * with the call, so the cost of a command does not grow with a call's history.
@@ -135,14 +135,14 @@ export class Call extends AggregateRoot<CallEvent> {
     return { ...this.props };
   }
 
-  /** The queued and running IVR operations, head first. */
+  /** The queued and running media operations (playPrompt, recordResponse, sendDtmfTones), head first. */
   queue(): readonly MediaOperation[] {
-    return this.active.filter((op) => op.isIvr && !op.isTerminal);
+    return this.active.filter((op) => op.isQueued && !op.isTerminal);
   }
 
-  /** The queued and running sendDtmfTones operations, head first. */
-  dtmfQueue(): readonly MediaOperation[] {
-    return this.active.filter((op) => op.isDtmf && !op.isTerminal);
+  /** Of the queue, what a cancel or a barge-in may end: Graph's IVR operations, playPrompt and recordResponse. */
+  private ivrQueue(): readonly MediaOperation[] {
+    return this.active.filter((op) => op.isIvr && !op.isTerminal);
   }
 
   /** Operations created or changed since the call was loaded, for the repository to write. */
@@ -202,17 +202,17 @@ export class Call extends AggregateRoot<CallEvent> {
     now: Date,
   ): MediaOperation {
     this.ensureActive();
-    if (record.bargeInAllowed) this.cancel(this.queue(), now);
+    if (record.bargeInAllowed) this.cancel(this.ivrQueue(), now);
     return this.enqueue('recordResponse', { prompts, record }, clientContext, now);
   }
 
   /**
    * Graph sendDtmfTones: tones sent toward the caller, one after another
-   * with the delay asked for. Graph says nothing of how a second sequence
-   * relates to the first or to prompts; here sequences run one at a time in
-   * their own queue, beside the IVR queue, so tones never interleave and a
-   * prompt never delays them. cancelMediaProcessing leaves them alone: Graph
-   * names only playPrompt and recordResponse as what it cancels
+   * with the delay asked for. Graph does not say how it is queued; here it
+   * waits in the media queue like a prompt, since tones and prompts reach
+   * the caller on one audio stream and cannot both play at once.
+   * cancelMediaProcessing leaves it alone (running or queued): Graph names
+   * only playPrompt and recordResponse as what it cancels
    * (https://learn.microsoft.com/en-us/graph/api/call-cancelmediaprocessing).
    */
   sendDtmfTones(dtmf: DtmfParameters, clientContext: string | null, now: Date): MediaOperation {
@@ -266,7 +266,7 @@ export class Call extends AggregateRoot<CallEvent> {
     selection: CancelSelection = { scope: 'all' },
   ): MediaOperation {
     this.ensureActive();
-    const { targets, notCancelled } = selectForCancel(this.queue(), selection);
+    const { targets, notCancelled } = selectForCancel(this.ivrQueue(), selection);
     const cancelled = this.cancel(targets, now);
     const cancel = this.newOperation('cancelMediaProcessing', {}, clientContext, now);
     cancel.recordCancelled(cancelled, notCancelled);
@@ -366,10 +366,10 @@ export class Call extends AggregateRoot<CallEvent> {
 
   private terminate(reason: ResultInfo, now: Date): void {
     const previousState = this.props.state;
-    for (const op of this.queue()) this.end(op, now, (o) => o.fail(RESULT_CALL_TERMINATED, now));
-    // Graph's name for a DTMF sequence that did not finish (its page's error case).
-    for (const op of this.dtmfQueue()) {
-      this.end(op, now, (o) => o.fail(RESULT_CALL_TERMINATED, now, 'mediaOperationCanceled'));
+    for (const op of this.queue()) {
+      // Graph's name for a DTMF sequence that did not finish (its page's error case).
+      const reason = op.isDtmf ? 'mediaOperationCanceled' : undefined;
+      this.end(op, now, (o) => o.fail(RESULT_CALL_TERMINATED, now, reason));
     }
     this.props.state = 'terminated';
     this.props.resultInfo = reason;
@@ -412,23 +412,14 @@ export class Call extends AggregateRoot<CallEvent> {
     return op;
   }
 
-  /** Starts the head of each queue (IVR, DTMF) that has nothing running. */
   private startHeadIfIdle(now: Date): void {
     if (this.props.state !== 'established') return;
-    let ivr: MediaOperation | undefined;
-    let dtmf: MediaOperation | undefined;
-    // One pass over the active operations (in queue order) finds both heads.
-    for (const op of this.active) {
-      if (op.isTerminal) continue;
-      if (op.isIvr) ivr ??= op;
-      else if (op.isDtmf) dtmf ??= op;
-    }
-    for (const head of [ivr, dtmf]) {
-      if (!head || head.status === 'running') continue;
-      head.start(now);
-      this.changed.set(head.id, head);
-      this.apply(new MediaOperationStarted(this.id, this.owner, now, head.snapshot()));
-    }
+    const queue = this.queue();
+    const head = queue[0];
+    if (!head || head.status === 'running') return;
+    head.start(now);
+    this.changed.set(head.id, head);
+    this.apply(new MediaOperationStarted(this.id, this.owner, now, head.snapshot()));
   }
 
   private end(op: MediaOperation, now: Date, transition: (op: MediaOperation) => void): void {

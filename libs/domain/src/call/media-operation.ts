@@ -263,9 +263,13 @@ export class MediaOperation {
     return IVR_KINDS.has(this.props.kind);
   }
 
-  /** sendDtmfTones operations have a queue of their own. */
   get isDtmf(): boolean {
     return this.props.kind === 'sendDtmfTones';
+  }
+
+  /** Waits its turn in the call's media queue: the IVR operations and sendDtmfTones. */
+  get isQueued(): boolean {
+    return this.isIvr || this.isDtmf;
   }
 
   get isTerminal(): boolean {
