@@ -109,7 +109,7 @@ describe('calls and media actions (HTTP, SQLite, simulated media plane)', () => 
     });
   });
 
-  it('hangs up (204): queued operations fail, the call is terminated, later actions get 409', async () => {
+  it('hangs up (204): queued operations fail, the call is terminated, later actions get 404 Call not found', async () => {
     const callId = await establishedCall();
     const running = await post(`/communications/calls/${callId}/playPrompt`, { prompts: [PROMPT] });
     const queued = await post(`/communications/calls/${callId}/playPrompt`, { prompts: [PROMPT] });
@@ -122,19 +122,30 @@ describe('calls and media actions (HTTP, SQLite, simulated media plane)', () => 
       expect(op.body).toMatchObject({ status: 'failed', resultInfo: { code: 410 } });
     }
     expect((await get(`/communications/calls/${callId}`)).body.state).toBe('terminated');
-    for (const action of ['playPrompt', 'recordResponse', 'subscribeToTone', 'cancelMediaProcessing']) {
-      const later = await post(
-        `/communications/calls/${callId}/${action}`,
-        action === 'playPrompt' ? { prompts: [PROMPT] } : {},
-      );
-      expect({ action, status: later.status, code: later.body.error?.code }).toEqual({
+    // Graph: a request on a call that has ended is 404 (the keepAlive page; bots see "Call not found.").
+    const bodies: Record<string, object> = {
+      playPrompt: { prompts: [PROMPT] },
+      sendDtmfTones: { tones: ['tone1'] },
+      updateRecordingStatus: { status: 'recording' },
+    };
+    for (const action of [
+      'playPrompt',
+      'recordResponse',
+      'subscribeToTone',
+      'cancelMediaProcessing',
+      'keepAlive',
+      'sendDtmfTones',
+      'updateRecordingStatus',
+    ]) {
+      const later = await post(`/communications/calls/${callId}/${action}`, bodies[action] ?? {});
+      expect({ action, status: later.status, error: later.body.error }).toEqual({
         action,
-        status: 409,
-        code: 'notAllowed',
+        status: 404,
+        error: expect.objectContaining({ code: 'itemNotFound', message: 'Call not found.' }),
       });
     }
     const again = await api().delete(`/communications/calls/${callId}`).set('Authorization', auth);
-    expect(again.status).toBe(409);
+    expect({ status: again.status, code: again.body.error?.code }).toEqual({ status: 404, code: 'itemNotFound' });
   });
 
   it('404 for GET and DELETE of an unknown call, and for an unknown operation', async () => {

@@ -22,6 +22,7 @@ import { MediaPlaneModule } from './media-plane/media-plane.module';
 import { OperationsController } from './operations/operations.controller';
 import { CallExpiryHost } from './keep-alive/call-expiry.host';
 import { ReceiptPruningHost } from './idempotency/receipt-pruning.host';
+import { EndedCallPruningHost } from './keep-alive/ended-call-pruning.host';
 import { KeepAliveController } from './keep-alive/keep-alive.controller';
 import { PlayPromptController } from './play-prompt/play-prompt.controller';
 import { RecordResponseController } from './record-response/record-response.controller';
@@ -55,7 +56,14 @@ export class AppModule {
           : [NotificationsModule.forRoot({ inProcess: true, settings: config.notifier })]),
         MediaPlaneModule.forRoot(config.mediaPlane),
       ],
-      providers: [DatabaseMetrics, CancelMetrics, CallbackPolicy, CallExpiryHost, ReceiptPruningHost],
+      providers: [
+        DatabaseMetrics,
+        CancelMetrics,
+        CallbackPolicy,
+        CallExpiryHost,
+        ReceiptPruningHost,
+        EndedCallPruningHost,
+      ],
       controllers: [
         HealthController,
         MetricsController,

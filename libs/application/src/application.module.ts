@@ -15,6 +15,7 @@ import { UpdateRecordingStatusHandler } from './update-recording-status/update-r
 import { ExpireInactiveCallsHandler } from './expire-inactive-calls/expire-inactive-calls.handler';
 import { KeepAliveHandler } from './keep-alive/keep-alive.handler';
 import { PruneCommandReceiptsHandler } from './prune-command-receipts/prune-command-receipts.handler';
+import { PruneEndedCallsHandler } from './prune-ended-calls/prune-ended-calls.handler';
 import { ListOperationsHandler } from './list-operations/list-operations.handler';
 import { CALL_LIFETIME_SETTINGS } from './shared/call-lifetime.settings';
 import type { CallLifetimeSettings } from './shared/call-lifetime.settings';
@@ -40,6 +41,7 @@ const HANDLERS = [
   KeepAliveHandler,
   ExpireInactiveCallsHandler,
   PruneCommandReceiptsHandler,
+  PruneEndedCallsHandler,
 ];
 
 /**

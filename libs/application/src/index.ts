@@ -15,6 +15,7 @@ export * from './send-dtmf-tones/send-dtmf-tones.command';
 export * from './update-recording-status/update-recording-status.command';
 export * from './idempotency/idempotency.port';
 export * from './prune-command-receipts/prune-command-receipts.command';
+export * from './prune-ended-calls/prune-ended-calls.command';
 export * from './keep-alive/keep-alive.command';
 export * from './expire-inactive-calls/expire-inactive-calls.command';
 export * from './list-operations/list-operations.query';

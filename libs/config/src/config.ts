@@ -246,6 +246,7 @@ export function loadConfig(source: Env = process.env): Config {
         ? env.CALL_KEEPALIVE_TIMEOUT_S * 1000
         : DEFAULT_KEEPALIVE_TIMEOUT_MS,
       expirySweepMs: env.CALL_EXPIRY_SWEEP_MS ?? 5_000,
+      retentionMs: (env.CALL_RETENTION_S ?? 3600) * 1000,
     },
     idempotency: { ttlMs: (env.IDEMPOTENCY_TTL_HOURS ?? 24) * 3_600_000 },
     notifier: {

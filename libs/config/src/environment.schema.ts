@@ -82,6 +82,7 @@ export class Environment {
   @IsOptional() @Type(() => Number) @IsInt() @Min(100) THROTTLE_WINDOW_MS?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) CALL_KEEPALIVE_TIMEOUT_S?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(10) CALL_EXPIRY_SWEEP_MS?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) CALL_RETENTION_S?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) OUTBOX_BATCH_SIZE?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(10) OUTBOX_POLL_MS?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(1000) OUTBOX_LINGER_MS?: number;

@@ -1,7 +1,6 @@
 import { BadRequestException, NotFoundException, PayloadTooLargeException } from '@nestjs/common';
 import {
   CallNotFoundError,
-  CallTerminatedError,
   ConcurrencyConflictError,
   UnknownOperationsError,
 } from '@calls/domain';
@@ -11,13 +10,6 @@ import { graphErrorBody, GraphHttpError, toGraphError } from './graph-error';
 describe(toGraphError.name, () => {
   it.each([
     ['a call that is not found', new CallNotFoundError('c'), 404, 'itemNotFound', 'Call not found.'],
-    [
-      'an action on a terminated call',
-      new CallTerminatedError('c'),
-      409,
-      'notAllowed',
-      expect.stringContaining('terminated'),
-    ],
     [
       'a conflict that outlived the retries',
       new ConcurrencyConflictError('c'),

@@ -90,6 +90,36 @@ export class CallReadSide {
     return rows.map((row) => row.id);
   }
 
+  async pruneEnded(endedBefore: Date, limit: number): Promise<number> {
+    // A terminated call never changes again (every command refuses it), so its updated_at is its end.
+    const ended = await this.dataSource
+      .getRepository(this.tables.calls)
+      .createQueryBuilder('call')
+      .select('call.id')
+      .where("call.state = 'terminated' AND call.updated_at <= :before", { before: this.time(endedBefore) })
+      .orderBy('call.updated_at')
+      .limit(limit)
+      .getMany();
+    if (ended.length === 0) return 0;
+    const ids = ended.map((row) => row.id);
+    // One transaction: the operations first (their foreign key), then the calls, never half of a call.
+    return this.dataSource.transaction(async (manager) => {
+      await manager
+        .getRepository(this.tables.operations)
+        .createQueryBuilder()
+        .delete()
+        .where('call_id IN (:...ids)', { ids })
+        .execute();
+      const result = await manager
+        .getRepository(this.tables.calls)
+        .createQueryBuilder()
+        .delete()
+        .where("id IN (:...ids) AND state = 'terminated'", { ids })
+        .execute();
+      return result.affected ?? ids.length;
+    });
+  }
+
   async recordPlayedDuration(callId: string, operationId: string, playedDurationMs: number): Promise<boolean> {
     // Only an operation that already ended has a duration to refine.
     const result = await this.dataSource

@@ -85,6 +85,10 @@ export class CallTypeormRepository implements CallRepository, CommandReceipts {
     return this.reads.findPastKeepAlive(now, limit);
   }
 
+  pruneEnded(endedBefore: Date, limit: number): Promise<number> {
+    return this.reads.pruneEnded(endedBefore, limit);
+  }
+
   recordPlayedDuration(callId: string, operationId: string, playedDurationMs: number): Promise<boolean> {
     return this.reads.recordPlayedDuration(callId, operationId, playedDurationMs);
   }

@@ -1,5 +1,5 @@
 import { EventBus } from '@nestjs/cqrs';
-import { CallNotFoundError, CallTerminatedError } from '@calls/domain';
+import { CallNotFoundError } from '@calls/domain';
 import type { CallEvent } from '@calls/domain';
 import { establishedCallWithPrompts, TEST_OWNER, TEST_PROMPTS } from '@calls/domain/testing/call.fixtures';
 import { CallUnitOfWork } from '../shared/call-unit-of-work';
@@ -130,7 +130,7 @@ describe('idempotent commands', () => {
 
   it('raises a domain refusal as it is, with no receipt', async () => {
     await unitOfWork.changeOwned(owner, callId, (call, now) => call.hangUp(now));
-    await expect(play(new IdempotencyRequest('k2', 'f'))).rejects.toBeInstanceOf(CallTerminatedError);
+    await expect(play(new IdempotencyRequest('k2', 'f'))).rejects.toBeInstanceOf(CallNotFoundError);
     expect(repository.receipts.size).toBe(0);
   });
 });

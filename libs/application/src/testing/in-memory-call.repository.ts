@@ -72,6 +72,18 @@ export class InMemoryCallRepository implements CallRepository, CommandReceipts {
       .map((call) => call.id);
   }
 
+  async pruneEnded(endedBefore: Date, limit: number): Promise<number> {
+    const ended = [...this.calls.values()]
+      .filter((call) => call.state === 'terminated' && call.updatedAt.getTime() <= endedBefore.getTime())
+      .sort((a, b) => a.updatedAt.getTime() - b.updatedAt.getTime())
+      .slice(0, limit);
+    for (const call of ended) {
+      this.calls.delete(call.id);
+      for (const [id, op] of this.operations) if (op.callId === call.id) this.operations.delete(id);
+    }
+    return ended.length;
+  }
+
   async recordPlayedDuration(callId: string, operationId: string, playedDurationMs: number): Promise<boolean> {
     const op = this.operations.get(operationId);
     if (!op || op.callId !== callId || op.playedDurationMs === null) return false;

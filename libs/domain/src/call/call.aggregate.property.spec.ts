@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { CallTerminatedError } from '../errors/domain.errors';
+import { CallNotFoundError } from '../errors/domain.errors';
 import { TEST_OWNER, TEST_PROMPTS, testCallDescription } from '../testing/call.fixtures';
 import { Call } from './call.aggregate';
 import { MediaOperationEnded } from './call.events';
@@ -81,7 +81,7 @@ describe(`${Call.name} (properties)`, () => {
             }
           } catch (error) {
             // Only a terminated call refuses commands.
-            expect(error).toBeInstanceOf(CallTerminatedError);
+            expect(error).toBeInstanceOf(CallNotFoundError);
             expect(call.state).toBe('terminated');
           }
 

@@ -9,7 +9,7 @@ import {
   MediaProcessingCancelled,
   ToneReceived,
 } from './call.events';
-import { CallNotFoundError, CallTerminatedError, UnknownOperationsError } from '../errors/domain.errors';
+import { CallNotFoundError, UnknownOperationsError } from '../errors/domain.errors';
 import type { CallDescription } from './call.values';
 import { testCallDescription } from '../testing/call.fixtures';
 import { RESULT_HUNG_UP_BY_BOT, RESULT_KEEPALIVE_TIMEOUT } from './call.values';
@@ -247,10 +247,10 @@ describe(Call.name, () => {
       expect([a.status, b.status]).toEqual(['failed', 'failed']);
       expect(a.snapshot().resultInfo).toEqual(RESULT_CALL_TERMINATED);
       expect(eventNames(call)).toEqual([MediaOperationEnded.name, MediaOperationEnded.name, CallTerminated.name]);
-      expect(() => call.playPrompt(prompt, null, t1)).toThrow(CallTerminatedError);
-      expect(() => call.cancelMediaProcessing(null, t1)).toThrow(CallTerminatedError);
-      expect(() => call.subscribeToTone(null, t1)).toThrow(CallTerminatedError);
-      expect(() => call.hangUp(t1)).toThrow(CallTerminatedError);
+      expect(() => call.playPrompt(prompt, null, t1)).toThrow(CallNotFoundError);
+      expect(() => call.cancelMediaProcessing(null, t1)).toThrow(CallNotFoundError);
+      expect(() => call.subscribeToTone(null, t1)).toThrow(CallNotFoundError);
+      expect(() => call.hangUp(t1)).toThrow(CallNotFoundError);
     });
   });
 
@@ -303,7 +303,7 @@ describe(Call.name, () => {
           completionReason: 'mediaOperationCanceled',
         });
       }
-      expect(() => call.sendDtmfTones(dtmf, null, t1)).toThrow(CallTerminatedError);
+      expect(() => call.sendDtmfTones(dtmf, null, t1)).toThrow(CallNotFoundError);
     });
 
     it('waits for the call to be established, and fails as unknown when the media plane cannot send', () => {
@@ -329,7 +329,7 @@ describe(Call.name, () => {
     expect(eventNames(call)).toEqual([MediaOperationEnded.name]);
     expect(call.queue()).toEqual([]);
     call.hangUp(t1);
-    expect(() => call.updateRecordingStatus('notRecording', null, t1)).toThrow(CallTerminatedError);
+    expect(() => call.updateRecordingStatus('notRecording', null, t1)).toThrow(CallNotFoundError);
   });
 
   it('reports tones only after subscribeToTone, numbering them', () => {

@@ -1,6 +1,6 @@
 import { AggregateRoot } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
-import { CallNotFoundError, CallTerminatedError } from '../errors/domain.errors';
+import { CallNotFoundError } from '../errors/domain.errors';
 import { selectForCancel } from './cancel-selection';
 import {
   CallCreated,
@@ -323,9 +323,13 @@ export class Call extends AggregateRoot<CallEvent> {
     return true;
   }
 
-  /** Graph DELETE call: the call ends (200/7000, ended by bot) and every queued or running operation fails with it. */
+  /**
+   * Graph DELETE call: the call ends (200/7000, ended by bot) and every
+   * queued or running operation fails with it. A call already ended is not
+   * found, as for every other action (ensureActive).
+   */
   hangUp(now: Date): void {
-    if (this.props.state === 'terminated') throw new CallTerminatedError(this.id);
+    if (this.props.state === 'terminated') throw new CallNotFoundError(this.id);
     this.terminate(RESULT_HUNG_UP_BY_BOT, now);
   }
 
@@ -450,9 +454,16 @@ export class Call extends AggregateRoot<CallEvent> {
     return op;
   }
 
+  /**
+   * An action on a call that has ended is "Call not found.", 404, as Graph
+   * answers it: its keepAlive page says so for a call that has ended
+   * (https://learn.microsoft.com/en-us/graph/api/call-keepalive), and bots
+   * built on Microsoft's samples get "Call not found." (8522) for requests
+   * after the call ended (microsoft-graph-comms-samples issues 173 and 330).
+   */
   private ensureActive(): void {
     if (this.props.state === 'terminated' || this.props.state === 'terminating') {
-      throw new CallTerminatedError(this.id);
+      throw new CallNotFoundError(this.id);
     }
   }
 

@@ -46,6 +46,11 @@ export interface CallRepository {
   ): Promise<Readonly<MediaOperationProps>[] | null>;
   /** The status of each named operation the call has; ids it does not have are absent. */
   operationStatuses(callId: string, operationIds: readonly string[]): Promise<Map<string, OperationStatus>>;
+  /**
+   * Deletes up to `limit` calls that ended at or before `endedBefore`, with
+   * their operations, oldest first; answers how many went.
+   */
+  pruneEnded(endedBefore: Date, limit: number): Promise<number>;
   /** Live calls whose keepAlive deadline has passed, oldest deadline first. */
   findPastKeepAlive(now: Date, limit: number): Promise<string[]>;
   /**

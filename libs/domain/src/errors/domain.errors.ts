@@ -24,14 +24,6 @@ export class OperationNotFoundError extends DomainError {
   }
 }
 
-/** An action on a call that has been hung up (Graph answers such actions with 409). */
-export class CallTerminatedError extends DomainError {
-  readonly reason = 'notAllowed';
-  constructor(readonly callId: string) {
-    super(`Call ${callId} is terminated; no further media actions are allowed.`);
-  }
-}
-
 /** A selective cancel named operations the call does not have (unknown ids, or another call's). */
 export class UnknownOperationsError extends DomainError {
   readonly reason = 'invalid';

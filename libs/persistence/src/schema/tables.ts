@@ -142,6 +142,8 @@ function define(kind: DialectKind): Tables {
       { name: 'ix_calls_owner', columns: ['tenant_id', 'app_id', 'id'] },
       // The expiry sweep reads only live calls, oldest deadline first.
       { name: 'ix_calls_live_keepalive', columns: ['keepalive_deadline'], where: "state <> 'terminated'" },
+      // The retention sweep reads only ended calls, the longest ended first.
+      { name: 'ix_calls_ended', columns: ['updated_at'], where: "state = 'terminated'" },
     ],
   });
   const operations = new EntitySchema<OperationRow>({
