@@ -1,9 +1,5 @@
 import { BadRequestException, NotFoundException, PayloadTooLargeException } from '@nestjs/common';
-import {
-  CallNotFoundError,
-  ConcurrencyConflictError,
-  UnknownOperationsError,
-} from '@calls/domain';
+import { CallNotFoundError, ConcurrencyConflictError, UnknownOperationsError } from '@calls/domain';
 import { IdempotencyKeyReusedError } from '@calls/application';
 import { graphErrorBody, GraphHttpError, toGraphError } from './graph-error';
 
