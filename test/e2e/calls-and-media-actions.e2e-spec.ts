@@ -54,13 +54,29 @@ describe('calls and media actions (HTTP, SQLite, simulated media plane)', () => 
       source: CREATE_CALL_BODY.source,
       tenantId: 'tenant-a',
       direction: 'outgoing',
+      // As Graph's create-call answer: its context under the client's prefix, a chain id, no media yet.
+      '@odata.context': `${service.url}/v1.0/$metadata#communications/calls/$entity`,
+      callChainId: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
+      mediaState: null,
+      toneInfo: null,
     });
+    expect(res.body.callChainId).not.toBe(res.body.id);
     expect(res.headers.location).toBe(`${service.url}/v1.0/communications/calls/${res.body.id}`);
     const later = await eventually(
       () => get(`/communications/calls/${res.body.id}`),
       (r) => r.body.state === 'established',
     );
-    expect(later.body.state).toBe('established');
+    expect(later.body).toMatchObject({
+      state: 'established',
+      '@odata.context': `${service.url}/$metadata#communications/calls/$entity`,
+      callChainId: res.body.callChainId,
+      mediaState: { '@odata.type': '#microsoft.graph.callMediaState', audio: 'active' },
+    });
+    const prompt = await post(`/communications/calls/${res.body.id}/playPrompt`, { prompts: [PROMPT] });
+    const operation = await get(`/communications/calls/${res.body.id}/operations/${prompt.body.id}`);
+    expect(operation.body['@odata.context']).toBe(
+      `${service.url}/$metadata#communications/calls('${res.body.id}')/operations/$entity`,
+    );
   });
 
   it('plays the queue in order, one at a time, each operation ending completed', async () => {

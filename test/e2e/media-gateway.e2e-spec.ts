@@ -412,6 +412,12 @@ describe('media gateway on rtpengine (rtpengine, RabbitMQ, PostgreSQL)', () => {
       // calls.v1 carries the key; the notifier names it as Graph does (tone1, tonePound...).
       expect(heard.map((info) => info.tone)).toEqual(['1', '#', '1', '*']);
       expect(heard.map((info) => info.sequenceId)).toEqual([1, 2, 3, 4]);
+      // The call's toneInfo is the last tone, by Graph's name.
+      expect((await getCall(callId)).body.toneInfo).toEqual({
+        '@odata.type': '#microsoft.graph.toneInfo',
+        sequenceId: 4,
+        tone: 'star',
+      });
     });
   });
 

@@ -142,7 +142,7 @@ describe('the production image contents (processes, PostgreSQL, RabbitMQ)', () =
     const contract = migrate();
     expect(await contract.run()).toBe(0);
     expect(contract.output).toMatch(
-      /applied 3 migration\(s\): NativePostgresTypes1764270000000, DropIdempotencyKeys1764280000000, EndedCallsIndex1764290000000\n/,
+      /applied 3 migration\(s\): NativePostgresTypes1764270000000, DropIdempotencyKeys1764280000000, CallRetentionAndTones1764290000000\n/,
     );
     const again = migrate();
     expect(await again.run()).toBe(0);

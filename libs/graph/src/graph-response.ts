@@ -35,6 +35,20 @@ export function absoluteUrl(request: FastifyRequest, path: string): string {
   return `${request.publicBase}${versionPrefix(request)}${path}`;
 }
 
+/**
+ * A single resource with the `@odata.context` Graph writes on it (the
+ * create-call answer shows `.../$metadata#app/calls/$entity`), under the
+ * prefix the client used: `communications/calls/$entity` for a call,
+ * `communications/calls('{id}')/operations/$entity` for an operation.
+ */
+export function withContext(
+  request: FastifyRequest,
+  entitySet: string,
+  body: Record<string, unknown>,
+): Record<string, unknown> {
+  return { '@odata.context': `${absoluteUrl(request, '/$metadata')}#${entitySet}/$entity`, ...body };
+}
+
 /** Graph's answer to a media action: 200, `Location` of the operation, and the operation. */
 export function operationResponse(
   request: FastifyRequest,

@@ -85,3 +85,51 @@ describe(toNotification.name, () => {
     });
   });
 });
+
+describe('what a notification carries beyond the state (Graph examples; ported bots)', () => {
+  it('describes the call as Graph: id, state, direction, callbackUri, callChainId, and mediaState once connected', () => {
+    const { callId, events } = lifeOfACall();
+    const calls = events
+      .map(toNotification)
+      .filter((n) => n !== null && n.body.value[0].resourceUrl === `/communications/calls/${callId}`)
+      .map((n) => n!.body.value[0].resourceData);
+    const chain = calls[0].callChainId;
+    expect(chain).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(chain).not.toBe(callId);
+    expect(calls.map((call) => [call.state, call.direction, (call.mediaState as { audio?: string })?.audio])).toEqual([
+      ['establishing', 'outgoing', undefined],
+      ['established', 'outgoing', 'active'],
+      ['established', undefined, 'active'], // a tone: its event does not carry the direction
+      ['terminated', undefined, 'inactive'],
+    ]);
+    for (const call of calls) expect(call).toMatchObject({ id: callId, callbackUri, callChainId: chain });
+  });
+
+  it("carries the legacy resource beside resourceUrl, the callbackUri, and an operation's @odata.etag", () => {
+    const { promptId, events } = lifeOfACall();
+    const notified = events.map(toNotification).filter((n) => n !== null);
+    for (const n of notified) {
+      const [one] = n!.body.value;
+      expect({ resource: one.resource, callbackUri: one.callbackUri }).toEqual({
+        resource: one.resourceUrl,
+        callbackUri,
+      });
+    }
+    const ended = notified.find((n) => n!.body.value[0].resourceUrl.endsWith(promptId))!.body.value[0].resourceData;
+    expect(ended['@odata.etag']).toMatch(/^W\/"[0-9a-f]{16}"$/);
+  });
+
+  it("names a tone by Graph's enum whatever form the media plane reported: 5, tone5, a, A or star", () => {
+    const call = Call.create(TEST_OWNER, testCallDescription({ callbackUri }), now);
+    call.establish(now);
+    call.subscribeToTone(null, now);
+    for (const key of ['5', 'tone5', 'a', 'A', 'star', '*', 'x']) call.receiveTone(key, now);
+    const tones = call
+      .getUncommittedEvents()
+      .map((event) => toCloudEvent({ id: randomUUID(), trace: {}, ...toIntegrationEvent(event, callbackUri) }))
+      .filter((event) => event.type === 'calls.v1.tone.received')
+      .map((event) => (toNotification(event)!.body.value[0].resourceData.toneInfo as { tone: string }).tone);
+    // 'x' is no DTMF key: the call drops it.
+    expect(tones).toEqual(['tone5', 'tone5', 'a', 'a', 'star', 'star']);
+  });
+});

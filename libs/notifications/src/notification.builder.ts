@@ -1,5 +1,9 @@
+import { createHash } from 'node:crypto';
+import { audioStateOf, callChainIdOf, graphToneOf } from '@calls/domain';
+import type { CallState } from '@calls/domain';
 import { CALLS_V1 } from '@calls/messaging';
 import type {
+  CallEstablishedV1,
   CallRef,
   CallsCloudEvent,
   CallTerminatedV1,
@@ -7,10 +11,17 @@ import type {
   ToneReceivedV1,
 } from '@calls/messaging';
 
+/**
+ * Graph's commsNotification, with the legacy `resource` beside `resourceUrl`
+ * and the `callbackUri`, as real payloads and the create-call page's
+ * examples carry them.
+ */
 export interface CommsNotification {
   readonly '@odata.type': '#microsoft.graph.commsNotification';
   readonly changeType: 'created' | 'updated' | 'deleted';
+  readonly resource: string;
   readonly resourceUrl: string;
+  readonly callbackUri: string;
   readonly resourceData: Record<string, unknown>;
 }
 
@@ -32,13 +43,36 @@ const ANSWERED_IN_RESPONSE = new Set([
   '#microsoft.graph.updateRecordingStatusOperation',
 ]);
 
-/** Graph's tone enum: tone0..tone9, star, pound, a..d. */
-function graphTone(tone: string): string {
-  if (/^[0-9]$/.test(tone)) return `tone${tone}`;
-  return ({ '*': 'star', '#': 'pound' } as Record<string, string>)[tone] ?? tone.toLowerCase();
+const callUrl = (callId: string) => `/communications/calls/${callId}`;
+
+/**
+ * The call as Graph's call-state notifications carry it (the create-call
+ * page's establishing and established examples, with `direction`), plus what
+ * a bot ported from Microsoft's samples reads: `callbackUri`, `callChainId`,
+ * and `mediaState` (the VoiceRecorderAndPlaybackBot sample records once
+ * `mediaState.audio` is `active`).
+ */
+function callResource(data: CallRef & { direction?: string }, state: CallState): Record<string, unknown> {
+  const audio = audioStateOf(state);
+  return {
+    '@odata.type': '#microsoft.graph.call',
+    id: data.callId,
+    state,
+    ...(data.direction ? { direction: data.direction } : {}),
+    callbackUri: data.callbackUri,
+    callChainId: callChainIdOf(data.callId),
+    mediaState: audio ? { '@odata.type': '#microsoft.graph.callMediaState', audio } : null,
+  };
 }
 
-const callUrl = (callId: string) => `/communications/calls/${callId}`;
+/**
+ * An operation's `@odata.etag`, as the cancelMediaProcessing and record
+ * pages' notifications show one (`W/"54451"`): opaque, and different for
+ * every different final body.
+ */
+function etagOf(operation: object): string {
+  return `W/"${createHash('sha1').update(JSON.stringify(operation)).digest('hex').slice(0, 16)}"`;
+}
 
 /**
  * The Graph notification a bot gets for an event, or null when Graph sends
@@ -60,7 +94,9 @@ export function toNotification(event: CallsCloudEvent): OutgoingNotification | n
         {
           '@odata.type': '#microsoft.graph.commsNotification' as const,
           changeType,
+          resource: resourceUrl,
           resourceUrl,
+          callbackUri: data.callbackUri,
           resourceData: { ...resourceData, '@odata.id': resourceUrl },
         },
       ],
@@ -70,29 +106,31 @@ export function toNotification(event: CallsCloudEvent): OutgoingNotification | n
     case CALLS_V1.mediaOperationEnded: {
       const { operation } = event.data as MediaOperationEndedV1;
       if (ANSWERED_IN_RESPONSE.has(String(operation['@odata.type']))) return null;
-      return one('deleted', `${callUrl(data.callId)}/operations/${operation.id}`, operation);
+      return one('deleted', `${callUrl(data.callId)}/operations/${operation.id}`, {
+        ...operation,
+        '@odata.etag': etagOf(operation),
+      });
     }
     case CALLS_V1.callCreated:
-      return one('updated', callUrl(data.callId), { '@odata.type': '#microsoft.graph.call', state: 'establishing' });
+      return one('updated', callUrl(data.callId), callResource(event.data as CallEstablishedV1, 'establishing'));
     case CALLS_V1.callEstablished:
-      return one('updated', callUrl(data.callId), { '@odata.type': '#microsoft.graph.call', state: 'established' });
+      return one('updated', callUrl(data.callId), callResource(event.data as CallEstablishedV1, 'established'));
     case CALLS_V1.callTerminated: {
-      const { state, resultInfo } = event.data as CallTerminatedV1;
+      const { resultInfo } = event.data as CallTerminatedV1;
       return one('deleted', callUrl(data.callId), {
-        '@odata.type': '#microsoft.graph.call',
-        state,
+        ...callResource(data, 'terminated'),
         ...(resultInfo ? { resultInfo: { '@odata.type': '#microsoft.graph.resultInfo', ...resultInfo } } : {}),
       });
     }
     case CALLS_V1.toneReceived: {
       const { toneInfo } = event.data as ToneReceivedV1;
       return one('updated', callUrl(data.callId), {
-        '@odata.type': '#microsoft.graph.call',
-        state: 'established',
+        ...callResource(data, 'established'),
         toneInfo: {
           '@odata.type': '#microsoft.graph.toneInfo',
           sequenceId: toneInfo.sequenceId,
-          tone: graphTone(toneInfo.tone),
+          // Graph's tone name, whatever form the media plane reported the key in.
+          tone: graphToneOf(toneInfo.tone) ?? toneInfo.tone,
         },
       });
     }

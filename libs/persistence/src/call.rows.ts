@@ -38,6 +38,7 @@ export const MUTABLE_CALL_COLUMNS = [
   'operation_sequence',
   'tone_subscribed',
   'tone_sequence',
+  'last_tone',
   'keepalive_deadline',
   'result_info',
   'version',
@@ -80,6 +81,7 @@ export function callRow(props: Readonly<CallProps>, version: number): CallRow {
     operation_sequence: props.operationSequence,
     tone_subscribed: props.toneSubscribed,
     tone_sequence: props.toneSequence,
+    last_tone: props.lastTone,
     version,
     created_at: props.createdAt,
     updated_at: props.updatedAt,
@@ -181,6 +183,7 @@ export function toCall(row: CallRow, activeOperations: OperationRow[]): Call {
     operationSequence: row.operation_sequence,
     toneSubscribed: row.tone_subscribed,
     toneSequence: row.tone_sequence,
+    lastTone: row.last_tone as CallProps['lastTone'],
     // Every call has a deadline since the call-lifetime migration filled it in.
     keepAliveDeadline: row.keepalive_deadline!,
     resultInfo: row.result_info as CallProps['resultInfo'],

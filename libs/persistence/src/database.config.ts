@@ -10,7 +10,7 @@ import { OutboxTraceContext1764250000000 } from './migrations/1764250000000-outb
 import { CallLifetimeAndMediaProgress1764260000000 } from './migrations/1764260000000-call-lifetime-and-media-progress';
 import { NativePostgresTypes1764270000000 } from './migrations/1764270000000-native-postgres-types';
 import { CommandReceipts1764265000000 } from './migrations/1764265000000-command-receipts';
-import { EndedCallsIndex1764290000000 } from './migrations/1764290000000-ended-calls-index';
+import { CallRetentionAndTones1764290000000 } from './migrations/1764290000000-call-retention-and-tones';
 import { DropIdempotencyKeys1764280000000 } from './migrations/1764280000000-drop-idempotency-keys';
 import { OutboxDirectPublish1764266000000 } from './migrations/1764266000000-outbox-direct-publish';
 
@@ -24,7 +24,7 @@ export const MIGRATIONS = [
   OutboxDirectPublish1764266000000,
   NativePostgresTypes1764270000000,
   DropIdempotencyKeys1764280000000,
-  EndedCallsIndex1764290000000,
+  CallRetentionAndTones1764290000000,
 ];
 
 export interface DatabaseSettings {

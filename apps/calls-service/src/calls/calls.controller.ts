@@ -6,7 +6,7 @@ import { CreateCallCommand, GetCallQuery, HangUpCommand } from '@calls/applicati
 import type { IdempotencyRequest } from '@calls/application';
 import { Idempotency } from '../idempotency/idempotency.decorator';
 import { CurrentPrincipal, ownerOf, Principal, Roles } from '@calls/auth';
-import { CALLS_ROUTE_PREFIXES, GraphHttpError, GuidPipe, absoluteUrl, toGraphCall } from '@calls/graph';
+import { CALLS_ROUTE_PREFIXES, GraphHttpError, GuidPipe, absoluteUrl, toGraphCall, withContext } from '@calls/graph';
 import { CallbackPolicy } from './callback.policy';
 import { CreateCallRequest, toCallDescription } from './create-call.request';
 import { MeteredCommandBus } from '../metrics/metered-command-bus';
@@ -37,7 +37,7 @@ export class CallsController {
       new CreateCallCommand(ownerOf(principal), toCallDescription(body, principal.appId), idempotency),
     );
     void reply.header('Location', absoluteUrl(request, `/communications/calls/${call.id}`));
-    return toGraphCall(call);
+    return withContext(request, 'communications/calls', toGraphCall(call));
   }
 
   /** In production a bot's callback must not reach into our own network (SSRF); checked again at delivery. */
@@ -46,11 +46,13 @@ export class CallsController {
   async get(
     @CurrentPrincipal() principal: Principal,
     @Param('callId', GuidPipe) callId: string,
+    @Req() request: FastifyRequest,
   ): Promise<Record<string, unknown>> {
-    return toGraphCall(await this.queries.execute(new GetCallQuery(ownerOf(principal), callId)));
+    const call = await this.queries.execute(new GetCallQuery(ownerOf(principal), callId));
+    return withContext(request, 'communications/calls', toGraphCall(call));
   }
 
-  /** Graph: hang up. Every queued or running operation ends failed; later actions get 409. */
+  /** Graph: hang up. Every queued or running operation ends failed; later actions get 404 (Call not found). */
   @Delete(':callId')
   @CallsRoute({ summary: 'Hang up', roles: [Roles.CallsInitiateAll, Roles.CallsAccessMediaAll], status: 204 })
   async hangUp(@CurrentPrincipal() principal: Principal, @Param('callId', GuidPipe) callId: string): Promise<void> {

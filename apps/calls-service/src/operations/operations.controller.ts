@@ -10,6 +10,7 @@ import {
   GuidPipe,
   operationsCollection,
   toGraphOperation,
+  withContext,
 } from '@calls/graph';
 import { CallsRoute } from '../shared/calls-route.decorator';
 import { ListOperationsRequest, MAX_OPERATIONS_PAGE } from './list-operations.request';
@@ -55,8 +56,9 @@ export class OperationsController {
     @CurrentPrincipal() principal: Principal,
     @Param('callId', GuidPipe) callId: string,
     @Param('operationId', GuidPipe) operationId: string,
+    @Req() request: FastifyRequest,
   ): Promise<Record<string, unknown>> {
     const operation = await this.queries.execute(new GetOperationQuery(ownerOf(principal), callId, operationId));
-    return toGraphOperation(operation);
+    return withContext(request, `communications/calls('${callId}')/operations`, toGraphOperation(operation));
   }
 }

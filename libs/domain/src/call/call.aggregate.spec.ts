@@ -332,6 +332,15 @@ describe(Call.name, () => {
     expect(() => call.updateRecordingStatus('notRecording', null, t1)).toThrow(CallNotFoundError);
   });
 
+  it("keeps the last tone by Graph's name, and drops what is no DTMF key", () => {
+    const call = establishedCall();
+    call.subscribeToTone(null, t0);
+    expect(call.receiveTone('5', t0)).toBe(true);
+    expect(call.receiveTone('x', t0)).toBe(false);
+    expect(call.receiveTone('#', t1)).toBe(true);
+    expect(call.snapshot()).toMatchObject({ toneSequence: 2, lastTone: 'pound' });
+  });
+
   it('reports tones only after subscribeToTone, numbering them', () => {
     const call = establishedCall();
     expect(call.receiveTone('1', t0)).toBe(false);

@@ -28,6 +28,8 @@ import {
   MediaOperationKind,
   CompletionReason,
   DtmfParameters,
+  GraphTone,
+  graphToneOf,
   MediaPrompt,
   OperationParameters,
   RecordParameters,
@@ -50,6 +52,8 @@ export interface CallProps {
   toneSubscribed: boolean;
   /** Graph's toneInfo.sequenceId of the last tone reported. */
   toneSequence: number;
+  /** Graph's toneInfo.tone of the last tone reported, by Graph's name (`tone5`, `pound`); null before any. */
+  lastTone: GraphTone | null;
   /** The call ends on its own when no keepAlive arrives before this (Graph: 45 minutes after the last). */
   keepAliveDeadline: Date;
   /** Why the call ended, once terminated (Graph's call end reason codes). */
@@ -100,6 +104,7 @@ export class Call extends AggregateRoot<CallEvent> {
         operationSequence: 0,
         toneSubscribed: false,
         toneSequence: 0,
+        lastTone: null,
         keepAliveDeadline: new Date(now.getTime() + keepAliveTimeoutMs),
         resultInfo: null,
         version: 0,
@@ -108,7 +113,7 @@ export class Call extends AggregateRoot<CallEvent> {
       },
       [],
     );
-    call.apply(new CallCreated(call.id, owner, now, description.callbackUri));
+    call.apply(new CallCreated(call.id, owner, now, description.callbackUri, description.direction));
     return call;
   }
 
@@ -176,7 +181,7 @@ export class Call extends AggregateRoot<CallEvent> {
     if (this.props.state !== 'establishing') return; // a repeated or late report changes nothing
     this.props.state = 'established';
     this.touch(now);
-    this.apply(new CallEstablished(this.id, this.owner, now));
+    this.apply(new CallEstablished(this.id, this.owner, now, this.props.description.direction));
     this.startHeadIfIdle(now);
   }
 
@@ -361,8 +366,10 @@ export class Call extends AggregateRoot<CallEvent> {
    * tone is dropped and false returned.
    */
   receiveTone(tone: string, now: Date): boolean {
-    if (!this.props.toneSubscribed || this.props.state === 'terminated') return false;
+    const name = graphToneOf(tone);
+    if (!name || !this.props.toneSubscribed || this.props.state === 'terminated') return false;
     this.props.toneSequence += 1;
+    this.props.lastTone = name;
     this.touch(now);
     this.apply(new ToneReceived(this.id, this.owner, now, this.props.toneSequence, tone));
     return true;

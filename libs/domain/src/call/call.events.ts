@@ -22,6 +22,7 @@ export class CallCreated extends CallEvent {
     owner: CallOwner,
     occurredAt: Date,
     readonly callbackUri: string,
+    readonly direction: 'incoming' | 'outgoing',
   ) {
     super(callId, owner, occurredAt);
   }
@@ -29,6 +30,14 @@ export class CallCreated extends CallEvent {
 
 export class CallEstablished extends CallEvent {
   readonly eventName = 'CallEstablished';
+  constructor(
+    callId: string,
+    owner: CallOwner,
+    occurredAt: Date,
+    readonly direction: 'incoming' | 'outgoing',
+  ) {
+    super(callId, owner, occurredAt);
+  }
 }
 
 export class CallTerminated extends CallEvent {

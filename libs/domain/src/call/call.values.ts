@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { OperationStatus, ResultInfo } from './media-operation';
 
 /** Graph's callState. */
@@ -43,6 +44,31 @@ export interface CallDescription {
 }
 
 /** Graph ends a call that had no keepAlive for 45 minutes (https://learn.microsoft.com/en-us/graph/api/call-keepalive). */
+/**
+ * Graph's callChainId: one id for every participant call of a conversation
+ * (https://learn.microsoft.com/en-us/graph/api/resources/call). A call here
+ * is a two-party call of its own, so its chain id is derived from its id: a
+ * stable GUID (version 5 layout, SHA-1 of the call id), the same on every
+ * read and replica, and never equal to the call id.
+ */
+export function callChainIdOf(callId: string): string {
+  const hash = createHash('sha1').update(`callChainId:${callId}`).digest();
+  hash[6] = (hash[6] & 0x0f) | 0x50;
+  hash[8] = (hash[8] & 0x3f) | 0x80;
+  const hex = hash.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * Graph's callMediaState.audio: `active` once the media plane connected the
+ * call, `inactive` once it ended; null while the call is still being set up,
+ * as Graph's create-call answer shows (`"mediaState": null` while establishing).
+ */
+export function audioStateOf(state: CallState): 'active' | 'inactive' | null {
+  if (state === 'established') return 'active';
+  return state === 'terminated' || state === 'terminating' ? 'inactive' : null;
+}
+
 export const DEFAULT_KEEPALIVE_TIMEOUT_MS = 45 * 60_000;
 
 /*

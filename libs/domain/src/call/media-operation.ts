@@ -65,6 +65,36 @@ export const GRAPH_TONES = [
 ] as const;
 export type GraphTone = (typeof GRAPH_TONES)[number];
 
+/** The DTMF keys of RFC 4733 (section 3.2), as a media plane reports them, by Graph's tone name. */
+const KEY_TONES: Readonly<Record<string, GraphTone>> = {
+  '0': 'tone0',
+  '1': 'tone1',
+  '2': 'tone2',
+  '3': 'tone3',
+  '4': 'tone4',
+  '5': 'tone5',
+  '6': 'tone6',
+  '7': 'tone7',
+  '8': 'tone8',
+  '9': 'tone9',
+  '*': 'star',
+  '#': 'pound',
+  A: 'a',
+  B: 'b',
+  C: 'c',
+  D: 'd',
+};
+
+/**
+ * Graph's name of a tone a media plane reported: a key (`5`, `*`, `#`, `a`
+ * or `A`) or already Graph's name (`tone5`, `star`, `flash`); null for
+ * anything else.
+ */
+export function graphToneOf(reported: string): GraphTone | null {
+  if ((GRAPH_TONES as readonly string[]).includes(reported)) return reported as GraphTone;
+  return KEY_TONES[reported.toUpperCase()] ?? null;
+}
+
 /** Graph's recordingStatus, as updateRecordingStatus takes it. */
 export type RecordingStatus = 'notRecording' | 'recording' | 'failed';
 

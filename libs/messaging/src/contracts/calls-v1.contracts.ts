@@ -41,10 +41,14 @@ export interface CallRef {
 
 export interface CallCreatedV1 extends CallRef {
   readonly state: 'establishing';
+  /** Graph's call direction (added in v1 as an optional field: older events lack it). */
+  readonly direction?: 'incoming' | 'outgoing';
 }
 
 export interface CallEstablishedV1 extends CallRef {
   readonly state: 'established';
+  /** Graph's call direction (added in v1 as an optional field: older events lack it). */
+  readonly direction?: 'incoming' | 'outgoing';
 }
 
 export interface CallTerminatedV1 extends CallRef {

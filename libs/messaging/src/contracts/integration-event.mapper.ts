@@ -33,8 +33,12 @@ export function toIntegrationEvent(event: CallEvent, callbackUri: string): Integ
     occurredAt: event.occurredAt,
     data,
   });
-  if (event instanceof CallCreated) return of(CALLS_V1.callCreated, withRef({ state: 'establishing' }));
-  if (event instanceof CallEstablished) return of(CALLS_V1.callEstablished, withRef({ state: 'established' }));
+  if (event instanceof CallCreated) {
+    return of(CALLS_V1.callCreated, withRef({ state: 'establishing', direction: event.direction }));
+  }
+  if (event instanceof CallEstablished) {
+    return of(CALLS_V1.callEstablished, withRef({ state: 'established', direction: event.direction }));
+  }
   if (event instanceof CallTerminated) {
     return of(
       CALLS_V1.callTerminated,

@@ -26,6 +26,7 @@ export interface CallRow {
   operation_sequence: number;
   tone_subscribed: boolean;
   tone_sequence: number;
+  last_tone: string | null;
   version: number;
   created_at: Date;
   updated_at: Date;
@@ -129,6 +130,7 @@ function define(kind: DialectKind): Tables {
       operation_sequence: int(),
       tone_subscribed: flag(false),
       tone_sequence: { ...int(), default: 0 },
+      last_tone: text(8, true),
       version: int(),
       created_at: time(),
       updated_at: time(),
