@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { PostgresRecordingStore } from '../../apps/media-gateway/src/recording/recording-store';
-import { Recordings } from '../../apps/media-gateway/src/recording/recordings';
+import { PostgresRecordingStore, Recordings } from '@calls/media-plane';
 import { createPostgresDatabase, TestDatabase } from '../support/test-databases';
 
 /** The media gateway's recordings in PostgreSQL, where every replica finds them. */

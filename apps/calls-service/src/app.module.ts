@@ -54,7 +54,7 @@ export class AppModule {
         ...(config.messaging.amqpUrl
           ? []
           : [NotificationsModule.forRoot({ inProcess: true, settings: config.notifier })]),
-        MediaPlaneModule.forRoot(config.mediaPlane),
+        MediaPlaneModule.forRoot(config.mediaPlane, config.http.publicBaseUrl),
       ],
       providers: [
         DatabaseMetrics,

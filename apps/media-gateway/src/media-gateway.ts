@@ -3,7 +3,15 @@ import { randomUUID } from 'node:crypto';
 import { WaveFile } from 'wavefile';
 import type { Config, MediaGatewaySettings } from '@calls/config';
 import { GraphHttpError } from '@calls/graph';
-import { RtpengineClient, RtpengineError } from '@calls/media-plane';
+import { RESULT_INITIAL_SILENCE_TIMEOUT } from '@calls/domain';
+import {
+  MemoryRecordingStore,
+  PostgresRecordingStore,
+  RecordingStore,
+  Recordings,
+  RtpengineClient,
+  RtpengineError,
+} from '@calls/media-plane';
 import {
   CALLS_V1,
   CallsCloudEvent,
@@ -22,8 +30,6 @@ import { DtmfEngine, DtmfSequence } from './dtmf/dtmf-sequence';
 import { OperationRun, PlaybackEngine, PlaybackOutcome, PromptPlayback } from './playback/prompt-playback';
 import { PromptAudio, PromptSource } from './prompts/prompt-source';
 import { RecordOperation, RecordOutcome } from './recording/record-operation';
-import { MemoryRecordingStore, PostgresRecordingStore, RecordingStore } from './recording/recording-store';
-import { Recordings } from './recording/recordings';
 import { gatewayAnswer, offerProblem } from './sdp/caller-offer';
 import { TelephoneEvents } from './tones/telephone-events';
 
@@ -68,19 +74,6 @@ export const GATEWAY_TAG = 'media-gateway';
  * ReasonCodeName.UNSPECIFIED_ERROR = 9999, "Unknown internal server error").
  */
 const UNSPECIFIED_ERROR = { code: 500, subcode: 9999, message: 'Unknown internal server error.' };
-
-/**
- * A recording with no speech within initialSilenceTimeoutInSeconds fails
- * (https://learn.microsoft.com/en-us/graph/api/call-record: "before we
- * timeout and fail the operation"), with the code Microsoft's media stack
- * gives it (azure-communication-callautomation ReasonCodeName
- * INITIAL_SILENCE_TIMEOUT = 8510, "Action failed, initial silence timeout reached.").
- */
-const INITIAL_SILENCE_TIMEOUT = {
-  code: 400,
-  subcode: 8510,
-  message: 'Action failed, initial silence timeout reached.',
-};
 
 /** How often expired recordings are deleted. */
 const PRUNE_INTERVAL_MS = 60_000;
@@ -433,7 +426,7 @@ export class MediaGateway {
           return this.report(callId, {
             type: 'operationFailed',
             operationId,
-            resultInfo: INITIAL_SILENCE_TIMEOUT,
+            resultInfo: RESULT_INITIAL_SILENCE_TIMEOUT,
             completionReason: 'initialSilenceTimeout',
           });
         }

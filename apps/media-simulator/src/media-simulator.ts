@@ -89,11 +89,15 @@ export class MediaSimulator {
         return this.simulation.callCreated(callId);
       case CALLS_V1.mediaOperationStarted: {
         const { operation } = event.data as MediaOperationStartedV1;
-        const record = operation.record as { maxRecordDurationInSeconds?: number } | null;
+        const record = operation.record as {
+          maxRecordDurationInSeconds?: number;
+          initialSilenceTimeoutInSeconds?: number;
+        } | null;
         return this.simulation.operationStarted(callId, {
           id: operation.id,
           promptCount: operation.prompts.length,
           maxRecordDurationInSeconds: record?.maxRecordDurationInSeconds,
+          initialSilenceTimeoutInSeconds: record?.initialSilenceTimeoutInSeconds,
           dtmf: operation.dtmf
             ? { toneCount: operation.dtmf.tones.length, delayBetweenTonesMs: operation.dtmf.delayBetweenTonesMs }
             : undefined,

@@ -67,8 +67,17 @@ export interface MediaPlaneSettings {
   readonly reportsQueue: string;
   /** The media simulator's own queue of calls.v1 events (apps/media-simulator). */
   readonly simulatorQueue: string;
-  /** How long the simulated media plane takes to connect a call and to play a prompt. */
-  readonly simulated: { readonly connectMs: number; readonly promptMs: number };
+  /**
+   * How long the simulated media plane takes to connect a call and to play a
+   * prompt; whether its caller speaks into recordings; how long its
+   * recordings are kept.
+   */
+  readonly simulated: {
+    readonly connectMs: number;
+    readonly promptMs: number;
+    readonly caller: 'speaks' | 'silent';
+    readonly recordingTtlSeconds: number;
+  };
 }
 
 /** The media gateway (apps/media-gateway): rtpengine's controller and the edge's API. */
@@ -217,7 +226,12 @@ export function loadConfig(source: Env = process.env): Config {
       reportsExchange: env.MEDIA_EXCHANGE ?? 'calls.media',
       reportsQueue: env.MEDIA_REPORTS_QUEUE ?? 'calls.media-reports',
       simulatorQueue: env.MEDIA_SIMULATOR_QUEUE ?? 'calls.media-simulator',
-      simulated: { connectMs: env.SIMULATED_CONNECT_MS ?? 0, promptMs: env.SIMULATED_PROMPT_MS ?? 3000 },
+      simulated: {
+        connectMs: env.SIMULATED_CONNECT_MS ?? 0,
+        promptMs: env.SIMULATED_PROMPT_MS ?? 3000,
+        caller: env.SIMULATED_CALLER ?? 'speaks',
+        recordingTtlSeconds: env.RECORDING_TTL_S ?? 3600,
+      },
     },
     mediaGateway: {
       queue: env.MEDIA_GATEWAY_QUEUE ?? 'calls.media-gateway',

@@ -129,6 +129,7 @@ export class Environment {
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) MEDIA_TIMEOUT_S?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) SIMULATED_CONNECT_MS?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) SIMULATED_PROMPT_MS?: number;
+  @IsOptional() @IsIn(['speaks', 'silent']) SIMULATED_CALLER?: 'speaks' | 'silent';
 
   @IsOptional() @IsString() NOTIFICATION_ISSUER?: string;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) NOTIFICATION_TOKEN_TTL_SECONDS?: number;

@@ -1,10 +1,18 @@
 import { randomBytes } from 'node:crypto';
+import { WaveFile } from 'wavefile';
+import { RESULT_INITIAL_SILENCE_TIMEOUT } from '@calls/domain';
 import type { MediaReportV1 } from '@calls/messaging';
 
 export interface MediaSimulationTiming {
   readonly connectMs: number;
   /** How long each prompt "plays". */
   readonly promptMs: number;
+  /**
+   * The simulated caller: `speaks` (the default) fills every recording up to
+   * its maximum duration; `silent` says nothing, so a recording fails on its
+   * initial silence timeout, as a real one would.
+   */
+  readonly caller?: 'speaks' | 'silent';
   /**
    * Report how long an operation played when it is stopped early. The
    * media-simulator app does, as a real plane would; in process the service's
@@ -19,6 +27,8 @@ export interface StartedOperation {
   readonly promptCount: number;
   /** Set for a recording: it "records" for this long after its prompts. */
   readonly maxRecordDurationInSeconds?: number;
+  /** Set for a recording: a silent caller makes it fail after this long. */
+  readonly initialSilenceTimeoutInSeconds?: number;
   /** Set for sendDtmfTones: it "sends" each tone for DTMF_TONE_MS, with the pause between two. */
   readonly dtmf?: { readonly toneCount: number; readonly delayBetweenTonesMs: number };
 }
@@ -29,6 +39,28 @@ export const DTMF_TONE_MS = 100;
 /** How long a sequence of tones takes to send: each tone, and the pause between two. */
 export function dtmfDurationMs(toneCount: number, delayBetweenTonesMs: number): number {
   return toneCount * DTMF_TONE_MS + Math.max(0, toneCount - 1) * delayBetweenTonesMs;
+}
+
+/** Where a simulated recording is kept for the bot to download; without one it lives nowhere. */
+export interface RecordingKeeper {
+  keep(
+    callId: string,
+    operationId: string,
+    wav: Buffer,
+  ): Promise<{ recordingLocation: string; recordingAccessToken: string }>;
+}
+
+/**
+ * What the simulated caller says into a recording: a 300 Hz tone at about
+ * -20 dBFS, 8 kHz mono 16-bit PCM (the gateway's recording format), as long
+ * as the recording.
+ */
+export function simulatedSpeech(durationMs: number): Buffer {
+  const samples = new Int16Array(Math.round((durationMs / 1000) * 8000));
+  for (let i = 0; i < samples.length; i++) samples[i] = Math.round(3277 * Math.sin((2 * Math.PI * 300 * i) / 8000));
+  const wav = new WaveFile();
+  wav.fromScratch(1, 8000, '16', samples);
+  return Buffer.from(wav.toBuffer());
 }
 
 /**
@@ -47,6 +79,7 @@ export class MediaSimulation {
   constructor(
     private readonly timing: MediaSimulationTiming,
     private readonly report: (callId: string, report: MediaReportV1) => void,
+    private readonly recordings?: RecordingKeeper,
   ) {}
 
   callCreated(callId: string): void {
@@ -62,16 +95,31 @@ export class MediaSimulation {
       this.schedule(operation.id, callId, playing, { type: 'operationCompleted', operationId: operation.id });
       return;
     }
-    this.schedule(operation.id, callId, playing + operation.maxRecordDurationInSeconds * 1000, {
+    if (this.timing.caller === 'silent') {
+      const silenceMs = (operation.initialSilenceTimeoutInSeconds ?? 5) * 1000;
+      this.schedule(operation.id, callId, playing + silenceMs, {
+        type: 'operationFailed',
+        operationId: operation.id,
+        resultInfo: RESULT_INITIAL_SILENCE_TIMEOUT,
+        completionReason: 'initialSilenceTimeout',
+      });
+      return;
+    }
+    const recordMs = operation.maxRecordDurationInSeconds * 1000;
+    this.schedule(operation.id, callId, playing + recordMs, async () => ({
       type: 'operationCompleted',
       operationId: operation.id,
       recording: {
         completionReason: 'maxRecordDurationReached',
-        // A simulated recording lives nowhere; the reserved .invalid domain says so.
-        recordingLocation: `https://recordings.invalid/${operation.id}.wav`,
-        recordingAccessToken: randomBytes(16).toString('hex'),
+        ...(this.recordings
+          ? await this.recordings.keep(callId, operation.id, simulatedSpeech(recordMs))
+          : // Without a keeper the recording lives nowhere; the reserved .invalid domain says so.
+            {
+              recordingLocation: `https://recordings.invalid/${operation.id}.wav`,
+              recordingAccessToken: randomBytes(16).toString('hex'),
+            }),
       },
-    });
+    }));
   }
 
   /** Stops what the service ended early; with `reportStops`, says how long each had played. */
@@ -98,11 +146,26 @@ export class MediaSimulation {
     return this.timers.size;
   }
 
-  private schedule(key: string, callId: string, delayMs: number, report: MediaReportV1): void {
+  /** Reports `report` (or what it resolves to) after `delayMs`, unless cleared first. */
+  private schedule(
+    key: string,
+    callId: string,
+    delayMs: number,
+    report: MediaReportV1 | (() => Promise<MediaReportV1>),
+  ): void {
     this.clear(key);
     const timer = setTimeout(() => {
       this.timers.delete(key);
-      this.report(callId, report);
+      if (typeof report !== 'function') return this.report(callId, report);
+      report().then(
+        (made) => this.report(callId, made),
+        (error: unknown) =>
+          this.report(callId, {
+            type: 'operationFailed',
+            operationId: key,
+            resultInfo: { code: 500, subcode: 9999, message: `Unknown internal server error: ${String(error)}` },
+          }),
+      );
     }, delayMs);
     this.timers.set(key, { callId, timer, startedAt: Date.now(), durationMs: delayMs });
   }

@@ -5,6 +5,7 @@ import { CallCreated, CallTerminated, MediaOperationEnded, MediaOperationStarted
 import type { CallEvent } from '@calls/domain';
 import { MediaSimulation, MediaSimulationTiming } from '@calls/media-plane';
 import { MeteredCommandBus } from '../metrics/metered-command-bus';
+import { SimulatedRecordings } from './simulated-recordings';
 
 export const SIMULATED_MEDIA_PLANE_TIMING = Symbol('SIMULATED_MEDIA_PLANE_TIMING');
 
@@ -20,12 +21,20 @@ export class SimulatedMediaPlane implements IEventHandler<CallEvent>, OnModuleDe
   private readonly logger = new Logger(SimulatedMediaPlane.name);
   private readonly simulation: MediaSimulation;
 
-  constructor(commands: MeteredCommandBus, @Inject(SIMULATED_MEDIA_PLANE_TIMING) timing: MediaSimulationTiming) {
-    this.simulation = new MediaSimulation(timing, (callId, report) => {
-      commands.execute(new ApplyMediaPlaneReportCommand(callId, report)).catch((error: unknown) => {
-        this.logger.error(`media report ${report.type} for call ${callId} failed: ${String(error)}`);
-      });
-    });
+  constructor(
+    commands: MeteredCommandBus,
+    @Inject(SIMULATED_MEDIA_PLANE_TIMING) timing: MediaSimulationTiming,
+    recordings: SimulatedRecordings,
+  ) {
+    this.simulation = new MediaSimulation(
+      timing,
+      (callId, report) => {
+        commands.execute(new ApplyMediaPlaneReportCommand(callId, report)).catch((error: unknown) => {
+          this.logger.error(`media report ${report.type} for call ${callId} failed: ${String(error)}`);
+        });
+      },
+      recordings,
+    );
   }
 
   handle(event: CallEvent): void {
@@ -37,6 +46,7 @@ export class SimulatedMediaPlane implements IEventHandler<CallEvent>, OnModuleDe
         id,
         promptCount: parameters.prompts?.length ?? 0,
         maxRecordDurationInSeconds: parameters.record?.maxRecordDurationInSeconds,
+        initialSilenceTimeoutInSeconds: parameters.record?.initialSilenceTimeoutInSeconds,
         dtmf: parameters.dtmf && {
           toneCount: parameters.dtmf.tones.length,
           delayBetweenTonesMs: parameters.dtmf.delayBetweenTonesMs,

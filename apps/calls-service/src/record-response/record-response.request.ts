@@ -67,6 +67,8 @@ export function toRecordParameters(body: RecordResponseRequest): RecordParameter
     maxSilenceTimeoutInSeconds: body.maxSilenceTimeoutInSeconds ?? 5,
     maxRecordDurationInSeconds: body.maxRecordDurationInSeconds ?? 5,
     playBeep: body.playBeep ?? true,
-    stopTones: body.stopTones ?? ['#', '1', '*'],
+    // Graph documents no default: `["#", "1", "*"]` is only its page's example, and a default with "1"
+    // would end a recording on a caller's menu key.
+    stopTones: body.stopTones ?? [],
   };
 }

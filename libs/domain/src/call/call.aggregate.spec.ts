@@ -486,6 +486,23 @@ describe(Call.name, () => {
     });
   });
 
+  it('fails a recording a media plane reports ended on its initial silence: 400/8510, as Graph fails it', () => {
+    const call = establishedCall();
+    const op = call.recordResponse([], record, null, t0);
+    call.reportCompleted(op.id, t1, {
+      completionReason: 'initialSilenceTimeout',
+      recordingLocation: 'https://x.test/r.wav',
+      recordingAccessToken: 't',
+    });
+    expect(op.snapshot()).toMatchObject({
+      status: 'failed',
+      completionReason: 'initialSilenceTimeout',
+      resultInfo: { code: 400, subcode: 8510 },
+      recordingLocation: '',
+      recordingAccessToken: '',
+    });
+  });
+
   it('completes a recording that reached its maximum duration with 200/8515, as Graph does', () => {
     const call = establishedCall();
     const recording = call.recordResponse(prompt, record, null, t0);

@@ -110,6 +110,19 @@ export const RESULT_MAX_RECORD_DURATION: ResultInfo = {
   subcode: 8515,
   message: 'Action completed, max record duration reached.',
 };
+/**
+ * A recording with no speech within initialSilenceTimeoutInSeconds fails
+ * (https://learn.microsoft.com/en-us/graph/api/call-record: "before we
+ * timeout and fail the operation"). Graph's pages give it no code; this is
+ * the one Microsoft's media stack gives it, as its Call Automation SDK names
+ * it (azure-communication-callautomation ReasonCodeName
+ * INITIAL_SILENCE_TIMEOUT = 8510, "Action failed, initial silence timeout reached.").
+ */
+export const RESULT_INITIAL_SILENCE_TIMEOUT: ResultInfo = {
+  code: 400,
+  subcode: 8510,
+  message: 'Action failed, initial silence timeout reached.',
+};
 /** What Graph reports for an IVR operation ended by cancelMediaProcessing. */
 export const RESULT_CANCELLED: ResultInfo = {
   code: 400,
@@ -318,6 +331,10 @@ export class MediaOperation {
   }
 
   complete(now: Date, recording?: RecordingOutcome): void {
+    // Graph: the initial silence timeout fails the operation, whatever a media plane called it.
+    if (recording?.completionReason === 'initialSilenceTimeout') {
+      return this.fail(RESULT_INITIAL_SILENCE_TIMEOUT, now, 'initialSilenceTimeout');
+    }
     this.expectStatus('completed', 'running', 'notStarted');
     this.stopMedia(now);
     this.props.status = 'completed';

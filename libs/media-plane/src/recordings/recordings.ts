@@ -12,7 +12,8 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest();
 export class Recordings {
   constructor(
     private readonly store: RecordingStore,
-    private readonly publicUrl: string,
+    /** The absolute base of the URLs handed out, or how to learn it once the server listens. */
+    private readonly publicUrl: string | (() => string),
     private readonly ttlSeconds: number,
   ) {}
 
@@ -31,7 +32,8 @@ export class Recordings {
       tokenSha256: sha256(token),
       expiresAt: new Date(Date.now() + this.ttlSeconds * 1000),
     });
-    return { recordingLocation: `${this.publicUrl}/media/v1/recordings/${id}`, recordingAccessToken: token };
+    const base = typeof this.publicUrl === 'function' ? this.publicUrl() : this.publicUrl;
+    return { recordingLocation: `${base}/media/v1/recordings/${id}`, recordingAccessToken: token };
   }
 
   /** The WAV, 'unauthorized' for a missing or wrong token, 'gone' for none (or an expired one). */
