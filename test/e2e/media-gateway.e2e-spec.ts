@@ -371,6 +371,33 @@ describe('media gateway on rtpengine (rtpengine, RabbitMQ, PostgreSQL)', () => {
       expect(Math.abs(playedMs - heard.length * 20)).toBeLessThanOrEqual(150);
     });
 
+    it('plays a beta looping prompt again and again (hold music) until cancelled, then stops it on the wire', async () => {
+      const uri = prompts.serve('/tone-800.wav', wavFile(tone(800, 500)));
+      const { callId, caller } = await connectedCall();
+      const looping = await api()
+        .post(`/beta/communications/calls/${callId}/playPrompt`)
+        .set('Authorization', auth)
+        .send({ prompts: [promptOf(uri, 'tone-800')], loop: true });
+      expect(looping.status).toBe(200);
+      // Three times the prompt's 500 ms: 75 packets heard, and the operation still running.
+      await eventually(
+        async () => caller.audio().length,
+        (count) => count >= 75,
+        10_000,
+      );
+      expect(caller.audio().length).toBeGreaterThanOrEqual(75);
+      expect((await op(callId, looping.body.id)).body.status).toBe('running');
+      const cancel = await api()
+        .post(`/communications/calls/${callId}/cancelMediaProcessing`)
+        .set('Authorization', auth)
+        .send({});
+      const cancelledAt = performance.now();
+      expect(cancel.body.cancelledOperations.map((ref: { id: string }) => ref.id)).toEqual([looping.body.id]);
+      await sleep(800);
+      expect(caller.audio().filter((packet) => packet.at > cancelledAt + 250)).toEqual([]);
+      expect(prompts.hits.get('/tone-800.wav')).toBe(1); // fetched once, played from the cache each pass
+    });
+
     it('stops the audio and frees the engine call when the bot hangs up', async () => {
       const uri = prompts.serve('/tone-600.wav', wavFile(tone(600, 8000)));
       const { callId, caller } = await connectedCall();

@@ -356,7 +356,14 @@ export class MediaGateway {
           this.prompts,
           this.beep,
         )
-      : new PromptPlayback(callId, operation.prompts, this.playbackEngine, this.prompts);
+      : new PromptPlayback(
+          callId,
+          operation.prompts,
+          this.playbackEngine,
+          this.prompts,
+          undefined,
+          operation.loop === true,
+        );
     this.playing.set(operation.id, { callId, playback: run, timed: true });
     const kind = record ? 'recordResponse' : 'playPrompt';
     run

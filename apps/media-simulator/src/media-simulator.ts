@@ -98,6 +98,7 @@ export class MediaSimulator {
           promptCount: operation.prompts.length,
           maxRecordDurationInSeconds: record?.maxRecordDurationInSeconds,
           initialSilenceTimeoutInSeconds: record?.initialSilenceTimeoutInSeconds,
+          loop: operation.loop === true,
           dtmf: operation.dtmf
             ? { toneCount: operation.dtmf.tones.length, delayBetweenTonesMs: operation.dtmf.delayBetweenTonesMs }
             : undefined,

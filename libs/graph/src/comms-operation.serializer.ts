@@ -37,7 +37,10 @@ export function toGraphResultInfo(info: ResultInfo | null): Record<string, unkno
  * `notCancelledOperations` for a cancel by id). Graph's types are open, so
  * clients that do not know them keep them as additional data and break on nothing.
  */
-export function toGraphOperation(op: Readonly<MediaOperationProps>): Record<string, unknown> {
+export function toGraphOperation(
+  op: Readonly<MediaOperationProps>,
+  version: { readonly beta?: boolean } = {},
+): Record<string, unknown> {
   const body: Record<string, unknown> = {
     '@odata.type': ODATA_TYPES[op.kind],
     id: op.id,
@@ -50,7 +53,10 @@ export function toGraphOperation(op: Readonly<MediaOperationProps>): Record<stri
     body.recordingLocation = op.recordingLocation;
     body.recordingAccessToken = op.recordingAccessToken;
   }
-  if (op.kind === 'sendDtmfTones') body.completionReason = op.completionReason;
+  // Graph's beta playPromptOperation has a completionReason; its v1.0 one has none.
+  if (op.kind === 'sendDtmfTones' || (version.beta && op.kind === 'playPrompt')) {
+    body.completionReason = op.completionReason;
+  }
   if (op.playedDurationMs !== null) body.playedDuration = isoDuration(op.playedDurationMs);
   if (op.kind === 'cancelMediaProcessing') {
     body.cancelledOperations = (op.cancelledOperations ?? []).map((ref) => {

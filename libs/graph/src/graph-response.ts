@@ -31,6 +31,11 @@ export function registerPublicBase(fastify: FastifyInstance, publicBaseUrl: stri
   });
 }
 
+/** Whether the client called Graph's beta (`/beta/...`), whose types have properties v1.0's lack. */
+export function isBeta(request: FastifyRequest): boolean {
+  return request.url.startsWith('/beta/');
+}
+
 export function absoluteUrl(request: FastifyRequest, path: string): string {
   return `${request.publicBase}${versionPrefix(request)}${path}`;
 }
@@ -56,7 +61,7 @@ export function operationResponse(
   operation: Readonly<MediaOperationProps>,
 ): Record<string, unknown> {
   void reply.header('Location', absoluteUrl(request, operationPath(operation.callId, operation.id)));
-  return toGraphOperation(operation);
+  return toGraphOperation(operation, { beta: isBeta(request) });
 }
 
 /**
@@ -73,7 +78,7 @@ export function operationsCollection(
   const path = `/communications/calls/${callId}/operations`;
   return {
     '@odata.context': `${absoluteUrl(request, '/$metadata')}#communications/calls('${callId}')/operations`,
-    value: page.operations.map(toGraphOperation),
+    value: page.operations.map((operation) => toGraphOperation(operation, { beta: isBeta(request) })),
     ...(page.nextAfter === null
       ? {}
       : { '@odata.nextLink': `${absoluteUrl(request, path)}?$top=${top}&$skiptoken=${page.nextAfter}` }),

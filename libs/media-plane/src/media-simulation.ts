@@ -29,6 +29,8 @@ export interface StartedOperation {
   readonly maxRecordDurationInSeconds?: number;
   /** Set for a recording: a silent caller makes it fail after this long. */
   readonly initialSilenceTimeoutInSeconds?: number;
+  /** Set for a looping playPrompt (Graph beta): it "plays" until stopped, and never completes. */
+  readonly loop?: boolean;
   /** Set for sendDtmfTones: it "sends" each tone for DTMF_TONE_MS, with the pause between two. */
   readonly dtmf?: { readonly toneCount: number; readonly delayBetweenTonesMs: number };
 }
@@ -87,6 +89,7 @@ export class MediaSimulation {
   }
 
   operationStarted(callId: string, operation: StartedOperation): void {
+    if (operation.loop) return this.playUntilStopped(callId, operation.id);
     const { dtmf } = operation;
     const playing = dtmf
       ? dtmfDurationMs(dtmf.toneCount, dtmf.delayBetweenTonesMs)
@@ -144,6 +147,15 @@ export class MediaSimulation {
   /** Operations and calls with a report still to come. */
   get pending(): number {
     return this.timers.size;
+  }
+
+  /** A prompt played in a loop: nothing to report until it is stopped (then how long it played). */
+  private playUntilStopped(callId: string, operationId: string): void {
+    this.clear(operationId);
+    // A timer that never fires, so the loop is pending, stoppable and measured like any other operation.
+    const timer = setInterval(() => undefined, 2 ** 30);
+    timer.unref();
+    this.timers.set(operationId, { callId, timer, startedAt: Date.now(), durationMs: Number.POSITIVE_INFINITY });
   }
 
   /** Reports `report` (or what it resolves to) after `delayMs`, unless cleared first. */

@@ -47,6 +47,7 @@ export class SimulatedMediaPlane implements IEventHandler<CallEvent>, OnModuleDe
         promptCount: parameters.prompts?.length ?? 0,
         maxRecordDurationInSeconds: parameters.record?.maxRecordDurationInSeconds,
         initialSilenceTimeoutInSeconds: parameters.record?.initialSilenceTimeoutInSeconds,
+        loop: parameters.loop,
         dtmf: parameters.dtmf && {
           toneCount: parameters.dtmf.tones.length,
           delayBetweenTonesMs: parameters.dtmf.delayBetweenTonesMs,

@@ -9,6 +9,7 @@ import {
   COMMS_OPERATION_SCHEMA,
   GuidPipe,
   operationsCollection,
+  isBeta,
   toGraphOperation,
   withContext,
 } from '@calls/graph';
@@ -59,6 +60,10 @@ export class OperationsController {
     @Req() request: FastifyRequest,
   ): Promise<Record<string, unknown>> {
     const operation = await this.queries.execute(new GetOperationQuery(ownerOf(principal), callId, operationId));
-    return withContext(request, `communications/calls('${callId}')/operations`, toGraphOperation(operation));
+    return withContext(
+      request,
+      `communications/calls('${callId}')/operations`,
+      toGraphOperation(operation, { beta: isBeta(request) }),
+    );
   }
 }

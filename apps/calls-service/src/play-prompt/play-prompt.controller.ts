@@ -11,6 +11,8 @@ import {
   GuidPipe,
   operationResponse,
   callActionPaths,
+  GraphHttpError,
+  isBeta,
 } from '@calls/graph';
 import { toMediaPrompts } from '../shared/media-prompt.request';
 import { PlayPromptRequest } from './play-prompt.request';
@@ -35,6 +37,14 @@ export class PlayPromptController {
     @Res({ passthrough: true }) reply: FastifyReply,
     @Idempotency() idempotency: IdempotencyRequest | undefined,
   ): Promise<Record<string, unknown>> {
+    // v1.0's playPrompt has no `loop`: refused there as any unknown property is.
+    if (body.loop !== undefined && !isBeta(request)) {
+      throw new GraphHttpError(
+        400,
+        'invalidRequest',
+        'property loop should not exist (it is a Graph beta property: use /beta)',
+      );
+    }
     const operation = await this.commands.execute(
       new PlayPromptCommand(
         ownerOf(principal),
@@ -42,6 +52,7 @@ export class PlayPromptController {
         toMediaPrompts(body.prompts),
         body.clientContext ?? null,
         idempotency,
+        body.loop ?? false,
       ),
     );
     return operationResponse(request, reply, operation);

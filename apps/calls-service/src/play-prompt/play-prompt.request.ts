@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsObject, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsObject, IsOptional, ValidateNested } from 'class-validator';
 import { ClientContextRequest } from '../shared/client-context.request';
 import { MediaPromptRequest } from '../shared/media-prompt.request';
 
@@ -12,4 +12,13 @@ export class PlayPromptRequest extends ClientContextRequest {
   @ValidateNested({ each: true })
   @Type(() => MediaPromptRequest)
   prompts: MediaPromptRequest[];
+
+  /**
+   * Graph beta only: play the prompts until cancelled or the call ends
+   * (https://learn.microsoft.com/en-us/graph/api/call-playprompt?view=graph-rest-beta);
+   * the controller refuses it outside `/beta`, as v1.0 has no such property.
+   */
+  @IsOptional()
+  @IsBoolean()
+  loop?: boolean;
 }

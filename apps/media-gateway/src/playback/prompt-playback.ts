@@ -53,9 +53,26 @@ export class PromptPlayback implements OperationRun {
     private readonly engine: PlaybackEngine,
     private readonly loader: PromptLoader,
     private readonly now: () => number = () => performance.now(),
+    /** Graph beta's `loop`: play the prompts again and again until stopped. */
+    private readonly loop = false,
   ) {}
 
   async run(): Promise<PlaybackOutcome> {
+    do {
+      const before = this.finishedMs;
+      const outcome = await this.playOnce();
+      // A pass that played nothing (zero-length prompts) would loop without end: a loop needs audio.
+      if (outcome || this.finishedMs === before) return outcome ?? this.outcome();
+    } while (this.loop && !this.stopped);
+    return this.outcome();
+  }
+
+  private outcome(): PlaybackOutcome {
+    return this.stopped ? { kind: 'stopped' } : { kind: 'completed' };
+  }
+
+  /** Plays each prompt once; answers a failure, or undefined when the pass ended (or was stopped). */
+  private async playOnce(): Promise<PlaybackOutcome | undefined> {
     for (const prompt of this.prompts) {
       let audio: PromptAudio;
       try {
@@ -84,7 +101,7 @@ export class PromptPlayback implements OperationRun {
       this.finishedMs += durationMs;
       this.current = undefined;
     }
-    return this.stopped ? { kind: 'stopped' } : { kind: 'completed' };
+    return undefined;
   }
 
   /** The ms of the prompts played to their end so far. */

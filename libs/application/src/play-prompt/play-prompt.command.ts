@@ -11,6 +11,8 @@ export class PlayPromptCommand extends Command<OperationResult> {
     readonly clientContext: string | null,
     /** Set when the caller sent an Idempotency-Key: the command then runs once per key. */
     readonly idempotency?: IdempotencyRequest,
+    /** Graph beta: play until cancelled or the call ends. */
+    readonly loop = false,
   ) {
     super();
   }

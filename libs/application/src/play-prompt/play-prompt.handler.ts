@@ -7,11 +7,11 @@ import { PlayPromptCommand } from './play-prompt.command';
 export class PlayPromptHandler implements ICommandHandler<PlayPromptCommand, OperationResult> {
   constructor(private readonly unitOfWork: CallUnitOfWork) {}
 
-  execute({ owner, callId, prompts, clientContext, idempotency }: PlayPromptCommand): Promise<OperationResult> {
+  execute({ owner, callId, prompts, clientContext, idempotency, loop }: PlayPromptCommand): Promise<OperationResult> {
     return this.unitOfWork.changeOwned(
       owner,
       callId,
-      (call, now) => call.playPrompt(prompts, clientContext, now).snapshot(),
+      (call, now) => call.playPrompt(prompts, clientContext, now, loop).snapshot(),
       { idempotency },
     );
   }

@@ -26,6 +26,7 @@ import {
   CancelledOperationRef,
   MediaOperation,
   MediaOperationKind,
+  canceledReasonOf,
   CompletionReason,
   DtmfParameters,
   GraphTone,
@@ -189,8 +190,9 @@ export class Call extends AggregateRoot<CallEvent> {
    * Graph playPrompt: queue the prompts. The operation runs at once when
    * nothing else is playing or recording, else it waits `notStarted`.
    */
-  playPrompt(prompts: readonly MediaPrompt[], clientContext: string | null, now: Date): MediaOperation {
-    return this.enqueue('playPrompt', { prompts }, clientContext, now);
+  playPrompt(prompts: readonly MediaPrompt[], clientContext: string | null, now: Date, loop = false): MediaOperation {
+    // `loop` (Graph beta) is stored only when asked for: the parameters of every other prompt stay as they were.
+    return this.enqueue('playPrompt', loop ? { prompts, loop } : { prompts }, clientContext, now);
   }
 
   /**
@@ -378,8 +380,8 @@ export class Call extends AggregateRoot<CallEvent> {
   private terminate(reason: ResultInfo, now: Date): void {
     const previousState = this.props.state;
     for (const op of this.queue()) {
-      // Graph's name for a DTMF sequence that did not finish (its page's error case).
-      const reason = op.isDtmf ? 'mediaOperationCanceled' : undefined;
+      // A prompt or DTMF sequence the call's end cut short is Graph's mediaOperationCanceled.
+      const reason = op.kind === 'recordResponse' ? undefined : canceledReasonOf(op.kind);
       this.end(op, now, (o) => o.fail(RESULT_CALL_TERMINATED, now, reason));
     }
     this.props.state = 'terminated';
@@ -398,7 +400,7 @@ export class Call extends AggregateRoot<CallEvent> {
         previousStatus: op.status,
         playedDurationMs: op.playedDurationAt(now),
       };
-      this.end(op, now, (o) => o.fail(RESULT_CANCELLED, now, 'operationCanceled'));
+      this.end(op, now, (o) => o.fail(RESULT_CANCELLED, now, canceledReasonOf(op.kind)));
       return ref;
     });
   }

@@ -37,8 +37,14 @@ export type RecordCompletionReason =
  */
 export type SendDtmfCompletionReason = 'completedSuccessfully' | 'mediaOperationCanceled' | 'unknown';
 
-/** The completionReason of the operations that have one: a recording's or a DTMF sequence's. */
-export type CompletionReason = RecordCompletionReason | SendDtmfCompletionReason;
+/**
+ * Graph's playPromptCompletionReason (beta:
+ * https://learn.microsoft.com/en-us/graph/api/resources/playpromptoperation?view=graph-rest-beta).
+ */
+export type PlayPromptCompletionReason = 'completedSuccessfully' | 'mediaOperationCanceled' | 'unknown';
+
+/** The completionReason of the operations that have one: a recording's, a prompt's (beta) or a DTMF sequence's. */
+export type CompletionReason = RecordCompletionReason | SendDtmfCompletionReason | PlayPromptCompletionReason;
 
 /**
  * Graph's tone enum, as sendDtmfTones takes it and toneInfo reports it
@@ -163,6 +169,8 @@ export interface DtmfParameters {
  */
 export interface OperationParameters {
   readonly prompts?: readonly MediaPrompt[];
+  /** playPrompt (beta): play the prompts again and again until cancelled or the call ends. */
+  readonly loop?: boolean;
   readonly record?: RecordParameters;
   readonly dtmf?: DtmfParameters;
   readonly recordingStatus?: RecordingStatus;
@@ -223,9 +231,16 @@ const IVR_KINDS: ReadonlySet<MediaOperationKind> = new Set(['playPrompt', 'recor
 
 /** What a failure says for each kind that has a completionReason, unless the caller says why. */
 const FAILURE_REASONS: Partial<Record<MediaOperationKind, CompletionReason>> = {
+  playPrompt: 'unknown',
   recordResponse: 'unspecifiedError',
   sendDtmfTones: 'unknown',
 };
+
+/** What an operation's end by a cancel or by the call's end is called, by kind (Graph's enums). */
+export function canceledReasonOf(kind: MediaOperationKind): CompletionReason | undefined {
+  if (kind === 'recordResponse') return 'operationCanceled';
+  return kind === 'playPrompt' || kind === 'sendDtmfTones' ? 'mediaOperationCanceled' : undefined;
+}
 
 /**
  * One media operation of a call. It only knows its own legal transitions;
@@ -341,7 +356,9 @@ export class MediaOperation {
     this.props.resultInfo =
       recording?.completionReason === 'maxRecordDurationReached' ? RESULT_MAX_RECORD_DURATION : RESULT_COMPLETED;
     this.props.endedAt = now;
-    if (this.props.kind === 'sendDtmfTones') this.props.completionReason = 'completedSuccessfully';
+    if (this.props.kind === 'sendDtmfTones' || this.props.kind === 'playPrompt') {
+      this.props.completionReason = 'completedSuccessfully';
+    }
     if (recording) {
       this.props.completionReason = recording.completionReason;
       this.props.recordingLocation = recording.recordingLocation;

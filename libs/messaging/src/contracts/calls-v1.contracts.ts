@@ -76,6 +76,8 @@ export interface MediaOperationStartedV1 extends CallRef {
      * order, and the pause between two (added in v1 as an optional field).
      */
     readonly dtmf?: { readonly tones: readonly string[]; readonly delayBetweenTonesMs: number } | null;
+    /** playPrompt (Graph beta) only, and only when true: play until stopped (added in v1 as an optional field). */
+    readonly loop?: true;
   };
 }
 

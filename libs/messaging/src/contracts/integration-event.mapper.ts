@@ -66,6 +66,7 @@ export function toIntegrationEvent(event: CallEvent, callbackUri: string): Integ
           record: op.parameters.record ? { ...op.parameters.record } : null,
           // Only on a sendDtmfTones: the other kinds' payloads stay byte for byte what they were.
           ...(dtmf ? { dtmf: { tones: [...dtmf.tones], delayBetweenTonesMs: dtmf.delayBetweenTonesMs } } : {}),
+          ...(op.parameters.loop ? { loop: true as const } : {}),
         },
       }),
     );
