@@ -552,6 +552,44 @@ describe('media gateway on rtpengine (rtpengine, RabbitMQ, PostgreSQL)', () => {
       expect(unknown.body.error.code).toBe('itemNotFound');
     });
 
+    it('keeps what it captured when a cancel says recordings "keep": completed, operationCanceled, the WAV', async () => {
+      const { callId, caller } = await connectedCall();
+      const id = await record(callId, {
+        playBeep: false,
+        maxRecordDurationInSeconds: 20,
+        maxSilenceTimeoutInSeconds: 5,
+      });
+      await caller.sendAudio(tone(440, 800));
+      await sleep(100); // the last packets reach the gateway
+      const cancel = await api()
+        .post(`/communications/calls/${callId}/cancelMediaProcessing`)
+        .set('Authorization', auth)
+        .send({ recordings: 'keep' });
+      expect(cancel.body.cancelledOperations).toEqual([
+        expect.objectContaining({ id, previousStatus: 'running', recordingKept: true }),
+      ]);
+      const done = await ended(callId, id);
+      expect(done.body).toMatchObject({
+        status: 'completed',
+        completionReason: 'operationCanceled',
+        resultInfo: { code: 200, subcode: 0 },
+      });
+      const download = await edge()
+        .get((done.body.recordingLocation as string).slice(gatewayUrl.length))
+        .set('Authorization', `Bearer ${done.body.recordingAccessToken}`)
+        .buffer(true)
+        .parse((response, callback) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => callback(null, Buffer.concat(chunks)));
+        });
+      expect(download.status).toBe(200);
+      const voiced = voicedMs(
+        new WaveFile(download.body as Buffer).getSamples(false, Int16Array) as unknown as Int16Array,
+      );
+      expect(Math.abs(voiced - 800)).toBeLessThanOrEqual(40);
+    });
+
     it('fails with 400/8510 and initialSilenceTimeout when the caller says nothing', async () => {
       const { callId, caller } = await connectedCall();
       const id = await record(callId, { playBeep: false, initialSilenceTimeoutInSeconds: 1 });

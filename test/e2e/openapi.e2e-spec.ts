@@ -62,7 +62,16 @@ describe('OpenAPI document (HTTP)', () => {
     expect(JSON.stringify(cancel.responses['400'])).toContain('innerError');
     // The cancel's extensions are documented: the body's scope and operationIds, and what the answer adds.
     const cancelDoc = JSON.stringify(cancel);
-    for (const name of ['scope', 'current', 'queued', 'operationIds', 'playedDuration', 'notCancelledOperations'])
+    for (const name of [
+      'scope',
+      'current',
+      'queued',
+      'operationIds',
+      'recordings',
+      'keep',
+      'playedDuration',
+      'notCancelledOperations',
+    ])
       expect({ name, documented: cancelDoc.includes(`"${name}"`) }).toEqual({ name, documented: true });
     const list = doc.paths['/communications/calls/{callId}/operations'].get;
     expect(JSON.stringify(list.responses['200'])).toContain('@odata.nextLink');

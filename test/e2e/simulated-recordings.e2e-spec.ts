@@ -76,6 +76,75 @@ describe('recordResponse on the simulated media plane (HTTP, PostgreSQL)', () =>
     });
   });
 
+  describe('a cancel that keeps the recording (recordings: "keep", beyond Graph)', () => {
+    const suite = serviceForSuite(createPostgresDatabase, { SIMULATED_PROMPT_MS: '50' });
+
+    it('completes the running recording, operationCanceled, with what was captured; queued ones are discarded', async () => {
+      const callId = await establishedCall(suite.service);
+      const post = (path: string, body: object) =>
+        request(suite.service.url)
+          .post(`/communications/calls/${callId}/${path}`)
+          .set('Authorization', suite.auth)
+          .send(body);
+      const running = await post('recordResponse', { maxRecordDurationInSeconds: 30, playBeep: false });
+      const queued = await post('recordResponse', { maxRecordDurationInSeconds: 30 });
+      await new Promise((resolve) => setTimeout(resolve, 600));
+
+      const cancel = await post('cancelMediaProcessing', { recordings: 'keep' });
+      expect(cancel.status).toBe(200);
+      expect(cancel.body.cancelledOperations).toEqual([
+        expect.objectContaining({ id: running.body.id, previousStatus: 'running', recordingKept: true }),
+        expect.objectContaining({ id: queued.body.id, previousStatus: 'notStarted' }),
+      ]);
+      expect(cancel.body.cancelledOperations[1]).not.toHaveProperty('recordingKept');
+
+      const op = (id: string) =>
+        request(suite.service.url)
+          .get(`/communications/calls/${callId}/operations/${id}`)
+          .set('Authorization', suite.auth);
+      const kept = await eventually(
+        () => op(running.body.id),
+        (res) => res.body.status !== 'running',
+      );
+      expect(kept.body).toMatchObject({
+        status: 'completed',
+        completionReason: 'operationCanceled',
+        resultInfo: { code: 200, subcode: 0 },
+        recordingAccessToken: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      });
+      const wav = await request(suite.service.url)
+        .get(new URL(kept.body.recordingLocation).pathname)
+        .set('Authorization', `Bearer ${kept.body.recordingAccessToken}`)
+        .buffer(true)
+        .parse((res, done) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => done(null, Buffer.concat(chunks)));
+        });
+      expect(wav.status).toBe(200);
+      // What the caller had said when the cancel came: more than nothing, far less than the 30 s asked for.
+      const samples = (new WaveFile(wav.body as Buffer).getSamples(false, Int16Array) as unknown as Int16Array).length;
+      expect(samples).toBeGreaterThan(0);
+      expect(samples).toBeLessThan(8000 * 30);
+      expect((await op(queued.body.id)).body).toMatchObject({
+        status: 'failed',
+        resultInfo: { code: 400, subcode: 8508 },
+        recordingLocation: '',
+      });
+
+      // Graph's default stays: a cancel without it discards the running recording.
+      const discarded = await post('recordResponse', { maxRecordDurationInSeconds: 30, playBeep: false });
+      await post('cancelMediaProcessing', {});
+      expect((await op(discarded.body.id)).body).toMatchObject({
+        status: 'failed',
+        completionReason: 'operationCanceled',
+        resultInfo: { code: 400, subcode: 8508 },
+        recordingLocation: '',
+        recordingAccessToken: '',
+      });
+    });
+  });
+
   describe('a silent caller (SIMULATED_CALLER=silent)', () => {
     const suite = serviceForSuite(createPostgresDatabase, { SIMULATED_PROMPT_MS: '50', SIMULATED_CALLER: 'silent' });
 

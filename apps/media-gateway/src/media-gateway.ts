@@ -324,8 +324,11 @@ export class MediaGateway {
       }
       case CALLS_V1.mediaOperationStarted:
         return this.operationStarted(callId, (event.data as MediaOperationStartedV1).operation);
-      case CALLS_V1.mediaProcessingCancelled:
-        return this.stopOperations((event.data as MediaProcessingCancelledV1).cancelledOperations.map((op) => op.id));
+      case CALLS_V1.mediaProcessingCancelled: {
+        const { cancelledOperations } = event.data as MediaProcessingCancelledV1;
+        for (const op of cancelledOperations) if (op.recordingKept) this.keepRecording(op.id);
+        return this.stopOperations(cancelledOperations.filter((op) => !op.recordingKept).map((op) => op.id));
+      }
       case CALLS_V1.mediaOperationEnded:
         return this.stopOperations([(event.data as MediaOperationEndedV1).operation.id]);
       case CALLS_V1.callTerminated:
@@ -446,6 +449,12 @@ export class MediaGateway {
           },
         });
     }
+  }
+
+  /** A cancel asked to keep this running recording: it ends now and is reported completed with what it holds. */
+  private keepRecording(operationId: string): void {
+    const run = this.playing.get(operationId)?.playback;
+    if (run instanceof RecordOperation) run.keep();
   }
 
   /** The service ended these operations early: stop what is playing, and say for how long it played. */

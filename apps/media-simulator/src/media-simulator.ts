@@ -104,10 +104,14 @@ export class MediaSimulator {
             : undefined,
         });
       }
-      case CALLS_V1.mediaProcessingCancelled:
-        return this.simulation.stopOperations(
-          (event.data as MediaProcessingCancelledV1).cancelledOperations.map((op) => op.id),
-        );
+      case CALLS_V1.mediaProcessingCancelled: {
+        const { cancelledOperations } = event.data as MediaProcessingCancelledV1;
+        for (const op of cancelledOperations) {
+          if (op.recordingKept) this.simulation.keepRecording(op.id);
+          else this.simulation.stopOperations([op.id]);
+        }
+        return;
+      }
       case CALLS_V1.mediaOperationEnded:
         return this.simulation.stopOperations([(event.data as MediaOperationEndedV1).operation.id]);
       case CALLS_V1.callTerminated:

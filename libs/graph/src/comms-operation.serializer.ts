@@ -68,6 +68,7 @@ export function toGraphOperation(
       };
       // A cancel stored before playedDuration was recorded does not know it: say nothing rather than PT0S.
       if (ref.playedDurationMs != null) cancelled.playedDuration = isoDuration(ref.playedDurationMs);
+      if (ref.recordingKept) cancelled.recordingKept = true;
       return cancelled;
     });
     if (op.notCancelledOperations) {

@@ -75,7 +75,14 @@ export function simulatedSpeech(durationMs: number): Buffer {
 export class MediaSimulation {
   private readonly timers = new Map<
     string,
-    { callId: string; timer: NodeJS.Timeout; startedAt: number; durationMs: number }
+    {
+      callId: string;
+      timer: NodeJS.Timeout;
+      startedAt: number;
+      durationMs: number;
+      /** A recording's: when its prompts ended and the caller's audio began (Date.now()). */
+      recordingFrom?: number;
+    }
   >();
 
   constructor(
@@ -106,6 +113,7 @@ export class MediaSimulation {
         resultInfo: RESULT_INITIAL_SILENCE_TIMEOUT,
         completionReason: 'initialSilenceTimeout',
       });
+      this.timers.get(operation.id)!.recordingFrom = Date.now() + playing;
       return;
     }
     const recordMs = operation.maxRecordDurationInSeconds * 1000;
@@ -114,14 +122,41 @@ export class MediaSimulation {
       operationId: operation.id,
       recording: {
         completionReason: 'maxRecordDurationReached',
-        ...(this.recordings
-          ? await this.recordings.keep(callId, operation.id, simulatedSpeech(recordMs))
-          : // Without a keeper the recording lives nowhere; the reserved .invalid domain says so.
-            {
-              recordingLocation: `https://recordings.invalid/${operation.id}.wav`,
-              recordingAccessToken: randomBytes(16).toString('hex'),
-            }),
+        ...(await this.keep(callId, operation.id, recordMs)),
       },
+    }));
+    this.timers.get(operation.id)!.recordingFrom = Date.now() + playing;
+  }
+
+  /** The recording's location and token: kept by the keeper, or (without one) nowhere. */
+  private async keep(
+    callId: string,
+    operationId: string,
+    speechMs: number,
+  ): Promise<{ recordingLocation: string; recordingAccessToken: string }> {
+    if (this.recordings) return this.recordings.keep(callId, operationId, simulatedSpeech(speechMs));
+    // Without a keeper the recording lives nowhere; the reserved .invalid domain says so.
+    return {
+      recordingLocation: `https://recordings.invalid/${operationId}.wav`,
+      recordingAccessToken: randomBytes(16).toString('hex'),
+    };
+  }
+
+  /**
+   * A cancel asked to keep a running recording: it stops now and completes
+   * (`operationCanceled`) with what the caller said so far, as a real media
+   * plane would keep what it captured.
+   */
+  keepRecording(operationId: string): void {
+    const entry = this.timers.get(operationId);
+    if (entry?.recordingFrom === undefined) return;
+    this.clear(operationId);
+    const capturedMs = Math.max(0, Math.min(Date.now() - entry.recordingFrom, entry.durationMs));
+    const heard = this.timing.caller === 'silent' ? 0 : capturedMs;
+    void this.finish(entry.callId, operationId, async () => ({
+      type: 'operationCompleted',
+      operationId,
+      recording: { completionReason: 'operationCanceled', ...(await this.keep(entry.callId, operationId, heard)) },
     }));
   }
 
@@ -169,17 +204,24 @@ export class MediaSimulation {
     const timer = setTimeout(() => {
       this.timers.delete(key);
       if (typeof report !== 'function') return this.report(callId, report);
-      report().then(
-        (made) => this.report(callId, made),
-        (error: unknown) =>
-          this.report(callId, {
-            type: 'operationFailed',
-            operationId: key,
-            resultInfo: { code: 500, subcode: 9999, message: `Unknown internal server error: ${String(error)}` },
-          }),
-      );
+      void this.finish(callId, key, report);
     }, delayMs);
     this.timers.set(key, { callId, timer, startedAt: Date.now(), durationMs: delayMs });
+  }
+
+  /** Reports what `make` resolves to; a failure to make it fails the operation. */
+  private async finish(callId: string, operationId: string, make: () => Promise<MediaReportV1>): Promise<void> {
+    let report: MediaReportV1;
+    try {
+      report = await make();
+    } catch (error) {
+      report = {
+        type: 'operationFailed',
+        operationId,
+        resultInfo: { code: 500, subcode: 9999, message: `Unknown internal server error: ${String(error)}` },
+      };
+    }
+    this.report(callId, report);
   }
 
   private clear(key: string): void {

@@ -49,6 +49,7 @@ export class CancelMediaProcessingController {
         body.clientContext ?? null,
         toCancelTarget(body),
         idempotency,
+        body.recordings === 'keep',
       ),
     );
     return operationResponse(request, reply, operation);

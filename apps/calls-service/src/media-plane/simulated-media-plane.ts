@@ -1,7 +1,13 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { EventsHandler, IEventHandler } from '@nestjs/cqrs';
 import { ApplyMediaPlaneReportCommand } from '@calls/application';
-import { CallCreated, CallTerminated, MediaOperationEnded, MediaOperationStarted } from '@calls/domain';
+import {
+  CallCreated,
+  CallTerminated,
+  MediaOperationEnded,
+  MediaOperationStarted,
+  MediaProcessingCancelled,
+} from '@calls/domain';
 import type { CallEvent } from '@calls/domain';
 import { MediaSimulation, MediaSimulationTiming } from '@calls/media-plane';
 import { MeteredCommandBus } from '../metrics/metered-command-bus';
@@ -16,7 +22,7 @@ export const SIMULATED_MEDIA_PLANE_TIMING = Symbol('SIMULATED_MEDIA_PLANE_TIMING
  * ends early (cancel, hang-up) stops at once and reports nothing more.
  */
 @Injectable()
-@EventsHandler(CallCreated, MediaOperationStarted, MediaOperationEnded, CallTerminated)
+@EventsHandler(CallCreated, MediaOperationStarted, MediaOperationEnded, MediaProcessingCancelled, CallTerminated)
 export class SimulatedMediaPlane implements IEventHandler<CallEvent>, OnModuleDestroy {
   private readonly logger = new Logger(SimulatedMediaPlane.name);
   private readonly simulation: MediaSimulation;
@@ -55,6 +61,9 @@ export class SimulatedMediaPlane implements IEventHandler<CallEvent>, OnModuleDe
       });
     } else if (event instanceof MediaOperationEnded) {
       this.simulation.stopOperations([event.operation.id]);
+    } else if (event instanceof MediaProcessingCancelled) {
+      // The others ended with their own MediaOperationEnded; a kept recording stops here, and completes.
+      for (const ref of event.cancelled) if (ref.recordingKept) this.simulation.keepRecording(ref.id);
     } else if (event instanceof CallTerminated) {
       this.simulation.stopCall(event.callId);
     }

@@ -1,3 +1,4 @@
+import { WaveFile } from 'wavefile';
 import type { MediaLeg } from '../legs/media-leg';
 import { OperationRun, PlaybackEngine, PromptLoader, PromptPlayback } from '../playback/prompt-playback';
 import type { PromptAudio } from '../prompts/prompt-source';
@@ -20,6 +21,7 @@ export class RecordOperation implements OperationRun<RecordOutcome> {
   private readonly playback: PromptPlayback;
   private recorder: Recorder | undefined;
   private stopped = false;
+  private kept = false;
 
   constructor(
     callId: string,
@@ -39,6 +41,8 @@ export class RecordOperation implements OperationRun<RecordOutcome> {
 
   async run(): Promise<RecordOutcome> {
     const played = await this.playback.run();
+    // Kept while its prompts still played: the caller said nothing into it yet.
+    if (this.kept) return { kind: 'recorded', end: 'operationCanceled', wav: emptyRecording() };
     if (played.kind !== 'completed') return played;
     if (this.stopped || !this.leg.codec) return { kind: 'stopped' };
     const recorder = new Recorder(this.leg.codec, this.limits, Date.now());
@@ -53,10 +57,27 @@ export class RecordOperation implements OperationRun<RecordOutcome> {
     return end === 'stopped' ? { kind: 'stopped' } : { kind: 'recorded', end, wav: recorder.wav() };
   }
 
+  /**
+   * A cancel asked to keep it (`recordings: "keep"`): it ends now, and its
+   * outcome is what it captured, `operationCanceled`.
+   */
+  keep(): void {
+    this.kept = true;
+    if (this.recorder) this.recorder.keep();
+    else void this.playback.stop();
+  }
+
   async stop(): Promise<number> {
     this.stopped = true;
     if (!this.recorder) return this.playback.stop();
     this.recorder.stop();
     return Math.round(this.playback.playedMs + this.recorder.durationMs);
   }
+}
+
+/** A recording with no audio in it: mono 16-bit PCM at 8 kHz, as every recording here. */
+function emptyRecording(): Buffer {
+  const file = new WaveFile();
+  file.fromScratch(1, 8000, '16', new Int16Array(0));
+  return Buffer.from(file.toBuffer());
 }

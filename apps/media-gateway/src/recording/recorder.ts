@@ -4,9 +4,18 @@ import type { RtpPacket } from '../legs/media-leg';
 import type { LegCodec } from '../sdp/caller-offer';
 import { FRAME_SAMPLES, isSpeech } from './voice-activity';
 
-/** What ends a recording, as Graph's recordCompletionReason names it; `stopped` when the service ended it. */
+/**
+ * What ends a recording, as Graph's recordCompletionReason names it;
+ * `stopped` when the service ended it and nothing is kept,
+ * `operationCanceled` when a cancel asked to keep what was captured.
+ */
 export type RecordingEnd =
-  'initialSilenceTimeout' | 'maxSilenceTimeout' | 'maxRecordDurationReached' | 'stopToneDetected' | 'stopped';
+  | 'initialSilenceTimeout'
+  | 'maxSilenceTimeout'
+  | 'maxRecordDurationReached'
+  | 'stopToneDetected'
+  | 'operationCanceled'
+  | 'stopped';
 
 export interface RecordLimits {
   readonly initialSilenceTimeoutInSeconds: number;
@@ -84,6 +93,11 @@ export class Recorder {
   /** The service ended the operation (cancel, barge-in, hang-up). */
   stop(): void {
     this.end('stopped');
+  }
+
+  /** A cancel asked to keep the recording: it ends here, with what it holds. */
+  keep(): void {
+    this.end('operationCanceled');
   }
 
   /** How much audio it holds, in ms. */

@@ -19,6 +19,8 @@ export class CancelMediaProcessingCommand extends Command<OperationResult> {
     readonly target: CancelTarget = { scope: 'all' },
     /** Set when the caller sent an Idempotency-Key: the command then runs once per key. */
     readonly idempotency?: IdempotencyRequest,
+    /** Extension: a running recording is stopped and kept (completed), not discarded. */
+    readonly keepRecordings = false,
   ) {
     super();
   }

@@ -19,12 +19,14 @@ export class CancelMediaProcessingHandler implements ICommandHandler<CancelMedia
     clientContext,
     target,
     idempotency,
+    keepRecordings,
   }: CancelMediaProcessingCommand): Promise<OperationResult> {
+    const options = { keepRecordings };
     if (!('operationIds' in target)) {
       return this.unitOfWork.changeOwned(
         owner,
         callId,
-        (call, now) => call.cancelMediaProcessing(clientContext, now, target).snapshot(),
+        (call, now) => call.cancelMediaProcessing(clientContext, now, target, options).snapshot(),
         { idempotency },
       );
     }
@@ -35,7 +37,7 @@ export class CancelMediaProcessingHandler implements ICommandHandler<CancelMedia
       callId,
       (call, now, statuses) => {
         const selection: CancelSelection = { operationIds: target.operationIds, statuses };
-        return call.cancelMediaProcessing(clientContext, now, selection).snapshot();
+        return call.cancelMediaProcessing(clientContext, now, selection, options).snapshot();
       },
       { inspect: () => this.calls.operationStatuses(callId, target.operationIds), idempotency },
     );

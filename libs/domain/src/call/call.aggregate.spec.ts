@@ -255,6 +255,29 @@ describe(Call.name, () => {
     });
   });
 
+  it('keeps a running recording on a cancel that asks to: it runs until the media plane completes it operationCanceled', () => {
+    const call = establishedCall();
+    const recording = call.recordResponse([], record, null, t0);
+    const queued = call.playPrompt(prompt, null, t0);
+    const cancel = call.cancelMediaProcessing(null, t1, { scope: 'all' }, { keepRecordings: true });
+    expect(cancel.snapshot().cancelledOperations).toEqual([
+      expect.objectContaining({ id: recording.id, previousStatus: 'running', recordingKept: true }),
+      expect.objectContaining({ id: queued.id, previousStatus: 'notStarted' }),
+    ]);
+    expect([recording.status, queued.status]).toEqual(['running', 'failed']);
+    call.reportCompleted(recording.id, t1, {
+      completionReason: 'operationCanceled',
+      recordingLocation: 'https://media.test/r',
+      recordingAccessToken: 'token',
+    });
+    expect(recording.snapshot()).toMatchObject({
+      status: 'completed',
+      completionReason: 'operationCanceled',
+      resultInfo: RESULT_COMPLETED,
+      recordingLocation: 'https://media.test/r',
+    });
+  });
+
   describe('sendDtmfTones', () => {
     const dtmf = { tones: ['tone1', 'pound'] as const, delayBetweenTonesMs: 200 };
 

@@ -271,10 +271,11 @@ export class Call extends AggregateRoot<CallEvent> {
     clientContext: string | null,
     now: Date,
     selection: CancelSelection = { scope: 'all' },
+    options: { readonly keepRecordings?: boolean } = {},
   ): MediaOperation {
     this.ensureActive();
     const { targets, notCancelled } = selectForCancel(this.ivrQueue(), selection);
-    const cancelled = this.cancel(targets, now);
+    const cancelled = this.cancel(targets, now, options.keepRecordings === true);
     const cancel = this.newOperation('cancelMediaProcessing', {}, clientContext, now);
     cancel.recordCancelled(cancelled, notCancelled);
     cancel.completeImmediately(now);
@@ -390,16 +391,26 @@ export class Call extends AggregateRoot<CallEvent> {
     this.apply(new CallTerminated(this.id, this.owner, now, previousState, reason));
   }
 
-  /** Ends operations as a cancel does, and says what each was and how far it got. */
-  private cancel(operations: readonly MediaOperation[], now: Date): CancelledOperationRef[] {
+  /**
+   * Ends operations as a cancel does, and says what each was and how far it
+   * got. With `keepRecording` (this service's "stop and keep", as Asterisk's
+   * and Telnyx's), a running recording is not ended here: it stays running
+   * until the media plane, told by the cancel's event, stops it and reports
+   * it completed (`operationCanceled`) with what it captured.
+   */
+  private cancel(operations: readonly MediaOperation[], now: Date, keepRecording = false): CancelledOperationRef[] {
     return operations.map((op) => {
-      const ref = {
+      const kept = keepRecording && op.kind === 'recordResponse' && op.status === 'running';
+      const ref: CancelledOperationRef = {
         id: op.id,
         kind: op.kind,
         clientContext: op.clientContext,
         previousStatus: op.status,
         playedDurationMs: op.playedDurationAt(now),
+        // Only when true: every other ref (and its published bytes) stays as it was.
+        ...(kept ? { recordingKept: true as const } : {}),
       };
+      if (kept) return ref;
       this.end(op, now, (o) => o.fail(RESULT_CANCELLED, now, canceledReasonOf(op.kind)));
       return ref;
     });

@@ -187,6 +187,11 @@ export interface CancelledOperationRef {
    * queued. Absent on cancels stored by releases that did not record it: unknown, not 0.
    */
   readonly playedDurationMs?: number;
+  /**
+   * A running recording the cancel asked to keep (this service's extension):
+   * the media plane stops it and reports it completed with what it captured.
+   */
+  readonly recordingKept?: true;
 }
 
 /** An operation a selective cancel named that had already ended: it is reported, not cancelled. */

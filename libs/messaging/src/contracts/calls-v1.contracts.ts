@@ -135,6 +135,12 @@ export interface MediaProcessingCancelledV1 extends CallRef {
     readonly previousStatus: string;
     /** Milliseconds it had played or recorded when stopped (added in v1 as an optional field). */
     readonly playedDurationMs?: number;
+    /**
+     * A running recording to stop and keep (`recordings: "keep"`): the media
+     * plane reports it completed, `operationCanceled`, with what it captured
+     * (added in v1 as an optional field, present only when true).
+     */
+    readonly recordingKept?: true;
   }[];
 }
 
