@@ -202,7 +202,13 @@ describe('sendDtmfTones and updateRecordingStatus (HTTP, PostgreSQL)', () => {
         resultInfo: null,
       });
       expect(res.headers.location).toMatch(new RegExp(`/communications/calls/${callId}/operations/${res.body.id}$`));
-      expect((await get(`/communications/calls/${callId}/operations/${res.body.id}`)).body).toEqual(res.body);
+      // GET answers the same operation, with its @odata.context as a single resource.
+      expect((await get(`/communications/calls/${callId}/operations/${res.body.id}`)).body).toEqual({
+        '@odata.context': expect.stringMatching(
+          /\/\$metadata#communications\/calls\('[0-9a-f-]{36}'\)\/operations\/\$entity$/,
+        ),
+        ...res.body,
+      });
 
       // A later operation's notification arrives; none came for the status update before it.
       const tones = await post(`/communications/calls/${callId}/sendDtmfTones`, { tones: ['tone1'] });

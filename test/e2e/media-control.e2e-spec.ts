@@ -121,7 +121,7 @@ describe('media control (HTTP, PostgreSQL)', () => {
         (ids: string[]) => ({ operationIds: [ids[0], '00000000-0000-4000-8000-0000000000ff'] }),
         /00000000-0000-4000-8000-0000000000ff/,
       ],
-      ['an id that is not a GUID', () => ({ operationIds: ['nope'] }), /operationIds must be a UUID/],
+      ['an id that is not a GUID', () => ({ operationIds: ['nope'] }), /operationIds\[0\] must be a UUID/],
       ['an empty list', () => ({ operationIds: [] }), /operationIds must contain at least 1 elements/],
       [
         'both scope and operationIds',

@@ -62,6 +62,9 @@ function tolerantReader<T>(table: EntitySchema<T>): (raw: Record<string, unknown
     ) as T;
 }
 
+/** Columns later migrations added (1764290000000): the earlier release never wrote them. */
+const ADDED_AFTER_THE_CONVERSION = new Set(['last_tone']);
+
 /**
  * The rows of a call as the earlier release wrote them on either database:
  * text ids, ISO-8601 text times, JSON text, 0/1 flags (the SQLite forms, which
@@ -79,11 +82,12 @@ async function legacySave(source: DataSource, call: Call): Promise<void> {
     await source.query(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${q.rows(rows)} ${conflict}`, q.params);
   };
   const { calls, operations, outbox } = legacy;
+  const callColumns = calls.columns.filter((column) => !ADDED_AFTER_THE_CONVERSION.has(column));
   await insert(
     'calls',
-    calls.columns,
-    [calls.values(callRow(props, props.version + 1))],
-    `ON CONFLICT (id) DO UPDATE SET ${upsert(calls.columns)}`,
+    callColumns,
+    [calls.values(callRow(props, props.version + 1), callColumns)],
+    `ON CONFLICT (id) DO UPDATE SET ${upsert(callColumns)}`,
   );
   await insert(
     'media_operations',
@@ -379,7 +383,11 @@ describe.each(TEST_DATABASES)('what the previous releases stored, after the upgr
     call.establish(new Date());
     const prompts = [call.playPrompt(TEST_PROMPTS, 'a', new Date()), call.playPrompt(TEST_PROMPTS, 'b', new Date())];
     const cancel = call.cancelMediaProcessing('stop', new Date(), { scope: 'all' });
+    // This release's repository writes calls.last_tone, which a later migration adds: the old schema
+    // lends it the column while the call is written, and the upgrade below adds it for real.
+    await before.query('ALTER TABLE calls ADD COLUMN last_tone varchar(8)');
     await new CallTypeormRepository(before).save(call);
+    await before.query('ALTER TABLE calls DROP COLUMN last_tone');
     const refs = cancel.snapshot().cancelledOperations!.map(({ playedDurationMs: _unknown, ...ref }) => ref);
     const dialect = SqlDialect.of(before);
     const forget = dialect.sql();

@@ -108,10 +108,13 @@ describe.each(TEST_DATABASES)('notifier on %s', (_kind, create) => {
         {
           '@odata.type': '#microsoft.graph.commsNotification',
           changeType: 'deleted',
+          resource: `/communications/calls/${callId}/operations/${promptIds[0]}`,
           resourceUrl: `/communications/calls/${callId}/operations/${promptIds[0]}`,
+          callbackUri: receiver.url,
           resourceData: {
             '@odata.type': '#microsoft.graph.playPromptOperation',
             '@odata.id': `/communications/calls/${callId}/operations/${promptIds[0]}`,
+            '@odata.etag': expect.stringMatching(/^W\/"[0-9a-f]{16}"$/),
             id: promptIds[0],
             status: 'failed',
             clientContext: 'a',
