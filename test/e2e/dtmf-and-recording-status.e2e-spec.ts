@@ -1,10 +1,13 @@
 import request from 'supertest';
-import { createSendDtmfTonesOperationFromDiscriminatorValue } from '@microsoft/msgraph-sdk/models/index.js';
-import type { SendDtmfTonesOperation } from '@microsoft/msgraph-sdk/models/index.js';
+import {
+  createSendDtmfTonesOperationFromDiscriminatorValue,
+  createUpdateRecordingStatusOperationFromDiscriminatorValue,
+} from '@microsoft/msgraph-sdk/models/index.js';
+import type { SendDtmfTonesOperation, UpdateRecordingStatusOperation } from '@microsoft/msgraph-sdk/models/index.js';
 import type { AdditionalDataHolder, Parsable, SerializationWriter } from '@microsoft/kiota-abstractions';
 import { Roles } from '@calls/auth';
 import { CallbackReceiver } from '../support/callback-receiver';
-import { graphAdapter, postAction } from '../support/graph-sdk';
+import { graphAdapter, hangUp, postAction, sdkError } from '../support/graph-sdk';
 import { createPostgresDatabase } from '../support/test-databases';
 import { eventually, notifiedCall, PROMPT, serviceForSuite } from '../support/test-app';
 
@@ -23,6 +26,20 @@ function serializeSendDtmfTonesPostRequestBody(
   writer.writeStringValue('clientContext', body?.clientContext);
   writer.writeNumberValue('delayBetweenTonesMs', body?.delayBetweenTonesMs);
   writer.writeCollectionOfPrimitiveValues<string>('tones', body?.tones);
+  writer.writeAdditionalData(body?.additionalData);
+}
+
+/** The SDK's body of updateRecordingStatus, written as its generated serializer writes it. */
+interface UpdateRecordingStatusPostRequestBody extends AdditionalDataHolder, Parsable {
+  clientContext?: string | null;
+  status?: string | null;
+}
+function serializeUpdateRecordingStatusPostRequestBody(
+  writer: SerializationWriter,
+  body: Partial<UpdateRecordingStatusPostRequestBody> | null = {},
+) {
+  writer.writeStringValue('clientContext', body?.clientContext);
+  writer.writeStringValue('status', body?.status);
   writer.writeAdditionalData(body?.additionalData);
 }
 
@@ -217,6 +234,30 @@ describe('sendDtmfTones and updateRecordingStatus (HTTP, PostgreSQL)', () => {
         (found) => found.length > 0,
       );
       expect(notificationsOf(res.body.id)).toEqual([]);
+    });
+
+    it("is what the SDK posts, parsed as its UpdateRecordingStatusOperation; on an ended call the SDK's ODataError is 404", async () => {
+      const callId = await notifiedCall(suite.service, receiver);
+      const graph = graphAdapter(suite.service.url, suite.service.token());
+      const update = (status: string) =>
+        postAction(
+          graph,
+          callId,
+          'microsoft.graph.updateRecordingStatus',
+          { status, clientContext: 'sdk-rec' },
+          serializeUpdateRecordingStatusPostRequestBody,
+          createUpdateRecordingStatusOperationFromDiscriminatorValue,
+        );
+      const operation: UpdateRecordingStatusOperation | undefined = await update('recording');
+      expect(operation?.odataType).toBe('#microsoft.graph.updateRecordingStatusOperation');
+      expect(operation?.clientContext).toBe('sdk-rec');
+
+      await hangUp(graph, callId);
+      const error = await sdkError(update('notRecording'));
+      expect({ status: error?.responseStatusCode, code: error?.errorEscaped?.code }).toEqual({
+        status: 404,
+        code: 'itemNotFound',
+      });
     });
 
     it('refuses a missing or unknown status with 400, and takes Calls.JoinGroupCalls.All or Calls.AccessMedia.All', async () => {

@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { asBytes } from '../support/raw-http';
 import { RtpengineClient } from '@calls/media-plane';
 import { AppProcess, buildApps, freePort } from '../support/app-process';
 import { PromptServer, wavFile } from '../support/prompt-server';
@@ -526,11 +527,7 @@ describe('media gateway on rtpengine (rtpengine, RabbitMQ, PostgreSQL)', () => {
         .get(path)
         .set('Authorization', `Bearer ${done.body.recordingAccessToken}`)
         .buffer(true)
-        .parse((response, callback) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('end', () => callback(null, Buffer.concat(chunks)));
-        });
+        .parse(asBytes);
       expect(download.status).toBe(200);
       expect(download.headers['content-type']).toBe('audio/wav');
       const wav = new WaveFile(download.body as Buffer);
@@ -578,11 +575,7 @@ describe('media gateway on rtpengine (rtpengine, RabbitMQ, PostgreSQL)', () => {
         .get((done.body.recordingLocation as string).slice(gatewayUrl.length))
         .set('Authorization', `Bearer ${done.body.recordingAccessToken}`)
         .buffer(true)
-        .parse((response, callback) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('end', () => callback(null, Buffer.concat(chunks)));
-        });
+        .parse(asBytes);
       expect(download.status).toBe(200);
       const voiced = voicedMs(
         new WaveFile(download.body as Buffer).getSamples(false, Int16Array) as unknown as Int16Array,

@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { asBytes } from '../support/raw-http';
 import { WaveFile } from 'wavefile';
 import { createPostgresDatabase } from '../support/test-databases';
 import { eventually, establishedCall, serviceForSuite } from '../support/test-app';
@@ -57,11 +58,7 @@ describe('recordResponse on the simulated media plane (HTTP, PostgreSQL)', () =>
         .get(path)
         .set('Authorization', `Bearer ${op.recordingAccessToken}`)
         .buffer(true)
-        .parse((res, done) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => done(null, Buffer.concat(chunks)));
-        });
+        .parse(asBytes);
       expect(download.status).toBe(200);
       expect(download.headers['content-type']).toBe('audio/wav');
       const wav = new WaveFile(download.body as Buffer);
@@ -116,11 +113,7 @@ describe('recordResponse on the simulated media plane (HTTP, PostgreSQL)', () =>
         .get(new URL(kept.body.recordingLocation).pathname)
         .set('Authorization', `Bearer ${kept.body.recordingAccessToken}`)
         .buffer(true)
-        .parse((res, done) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => done(null, Buffer.concat(chunks)));
-        });
+        .parse(asBytes);
       expect(wav.status).toBe(200);
       // What the caller had said when the cancel came: more than nothing, far less than the 30 s asked for.
       const samples = (new WaveFile(wav.body as Buffer).getSamples(false, Int16Array) as unknown as Int16Array).length;

@@ -1,3 +1,4 @@
+import type { Response } from 'superagent';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 
@@ -86,4 +87,11 @@ export function upload(
     };
     write();
   });
+}
+
+/** A supertest parser that keeps the body as bytes (a WAV, say): `.buffer(true).parse(asBytes)`. */
+export function asBytes(response: Response, done: (error: Error | null, body: Buffer) => void): void {
+  const chunks: Buffer[] = [];
+  response.on('data', (chunk: Buffer) => chunks.push(chunk));
+  response.on('end', () => done(null, Buffer.concat(chunks)));
 }
