@@ -256,16 +256,18 @@ export class Call extends AggregateRoot<CallEvent> {
    * Graph cancelMediaProcessing: cancels every playPrompt and recordResponse
    * operation of the call that is running or still queued. Each ends `failed`
    * with resultInfo 400/8508 ("Action failed, the operation was cancelled."),
-   * a recording also with completionReason `operationCanceled`. A tone
-   * subscription is not on that queue and is left alone. The cancel itself
-   * is a `completed` operation that lists what it ended; with nothing queued
-   * it is a success that ended nothing.
+   * a recording also with completionReason `operationCanceled` (a prompt,
+   * Graph beta's `mediaOperationCanceled`). A tone subscription and a
+   * sendDtmfTones sequence are left alone. The cancel itself is a `completed`
+   * operation that lists what it ended; with nothing queued it is a success
+   * that ended nothing.
    *
-   * `selection` is this service's extension (Graph clients never send it):
-   * only the running operation (the next queued one then starts), only the
-   * queued ones (the running one plays on), or exactly the named operations:
-   * those already ended are reported as not cancelled, and an id the call
-   * never had is refused.
+   * `selection` and `options` are this service's extensions (Graph clients
+   * never send them): only the running operation (the next queued one then
+   * starts), only the queued ones (the running one plays on), or exactly the
+   * named operations: those already ended are reported as not cancelled, and
+   * an id the call never had is refused. `keepRecordings` keeps a running
+   * recording (see cancel()).
    */
   cancelMediaProcessing(
     clientContext: string | null,
