@@ -289,7 +289,9 @@ async function main(): Promise<void> {
     );
     await hangUp(recorded);
 
-    writeLastRun(resolve(__dirname, '../../../docs/media.md'), lines.map((line) => `- ${line}`).join('\n'));
+    // One list item per printed line, its column padding dropped: the section stays as Prettier writes it.
+    const items = lines.map((line) => `- ${line.trim().replace(/ {2,}/g, ' ')}`);
+    writeLastRun(resolve(__dirname, '../../../docs/media.md'), items.join('\n'));
   } finally {
     for (const child of children.reverse()) await stop(child);
     await prompts.stop();
