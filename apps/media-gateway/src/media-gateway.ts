@@ -1,13 +1,13 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { WaveFile } from 'wavefile';
 import type { Config, MediaGatewaySettings } from '@calls/config';
 import { GraphHttpError } from '@calls/graph';
-import { RESULT_INITIAL_SILENCE_TIMEOUT } from '@calls/domain';
+import { RESULT_INITIAL_SILENCE_TIMEOUT, RESULT_UNSPECIFIED } from '@calls/domain';
 import {
   MemoryRecordingStore,
   PostgresRecordingStore,
   RecordingStore,
+  pcm8kWav,
   Recordings,
   RtpengineClient,
   RtpengineError,
@@ -68,13 +68,6 @@ export function mediaGatewayOptions(config: Config): MediaGatewayOptions {
 export const CALLER_TAG = 'caller';
 export const GATEWAY_TAG = 'media-gateway';
 
-/**
- * Microsoft's media stack's code for an error with no better name
- * (Azure/azure-sdk-for-java, azure-communication-callautomation
- * ReasonCodeName.UNSPECIFIED_ERROR = 9999, "Unknown internal server error").
- */
-const UNSPECIFIED_ERROR = { code: 500, subcode: 9999, message: 'Unknown internal server error.' };
-
 /** How often expired recordings are deleted. */
 const PRUNE_INTERVAL_MS = 60_000;
 
@@ -83,9 +76,7 @@ function beep(): PromptAudio {
   const samples = Int16Array.from({ length: 3200 }, (_, i) =>
     Math.round(8000 * Math.sin((2 * Math.PI * 1000 * i) / 8000)),
   );
-  const file = new WaveFile();
-  file.fromScratch(1, 8000, '16', samples);
-  return { wav: Buffer.from(file.toBuffer()), durationMs: 400 };
+  return { wav: pcm8kWav(samples), durationMs: 400 };
 }
 
 interface GatewayCall {
@@ -381,7 +372,7 @@ export class MediaGateway {
       })
       .catch((error: unknown) => {
         this.logger.error(`operation ${operation.id} on call ${callId} failed: ${(error as Error).message}`);
-        this.report(callId, { type: 'operationFailed', operationId: operation.id, resultInfo: UNSPECIFIED_ERROR });
+        this.report(callId, { type: 'operationFailed', operationId: operation.id, resultInfo: RESULT_UNSPECIFIED });
       })
       .finally(() => this.playing.delete(operation.id));
   }
@@ -406,7 +397,7 @@ export class MediaGateway {
       .catch((error: unknown) => {
         gatewayMetrics.operations.labels('sendDtmfTones', 'failed').inc();
         this.logger.error(`operation ${operationId} on call ${callId} failed: ${(error as Error).message}`);
-        this.report(callId, { type: 'operationFailed', operationId, resultInfo: UNSPECIFIED_ERROR });
+        this.report(callId, { type: 'operationFailed', operationId, resultInfo: RESULT_UNSPECIFIED });
       })
       .finally(() => this.playing.delete(operationId));
   }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { WaveFile } from 'wavefile';
-import { RESULT_INITIAL_SILENCE_TIMEOUT } from '@calls/domain';
+import { RESULT_INITIAL_SILENCE_TIMEOUT, RESULT_UNSPECIFIED } from '@calls/domain';
 import type { MediaReportV1 } from '@calls/messaging';
 
 export interface MediaSimulationTiming {
@@ -60,6 +60,11 @@ export interface RecordingKeeper {
 export function simulatedSpeech(durationMs: number): Buffer {
   const samples = new Int16Array(Math.round((durationMs / 1000) * 8000));
   for (let i = 0; i < samples.length; i++) samples[i] = Math.round(3277 * Math.sin((2 * Math.PI * 300 * i) / 8000));
+  return pcm8kWav(samples);
+}
+
+/** Samples as a WAV file: mono 16-bit PCM at 8 kHz, the form of every recording and beep here. */
+export function pcm8kWav(samples: Int16Array): Buffer {
   const wav = new WaveFile();
   wav.fromScratch(1, 8000, '16', samples);
   return Buffer.from(wav.toBuffer());
@@ -218,7 +223,7 @@ export class MediaSimulation {
       report = {
         type: 'operationFailed',
         operationId,
-        resultInfo: { code: 500, subcode: 9999, message: `Unknown internal server error: ${String(error)}` },
+        resultInfo: { ...RESULT_UNSPECIFIED, message: `${RESULT_UNSPECIFIED.message} ${String(error)}` },
       };
     }
     this.report(callId, report);

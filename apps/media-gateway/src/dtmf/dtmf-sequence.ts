@@ -1,3 +1,4 @@
+import { RESULT_UNSPECIFIED } from '@calls/domain';
 import { DTMF_TONE_MS } from '@calls/media-plane';
 import type { OperationRun, PlaybackOutcome } from '../playback/prompt-playback';
 
@@ -38,9 +39,6 @@ const ENGINE_CODES: Readonly<Record<string, string>> = {
   d: 'D',
 };
 
-/** The media stack's "unspecified" failure (docs/graph-facts.md, the gateway's failure codes). */
-const CANNOT_SEND = { code: 500, subcode: 9999, message: 'Action failed, the tone cannot be sent.' };
-
 /**
  * One sendDtmfTones operation: its tones sent toward the caller one at a
  * time, each DTMF_TONE_MS long, the next after the pause the bot asked
@@ -67,7 +65,7 @@ export class DtmfSequence implements OperationRun<PlaybackOutcome> {
 
   async run(): Promise<PlaybackOutcome> {
     const codes = this.tones.map((tone) => ENGINE_CODES[tone]);
-    if (codes.some((code) => code === undefined)) return { kind: 'failed', resultInfo: CANNOT_SEND };
+    if (codes.some((code) => code === undefined)) return { kind: 'failed', resultInfo: RESULT_UNSPECIFIED };
     const stopStream = this.startStream();
     try {
       await this.sleep(STREAM_LEAD_MS);

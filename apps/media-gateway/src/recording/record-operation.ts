@@ -1,4 +1,4 @@
-import { WaveFile } from 'wavefile';
+import { pcm8kWav } from '@calls/media-plane';
 import type { MediaLeg } from '../legs/media-leg';
 import { OperationRun, PlaybackEngine, PromptLoader, PromptPlayback } from '../playback/prompt-playback';
 import type { PromptAudio } from '../prompts/prompt-source';
@@ -42,7 +42,7 @@ export class RecordOperation implements OperationRun<RecordOutcome> {
   async run(): Promise<RecordOutcome> {
     const played = await this.playback.run();
     // Kept while its prompts still played: the caller said nothing into it yet.
-    if (this.kept) return { kind: 'recorded', end: 'operationCanceled', wav: emptyRecording() };
+    if (this.kept) return { kind: 'recorded', end: 'operationCanceled', wav: pcm8kWav(new Int16Array(0)) };
     if (played.kind !== 'completed') return played;
     if (this.stopped || !this.leg.codec) return { kind: 'stopped' };
     const recorder = new Recorder(this.leg.codec, this.limits, Date.now());
@@ -73,11 +73,4 @@ export class RecordOperation implements OperationRun<RecordOutcome> {
     this.recorder.stop();
     return Math.round(this.playback.playedMs + this.recorder.durationMs);
   }
-}
-
-/** A recording with no audio in it: mono 16-bit PCM at 8 kHz, as every recording here. */
-function emptyRecording(): Buffer {
-  const file = new WaveFile();
-  file.fromScratch(1, 8000, '16', new Int16Array(0));
-  return Buffer.from(file.toBuffer());
 }

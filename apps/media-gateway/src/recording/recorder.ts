@@ -1,5 +1,5 @@
 import { alaw, mulaw } from 'alawmulaw';
-import { WaveFile } from 'wavefile';
+import { pcm8kWav } from '@calls/media-plane';
 import type { RtpPacket } from '../legs/media-leg';
 import type { LegCodec } from '../sdp/caller-offer';
 import { FRAME_SAMPLES, isSpeech } from './voice-activity';
@@ -113,9 +113,7 @@ export class Recorder {
       all.set(chunk, at);
       at += chunk.length;
     }
-    const file = new WaveFile();
-    file.fromScratch(1, 8000, '16', all);
-    return Buffer.from(file.toBuffer());
+    return pcm8kWav(all);
   }
 
   private end(reason: RecordingEnd): void {

@@ -129,6 +129,12 @@ export const RESULT_INITIAL_SILENCE_TIMEOUT: ResultInfo = {
   subcode: 8510,
   message: 'Action failed, initial silence timeout reached.',
 };
+/**
+ * An operation a media plane could not finish for a reason with no better
+ * name: Microsoft's media stack's code for it (Azure/azure-sdk-for-java,
+ * azure-communication-callautomation ReasonCodeName.UNSPECIFIED_ERROR = 9999).
+ */
+export const RESULT_UNSPECIFIED: ResultInfo = { code: 500, subcode: 9999, message: 'Unknown internal server error.' };
 /** What Graph reports for an IVR operation ended by cancelMediaProcessing. */
 export const RESULT_CANCELLED: ResultInfo = {
   code: 400,
