@@ -1,4 +1,4 @@
-import { RESULT_UNSPECIFIED } from '@calls/domain';
+import { dtmfKeyOf, RESULT_UNSPECIFIED } from '@calls/domain';
 import { DTMF_TONE_MS } from '@calls/media-plane';
 import type { OperationRun, PlaybackOutcome } from '../playback/prompt-playback';
 
@@ -15,29 +15,6 @@ export interface DtmfEngine {
  * (two packets) before the first tone, so the engine has seen the stream.
  */
 const STREAM_LEAD_MS = 40;
-
-/**
- * Graph's tone names as rtpengine's `play DTMF` codes. Graph's `flash`
- * (RFC 4733 event 16) has none: rtpengine takes events 0 to 15 only.
- */
-const ENGINE_CODES: Readonly<Record<string, string>> = {
-  tone0: '0',
-  tone1: '1',
-  tone2: '2',
-  tone3: '3',
-  tone4: '4',
-  tone5: '5',
-  tone6: '6',
-  tone7: '7',
-  tone8: '8',
-  tone9: '9',
-  star: '*',
-  pound: '#',
-  a: 'A',
-  b: 'B',
-  c: 'C',
-  d: 'D',
-};
 
 /**
  * One sendDtmfTones operation: its tones sent toward the caller one at a
@@ -64,14 +41,15 @@ export class DtmfSequence implements OperationRun<PlaybackOutcome> {
   }
 
   async run(): Promise<PlaybackOutcome> {
-    const codes = this.tones.map((tone) => ENGINE_CODES[tone]);
+    // rtpengine's `play DTMF` takes the key; Graph's `flash` (RFC 4733 event 16) has none: it takes events 0-15.
+    const codes = this.tones.map(dtmfKeyOf);
     if (codes.some((code) => code === undefined)) return { kind: 'failed', resultInfo: RESULT_UNSPECIFIED };
     const stopStream = this.startStream();
     try {
       await this.sleep(STREAM_LEAD_MS);
       for (let i = 0; i < codes.length; i++) {
         if (this.stopped) return { kind: 'stopped' };
-        await this.engine.playDtmf(this.callId, codes[i], DTMF_TONE_MS, this.delayBetweenTonesMs);
+        await this.engine.playDtmf(this.callId, codes[i]!, DTMF_TONE_MS, this.delayBetweenTonesMs);
         // The tone plays for DTMF_TONE_MS; the pause follows it, except after the last.
         const last = i === codes.length - 1;
         await this.sleep(DTMF_TONE_MS + (last ? 0 : this.delayBetweenTonesMs));

@@ -91,6 +91,11 @@ const KEY_TONES: Readonly<Record<string, GraphTone>> = {
   D: 'd',
 };
 
+/** The DTMF key (RFC 4733 event) of a Graph tone name; undefined for `flash`, which has no key. */
+export function dtmfKeyOf(tone: string): string | undefined {
+  return Object.keys(KEY_TONES).find((key) => KEY_TONES[key] === tone);
+}
+
 /**
  * Graph's name of a tone a media plane reported: a key (`5`, `*`, `#`, `a`
  * or `A`) or already Graph's name (`tone5`, `star`, `flash`); null for
