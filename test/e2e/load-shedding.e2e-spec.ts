@@ -89,7 +89,7 @@ describe('load shedding on event-loop delay (HTTP, PostgreSQL)', () => {
         (res) => res.status === 503,
         5_000,
       );
-      expectShed(shed, /event loop (\d+|Infinity) ms late/);
+      expectShed(shed, /event loop \d+ ms late/); // a window without a sample (Infinity) sheds nothing
       expect((await request(suite.service.url).get('/health/live')).status).toBe(200);
     } finally {
       clearInterval(busy);

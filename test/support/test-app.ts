@@ -34,7 +34,7 @@ export async function startTestApp(database: TestDatabase, env: Record<string, s
     // production process does: load shedding is off unless a suite about it turns it on.
     SHED_EVENT_LOOP_DELAY_MS: '0',
     SHED_DATABASE_WAIT_MS: '0',
-    SHED_MAX_IN_FLIGHT: '0',
+    SHED_ADMISSION: 'off',
     ...env,
   });
   try {

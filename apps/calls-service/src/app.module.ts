@@ -27,6 +27,7 @@ import { KeepAliveController } from './keep-alive/keep-alive.controller';
 import { PlayPromptController } from './play-prompt/play-prompt.controller';
 import { RecordResponseController } from './record-response/record-response.controller';
 import { ThrottlingModule } from './throttling/throttling.module';
+import { OverloadModule } from './overload/overload.module';
 import { SubscribeToToneController } from './subscribe-to-tone/subscribe-to-tone.controller';
 import { SendDtmfTonesController } from './send-dtmf-tones/send-dtmf-tones.controller';
 import { UpdateRecordingStatusController } from './update-recording-status/update-recording-status.controller';
@@ -49,6 +50,8 @@ export class AppModule {
         AuthModule.forRoot(config.auth),
         // After AuthModule: its guard must see the authenticated principal.
         ThrottlingModule.forRoot(config.throttling),
+        // After ThrottlingModule: an app over its own limit is refused before it takes a place at the door.
+        OverloadModule.forRoot(config.http.shedding),
         NotificationSigningModule.forRoot(config.notificationSigning),
         // With a broker the notifier runs as its own app; without one it runs here, off the outbox.
         ...(config.messaging.amqpUrl

@@ -15,15 +15,27 @@ export interface LoadSheddingSettings {
   readonly maxEventLoopDelayMs: number;
   /** Shed while getting a database connection and a trivial answer takes longer than this (ms); 0: off. */
   readonly maxDatabaseWaitMs: number;
-  /**
-   * Requests served at once; one more would only wait for a database
-   * connection behind them, so it is refused at once instead (0: off).
-   */
-  readonly maxInFlight: number;
+  /** Admission by queueing delay with priorities (apps/calls-service/src/overload/admission.ts); null: off. */
+  readonly admission: AdmissionSettings | null;
+  /** Commands on one call that may wait on a replica while one runs; more get 429 (0: no per-call line). */
+  readonly maxWaitingPerCall: number;
   /** How often both are measured (ms). */
   readonly sampleIntervalMs: number;
   /** What a shed request is told to wait (s). */
   readonly retryAfterSeconds: number;
+}
+
+export interface AdmissionSettings {
+  /** Requests in flight at first, and the bounds the adaptive limit moves within. */
+  readonly initialLimit: number;
+  readonly minLimit: number;
+  readonly maxLimit: number;
+  /** Requests waiting for a place at most; more are refused at once. */
+  readonly maxQueue: number;
+  /** Longest an ordinary request may wait from its arrival before it is refused (ms). */
+  readonly queueBudgetMs: number;
+  /** The same for cancelMediaProcessing and hang-up, which are admitted first (ms). */
+  readonly criticalQueueBudgetMs: number;
 }
 
 /** The HTTP server of the service (and the notifier's ops server, which uses port, host and grace). */
@@ -182,7 +194,18 @@ export function loadConfig(source: Env = process.env): Config {
       shedding: {
         maxEventLoopDelayMs: env.SHED_EVENT_LOOP_DELAY_MS ?? 200,
         maxDatabaseWaitMs: env.SHED_DATABASE_WAIT_MS ?? 1000,
-        maxInFlight: env.SHED_MAX_IN_FLIGHT ?? 0,
+        admission:
+          env.SHED_ADMISSION === 'off'
+            ? null
+            : {
+                initialLimit: Math.min(20, env.SHED_MAX_IN_FLIGHT ?? 200),
+                minLimit: Math.min(4, env.SHED_MAX_IN_FLIGHT ?? 200),
+                maxLimit: env.SHED_MAX_IN_FLIGHT ?? 200,
+                maxQueue: env.SHED_MAX_QUEUE ?? 50,
+                queueBudgetMs: env.SHED_QUEUE_BUDGET_MS ?? 50,
+                criticalQueueBudgetMs: env.SHED_CRITICAL_QUEUE_BUDGET_MS ?? 500,
+              },
+        maxWaitingPerCall: env.SHED_CALL_QUEUE ?? 16,
         sampleIntervalMs: env.SHED_SAMPLE_INTERVAL_MS ?? 500,
         retryAfterSeconds: 1,
       },

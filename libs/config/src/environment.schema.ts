@@ -71,7 +71,12 @@ export class Environment {
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) SHED_EVENT_LOOP_DELAY_MS?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) SHED_DATABASE_WAIT_MS?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(10) SHED_SAMPLE_INTERVAL_MS?: number;
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) SHED_MAX_IN_FLIGHT?: number;
+  @IsOptional() @IsIn(['adaptive', 'off']) SHED_ADMISSION?: string;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) SHED_MAX_IN_FLIGHT?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) SHED_MAX_QUEUE?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) SHED_QUEUE_BUDGET_MS?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) SHED_CRITICAL_QUEUE_BUDGET_MS?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) SHED_CALL_QUEUE?: number;
   @IsOptional() @url(['https', 'http']) PUBLIC_BASE_URL?: string;
   @IsOptional()
   @Matches(/^(true|false|\d+|[0-9a-fA-F.:/]+(\s*,\s*[0-9a-fA-F.:/]+)*)$/, {

@@ -103,3 +103,29 @@ export function scrapedGauge(
 }
 
 export { register as metricsRegistry };
+
+export const admissionRefusals = new Counter({
+  name: 'http_admission_refusals_total',
+  help: 'Requests refused at the door by class (critical: cancelMediaProcessing and hang-up) and reason: queue_full, waited_too_long (503), call_queue_full (429).',
+  labelNames: ['class', 'reason'] as const,
+});
+
+let admissionSource: (() => { limit: number; inFlight: number; queued: number }) | null = null;
+
+/** What the door is doing (the latest admission set up in this process reports it). */
+export function reportAdmission(source: typeof admissionSource): void {
+  admissionSource = source;
+}
+
+export const admissionState = new Gauge({
+  name: 'http_admission',
+  help: 'The adaptive admission: limit (requests in flight allowed now), in_flight, queued.',
+  labelNames: ['measure'] as const,
+  collect() {
+    if (!admissionSource) return;
+    const { limit, inFlight, queued } = admissionSource();
+    this.set({ measure: 'limit' }, limit);
+    this.set({ measure: 'in_flight' }, inFlight);
+    this.set({ measure: 'queued' }, queued);
+  },
+});

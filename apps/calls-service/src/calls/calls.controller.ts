@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, Param, Post, Req, Res } from '@nestjs/common';
+import { AdmitFirst } from '../overload/admission.guard';
 import { CallsRoute } from '../shared/calls-route.decorator';
 import { QueryBus } from '@nestjs/cqrs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -54,6 +55,7 @@ export class CallsController {
 
   /** Graph: hang up. Every queued or running operation ends failed; later actions get 404 (Call not found). */
   @Delete(':callId')
+  @AdmitFirst() // ends the call's media and frees its resources: shed last
   @CallsRoute({ summary: 'Hang up', roles: [Roles.CallsInitiateAll, Roles.CallsAccessMediaAll], status: 204 })
   async hangUp(@CurrentPrincipal() principal: Principal, @Param('callId', GuidPipe) callId: string): Promise<void> {
     await this.commands.execute(new HangUpCommand(ownerOf(principal), callId));

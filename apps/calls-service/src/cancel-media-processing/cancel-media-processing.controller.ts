@@ -18,6 +18,7 @@ import {
   toCancelTarget,
 } from './cancel-media-processing.request';
 import { MeteredCommandBus } from '../metrics/metered-command-bus';
+import { AdmitFirst } from '../overload/admission.guard';
 
 @Controller(CALLS_ROUTE_PREFIXES)
 export class CancelMediaProcessingController {
@@ -25,6 +26,7 @@ export class CancelMediaProcessingController {
 
   /** Graph: cancels every queued or running playPrompt/recordResponse of the call (or, as extensions, some of them). */
   @Post(callActionPaths('cancelMediaProcessing'))
+  @AdmitFirst() // it stops audio the caller should not hear: shed last
   @CallsRoute({
     summary: 'Cancel every queued or running playPrompt and recordResponse of the call',
     description:

@@ -50,13 +50,16 @@ export async function registerLoadShedding(
     void reply.status(503).header('Retry-After', String(settings.retryAfterSeconds)).type('application/json');
     return graphErrorBody(error, requestId, clientRequestId);
   };
-  if (settings.maxInFlight > 0) admitAtMost(fastify, settings.maxInFlight, refuse);
   await fastify.register(underPressure, {
     sampleInterval: settings.sampleIntervalMs,
     maxEventLoopDelay: settings.maxEventLoopDelayMs,
     // What the handler returns (other than nothing) under-pressure sends as the answer, and stops there.
     pressureHandler: ((request: FastifyRequest, reply: FastifyReply, type: string, value: number | undefined) => {
       if (EXEMPT.test(request.url)) return undefined; // handled as if nothing happened
+      // under-pressure reads a window with no sample as Infinity (its issue 125): the process was not
+      // scheduled (a CPU limit, a busy node, a start-up), which says nothing of the load. The door's
+      // queueing delay (admission.ts) judges that; refusing everything for a window would not.
+      if (type === TYPE_EVENT_LOOP_DELAY && !Number.isFinite(value)) return undefined;
       const why =
         type === TYPE_EVENT_LOOP_DELAY
           ? `the service is overloaded (event loop ${Math.round(value ?? 0)} ms late)`
@@ -68,30 +71,5 @@ export async function registerLoadShedding(
     ...(settings.maxDatabaseWaitMs > 0
       ? { healthCheck: databaseAnswersInTime, healthCheckInterval: settings.sampleIntervalMs }
       : {}),
-  });
-}
-
-/**
- * Admission control, which under-pressure does not do: at most `limit`
- * requests in flight. Past the pool's size every further request only waits
- * for a database connection, and its latency grows with the queue; refusing
- * it at once keeps accepted requests fast and tells the client to come back.
- */
-function admitAtMost(
-  fastify: FastifyInstance,
-  limit: number,
-  refuse: (reply: FastifyReply, why: string) => Record<string, unknown>,
-): void {
-  let inFlight = 0;
-  fastify.addHook('onRequest', (request, reply, done) => {
-    if (EXEMPT.test(request.url)) return done();
-    if (inFlight >= limit) {
-      void reply.send(refuse(reply, `the service is at capacity (${limit} requests in flight)`));
-      return;
-    }
-    inFlight += 1;
-    // 'close' follows both a finished answer and a client that went away.
-    reply.raw.once('close', () => (inFlight -= 1));
-    done();
   });
 }

@@ -1,0 +1,102 @@
+import { CanActivate, ExecutionContext, Inject, Injectable, OnApplicationShutdown, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { IS_PUBLIC } from '@calls/auth';
+import { GraphHttpError } from '@calls/graph';
+import { admissionRefusals } from '@calls/runtime';
+import { Admission, isRefusal } from './admission';
+import type { AdmissionClass, Refusal, Ticket } from './admission';
+import { CallTurns } from './call-turns';
+
+const ADMIT_FIRST = 'calls:admitFirst';
+
+/** The route stops media or ends a call: admitted first under overload, and shed last. */
+export const AdmitFirst = () => SetMetadata(ADMIT_FIRST, true);
+
+export const ADMISSION = Symbol('ADMISSION');
+export const CALL_TURNS = Symbol('CALL_TURNS');
+
+/** What a refused request is told to wait (s): Graph's SDKs wait this long before their retry. */
+const RETRY_AFTER_SECONDS = '1';
+
+/**
+ * The door of every authenticated route, after authentication and
+ * throttling (registered after both): an app over its own limit has had
+ * its 429 by now and takes no place here. A command on a call first waits
+ * for the call's turn (call-turns.ts), holding nothing; then every request
+ * takes a place in flight (admission.ts). Both are given back when the
+ * answer has gone or the client has gone. A refusal is thrown before any
+ * database work.
+ */
+@Injectable()
+export class AdmissionGuard implements CanActivate, OnApplicationShutdown {
+  private readonly classes = new WeakMap<object, AdmissionClass>();
+
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(ADMISSION) private readonly admission: Admission | null,
+    @Inject(CALL_TURNS) private readonly turns: CallTurns | null,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    if (!this.admission && !this.turns) return true;
+    const handler = context.getHandler();
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [handler, context.getClass()])) return true;
+    const http = context.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const cls = this.classOf(handler);
+    const callId = request.method === 'GET' ? undefined : (request.params as { callId?: string }).callId;
+    const turn = callId && this.turns ? this.turns.take(callId, cls) : undefined;
+    const arrivedAt = Date.now() - reply.elapsedTime;
+    if (turn instanceof Promise) return turn.then((ticket) => this.enter(ticket, cls, arrivedAt, reply));
+    if (turn && isRefusal(turn)) throw this.refusal(429, 'activityLimitReached', turn, cls, 'call_queue_full');
+    return this.enter(turn, cls, arrivedAt, reply);
+  }
+
+  onApplicationShutdown(): void {
+    this.admission?.close();
+  }
+
+  private enter(
+    turn: Ticket | undefined,
+    cls: AdmissionClass,
+    arrivedAt: number,
+    reply: FastifyReply,
+  ): boolean | Promise<boolean> {
+    if (!this.admission) return this.hold(reply, turn, undefined);
+    const place = this.admission.acquire(cls, arrivedAt);
+    const decide = (outcome: Ticket | Refusal): boolean => {
+      if (!isRefusal(outcome)) return this.hold(reply, turn, outcome);
+      turn?.release();
+      const reason = outcome.refused.includes('waited') ? 'waited_too_long' : 'queue_full';
+      throw this.refusal(503, 'serviceNotAvailable', outcome, cls, reason);
+    };
+    return place instanceof Promise ? place.then(decide) : decide(place);
+  }
+
+  /** Gives the place and the turn back once the answer has gone ('close' follows a finished answer and a client that left). */
+  private hold(reply: FastifyReply, turn: Ticket | undefined, place: Ticket | undefined): true {
+    if (turn || place)
+      reply.raw.once('close', () => {
+        place?.release();
+        turn?.release();
+      });
+    return true;
+  }
+
+  private refusal(status: number, code: string, refusal: Refusal, cls: AdmissionClass, reason: string): GraphHttpError {
+    admissionRefusals.inc({ class: cls, reason });
+    const message = status === 503 ? `${refusal.refused}; retry later.` : refusal.refused;
+    return new GraphHttpError(status, code, message, { 'Retry-After': RETRY_AFTER_SECONDS });
+  }
+
+  private classOf(handler: object): AdmissionClass {
+    let cls = this.classes.get(handler);
+    if (!cls) {
+      cls = this.reflector.get<boolean>(ADMIT_FIRST, handler as never) ? 'critical' : 'normal';
+      this.classes.set(handler, cls);
+    }
+    return cls;
+  }
+}

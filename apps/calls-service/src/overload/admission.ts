@@ -1,0 +1,186 @@
+import type { AdmissionSettings } from '@calls/config';
+import { GRADIENT_TUNING, GradientLimit } from './gradient-limit';
+
+/**
+ * Admission at the door by queueing delay, with two classes. Requests in
+ * flight are held to an adaptive limit (gradient-limit.ts); past it a
+ * request waits in a short queue, and one that has waited longer than its
+ * class's budget since it arrived is refused before any database work, as
+ * CoDel drops a packet whose sojourn exceeds its target. `critical`
+ * requests (cancelMediaProcessing and hang-up: they stop audio and free
+ * media) may go past the limit by a headroom, leave the queue first, take
+ * the place of a queued ordinary request when the queue is full, and wait
+ * longer: so no cancel is refused while anything else still could be.
+ * Written here: no maintained Node.js package limits concurrency
+ * adaptively with priorities.
+ */
+export type AdmissionClass = 'critical' | 'normal';
+
+/** Share of the limit that critical requests may take beyond it: they are short, and each stops audio. */
+const CRITICAL_HEADROOM = 0.25;
+
+/** A place in flight; release it once the answer has gone (or the client has). */
+export interface Ticket {
+  release(now?: number): void;
+}
+
+export interface Refusal {
+  readonly refused: string;
+}
+
+interface Waiter {
+  readonly cls: AdmissionClass;
+  readonly arrivedAt: number;
+  readonly settle: (outcome: Ticket | Refusal) => void;
+}
+
+/** A FIFO with O(1) removal at both ends (a plain array's shift is O(n)). */
+class Fifo<T> {
+  private items: (T | undefined)[] = [];
+  private head = 0;
+  get length(): number {
+    return this.items.length - this.head;
+  }
+  push(item: T): void {
+    this.items.push(item);
+  }
+  peek(): T | undefined {
+    return this.items[this.head];
+  }
+  shift(): T | undefined {
+    const item = this.items[this.head];
+    this.items[this.head++] = undefined;
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+  pop(): T | undefined {
+    return this.length > 0 ? this.items.pop() : undefined;
+  }
+}
+
+export class Admission {
+  private readonly gradient: GradientLimit;
+  private running = 0;
+  private readonly waiting = { critical: new Fifo<Waiter>(), normal: new Fifo<Waiter>() };
+  private sweeper: NodeJS.Timeout | undefined;
+  /** Counts since start, by outcome, for the metrics. */
+  readonly counts = { admitted: 0, queued: 0, refusedFull: 0, refusedLate: 0 };
+
+  constructor(private readonly settings: AdmissionSettings) {
+    const { initialLimit, minLimit, maxLimit } = settings;
+    this.gradient = new GradientLimit({ initialLimit, minLimit, maxLimit, ...GRADIENT_TUNING });
+  }
+
+  get limit(): number {
+    return this.gradient.limit;
+  }
+
+  get inFlight(): number {
+    return this.running;
+  }
+
+  get queued(): number {
+    return this.waiting.critical.length + this.waiting.normal.length;
+  }
+
+  /**
+   * A ticket now, a refusal now, or (past the limit) a promise of either.
+   * `arrivedAt` is when the request reached the service, so the time it
+   * already spent in the event loop counts against its budget.
+   */
+  acquire(
+    cls: AdmissionClass,
+    arrivedAt: number,
+    now: number = Date.now(),
+  ): Ticket | Refusal | Promise<Ticket | Refusal> {
+    // A critical request passes queued ordinary ones; nobody passes its own class.
+    const ahead = cls === 'critical' ? this.waiting.critical.length : this.queued;
+    if (ahead === 0 && this.running < this.capacityOf(cls)) return this.admit(now);
+    // Only a request that would queue is judged by its wait: a pause of the loop alone (a GC) refuses nothing.
+    if (now - arrivedAt > this.budgetOf(cls)) return this.refuseLate(now - arrivedAt);
+    if (this.queued >= this.settings.maxQueue) {
+      // A critical request takes the place of the ordinary one that arrived last.
+      const displaced = cls === 'critical' ? this.waiting.normal.pop() : undefined;
+      if (!displaced) return this.refuseFull();
+      displaced.settle(this.refuseFull());
+    }
+    this.counts.queued += 1;
+    return new Promise((settle) => {
+      this.waiting[cls].push({ cls, arrivedAt, settle });
+      if (!this.sweeper) {
+        // Waiters past their budget are refused even while no answer frees a place.
+        this.sweeper = setInterval(() => this.drain(), Math.max(1, Math.min(this.settings.queueBudgetMs, 10)));
+        this.sweeper.unref();
+      }
+    });
+  }
+
+  private admit(now: number): Ticket {
+    this.running += 1;
+    this.counts.admitted += 1;
+    const inFlightAtStart = this.running;
+    let released = false;
+    return {
+      release: (at: number = Date.now()) => {
+        if (released) return;
+        released = true;
+        this.running -= 1;
+        this.gradient.record(at - now, inFlightAtStart, at);
+        this.drain(at);
+      },
+    };
+  }
+
+  /** Refuses waiters past their budget, then admits from the front, critical first. */
+  private drain(now: number = Date.now()): void {
+    for (const cls of ['critical', 'normal'] as const) {
+      const queue = this.waiting[cls];
+      for (let head = queue.peek(); head && now - head.arrivedAt > this.budgetOf(cls); head = queue.peek()) {
+        queue.shift()!.settle(this.refuseLate(now - head.arrivedAt));
+      }
+    }
+    for (const cls of ['critical', 'normal'] as const) {
+      const queue = this.waiting[cls];
+      while (queue.length > 0 && this.running < this.capacityOf(cls)) queue.shift()!.settle(this.admit(now));
+    }
+    if (this.queued === 0 && this.sweeper) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+    }
+  }
+
+  private capacityOf(cls: AdmissionClass): number {
+    const limit = this.gradient.limit;
+    return cls === 'critical' ? limit + Math.ceil(limit * CRITICAL_HEADROOM) : limit;
+  }
+
+  private budgetOf(cls: AdmissionClass): number {
+    return cls === 'critical' ? this.settings.criticalQueueBudgetMs : this.settings.queueBudgetMs;
+  }
+
+  private refuseFull(): Refusal {
+    this.counts.refusedFull += 1;
+    return { refused: `the service is at capacity (${this.queued} requests waiting)` };
+  }
+
+  private refuseLate(waitedMs: number): Refusal {
+    this.counts.refusedLate += 1;
+    return { refused: `the service is overloaded (the request waited ${Math.round(waitedMs)} ms to start)` };
+  }
+
+  /** Stops the sweep (application shutdown); waiters are refused. */
+  close(): void {
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = undefined;
+    for (const cls of ['critical', 'normal'] as const)
+      for (let waiter = this.waiting[cls].shift(); waiter; waiter = this.waiting[cls].shift())
+        waiter.settle({ refused: 'the service is shutting down' });
+  }
+}
+
+export function isRefusal(outcome: Ticket | Refusal): outcome is Refusal {
+  return (outcome as Refusal).refused !== undefined;
+}
