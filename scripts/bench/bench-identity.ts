@@ -11,7 +11,15 @@ import { publicJwk } from '@calls/auth';
 export async function startIdentityProvider(
   owner: { tenantId: string; appId: string },
   roles: readonly string[] = ['Calls.Initiate.All'],
-): Promise<{ jwksUri: string; issuer: string; audience: string; token: string; stop(): Promise<void> }> {
+): Promise<{
+  jwksUri: string;
+  issuer: string;
+  audience: string;
+  token: string;
+  /** A token for another bot (tenant and app) of the same identity provider. */
+  tokenFor(other: { tenantId: string; appId: string }): string;
+  stop(): Promise<void>;
+}> {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const kid = randomUUID();
   const server: Server = createServer((_request, response) => {
@@ -21,16 +29,19 @@ export async function startIdentityProvider(
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `https://login.bench.invalid/${owner.tenantId}/v2.0`;
   const audience = 'https://graph.microsoft.com';
-  const token = jwt.sign({ iss: issuer, aud: audience, tid: owner.tenantId, azp: owner.appId, roles }, privateKey, {
-    algorithm: 'RS256',
-    keyid: kid,
-    expiresIn: '2h',
-  });
+  const tokenFor = (bot: { tenantId: string; appId: string }) =>
+    jwt.sign({ iss: issuer, aud: audience, tid: bot.tenantId, azp: bot.appId, roles }, privateKey, {
+      algorithm: 'RS256',
+      keyid: kid,
+      expiresIn: '2h',
+    });
+  const token = tokenFor(owner);
   return {
     jwksUri: `http://127.0.0.1:${(server.address() as { port: number }).port}/keys`,
     issuer,
     audience,
     token,
+    tokenFor,
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

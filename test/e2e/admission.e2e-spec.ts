@@ -134,6 +134,33 @@ describe("one call's line (HTTP, PostgreSQL)", () => {
     expect(refused.body.error.message).toBe('Too many requests are waiting on this call (4).');
   });
 
+  it('gives back the turn of a request whose client left while it waited in the line', async () => {
+    const callId = await establishedCall(suite.service);
+    const row = await holdRow(suite, callId);
+    const first = post(suite, callId, 'playPrompt', { prompts: [PROMPT] });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // This client gives up while its request waits behind the first.
+    const gaveUp = await request(suite.service.url)
+      .post(`/communications/calls/${callId}/playPrompt`)
+      .set('Authorization', suite.auth)
+      .send({ prompts: [PROMPT] })
+      .timeout(200)
+      .then(
+        () => 'answered',
+        (error: { timeout?: number }) => (error.timeout ? 'gave up' : 'failed'),
+      );
+    expect(gaveUp).toBe('gave up');
+    await row.release();
+    expect((await first).status).toBe(200);
+    // The line moves on: a command sent now is served, it does not wait for ever behind the one that left.
+    const next = await post(suite, callId, 'playPrompt', { prompts: [PROMPT] });
+    expect(next.status).toBe(200);
+    const operations = await request(suite.service.url)
+      .get(`/communications/calls/${callId}/operations`)
+      .set('Authorization', suite.auth);
+    expect(operations.body.value).toHaveLength(2); // the abandoned prompt never ran
+  });
+
   it('lets a cancel that waits in the line go before the prompts that came earlier', async () => {
     const callId = await establishedCall(suite.service);
     const row = await holdRow(suite, callId);

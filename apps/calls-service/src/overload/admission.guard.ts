@@ -28,6 +28,12 @@ const RETRY_AFTER_SECONDS = '1';
  * answer has gone or the client has gone. A refusal is thrown before any
  * database work.
  */
+interface Held {
+  closed: boolean;
+  turn?: Ticket;
+  place?: Ticket;
+}
+
 @Injectable()
 export class AdmissionGuard implements CanActivate, OnApplicationShutdown {
   private readonly classes = new WeakMap<object, AdmissionClass>();
@@ -46,43 +52,66 @@ export class AdmissionGuard implements CanActivate, OnApplicationShutdown {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const cls = this.classOf(handler);
+    const arrivedAt = Date.now() - reply.elapsedTime;
+    const held = this.holder(reply);
     const callId = request.method === 'GET' ? undefined : (request.params as { callId?: string }).callId;
     const turn = callId && this.turns ? this.turns.take(callId, cls) : undefined;
-    const arrivedAt = Date.now() - reply.elapsedTime;
-    if (turn instanceof Promise) return turn.then((ticket) => this.enter(ticket, cls, arrivedAt, reply));
+    if (turn instanceof Promise) return turn.then((ticket) => this.enter(held, ticket, cls, arrivedAt));
     if (turn && isRefusal(turn)) throw this.refusal(429, 'activityLimitReached', turn, cls, 'call_queue_full');
-    return this.enter(turn, cls, arrivedAt, reply);
+    return this.enter(held, turn, cls, arrivedAt);
   }
 
   onApplicationShutdown(): void {
     this.admission?.close();
   }
 
+  /**
+   * What the request holds, given back once the answer has gone or the
+   * client has ('close' follows both). Listened to from the start: a client
+   * that leaves while its request waits in a line must not keep the place it
+   * is given later.
+   */
+  private holder(reply: FastifyReply): Held {
+    const held: Held = { closed: false };
+    reply.raw.once('close', () => {
+      held.closed = true;
+      held.place?.release();
+      held.turn?.release();
+    });
+    return held;
+  }
+
   private enter(
+    held: Held,
     turn: Ticket | undefined,
     cls: AdmissionClass,
     arrivedAt: number,
-    reply: FastifyReply,
   ): boolean | Promise<boolean> {
-    if (!this.admission) return this.hold(reply, turn, undefined);
+    held.turn = turn;
+    if (held.closed) return this.abandon(held);
+    if (!this.admission) return true;
     const place = this.admission.acquire(cls, arrivedAt);
     const decide = (outcome: Ticket | Refusal): boolean => {
-      if (!isRefusal(outcome)) return this.hold(reply, turn, outcome);
-      turn?.release();
-      const reason = outcome.refused.includes('waited') ? 'waited_too_long' : 'queue_full';
-      throw this.refusal(503, 'serviceNotAvailable', outcome, cls, reason);
+      if (isRefusal(outcome)) {
+        turn?.release();
+        const reason = outcome.refused.includes('waited') ? 'waited_too_long' : 'queue_full';
+        throw this.refusal(503, 'serviceNotAvailable', outcome, cls, reason);
+      }
+      held.place = outcome;
+      return held.closed ? this.abandon(held) : true;
     };
     return place instanceof Promise ? place.then(decide) : decide(place);
   }
 
-  /** Gives the place and the turn back once the answer has gone ('close' follows a finished answer and a client that left). */
-  private hold(reply: FastifyReply, turn: Ticket | undefined, place: Ticket | undefined): true {
-    if (turn || place)
-      reply.raw.once('close', () => {
-        place?.release();
-        turn?.release();
-      });
-    return true;
+  /** The client left while the request waited: what it was given goes back, and the handler does not run. */
+  private abandon(held: Held): never {
+    held.place?.release();
+    held.turn?.release();
+    throw new GraphHttpError(
+      503,
+      'serviceNotAvailable',
+      'The client closed the connection before the request started.',
+    );
   }
 
   private refusal(status: number, code: string, refusal: Refusal, cls: AdmissionClass, reason: string): GraphHttpError {
