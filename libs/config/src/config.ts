@@ -34,6 +34,8 @@ export interface AdmissionSettings {
   readonly maxQueue: number;
   /** Longest an ordinary request may wait from its arrival before it is refused (ms). */
   readonly queueBudgetMs: number;
+  /** The same once the queue has overflowed, until it has refused nobody for a second (ms). */
+  readonly overloadQueueBudgetMs: number;
   /** The same for cancelMediaProcessing and hang-up, which are admitted first (ms). */
   readonly criticalQueueBudgetMs: number;
 }
@@ -202,7 +204,8 @@ export function loadConfig(source: Env = process.env): Config {
                 minLimit: Math.min(4, env.SHED_MAX_IN_FLIGHT ?? 200),
                 maxLimit: env.SHED_MAX_IN_FLIGHT ?? 200,
                 maxQueue: env.SHED_MAX_QUEUE ?? 50,
-                queueBudgetMs: env.SHED_QUEUE_BUDGET_MS ?? 50,
+                queueBudgetMs: env.SHED_QUEUE_BUDGET_MS ?? 250,
+                overloadQueueBudgetMs: env.SHED_OVERLOAD_QUEUE_BUDGET_MS ?? 10,
                 criticalQueueBudgetMs: env.SHED_CRITICAL_QUEUE_BUDGET_MS ?? 500,
               },
         maxWaitingPerCall: env.SHED_CALL_QUEUE ?? 16,

@@ -75,6 +75,7 @@ export class Environment {
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) SHED_MAX_IN_FLIGHT?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) SHED_MAX_QUEUE?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) SHED_QUEUE_BUDGET_MS?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) SHED_OVERLOAD_QUEUE_BUDGET_MS?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) SHED_CRITICAL_QUEUE_BUDGET_MS?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) SHED_CALL_QUEUE?: number;
   @IsOptional() @url(['https', 'http']) PUBLIC_BASE_URL?: string;

@@ -1,4 +1,5 @@
-import { CanActivate, ExecutionContext, Inject, Injectable, OnApplicationShutdown, SetMetadata } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { IS_PUBLIC } from '@calls/auth';
@@ -8,10 +9,17 @@ import { Admission, isRefusal } from './admission';
 import type { AdmissionClass, Refusal, Ticket } from './admission';
 import { CallTurns } from './call-turns';
 
-const ADMIT_FIRST = 'calls:admitFirst';
+/**
+ * The route stops media or ends a call: admitted first under overload, and
+ * shed last. Kept in the Fastify route's config, so that the check on
+ * arrival (load-shedding.ts) reads it before Nest runs.
+ */
+export const AdmitFirst = () => RouteConfig({ admitFirst: true });
 
-/** The route stops media or ends a call: admitted first under overload, and shed last. */
-export const AdmitFirst = () => SetMetadata(ADMIT_FIRST, true);
+/** The class of the request's route. */
+export function admissionClassOf(request: FastifyRequest): AdmissionClass {
+  return (request.routeOptions.config as { admitFirst?: boolean }).admitFirst === true ? 'critical' : 'normal';
+}
 
 export const ADMISSION = Symbol('ADMISSION');
 export const CALL_TURNS = Symbol('CALL_TURNS');
@@ -36,8 +44,6 @@ interface Held {
 
 @Injectable()
 export class AdmissionGuard implements CanActivate, OnApplicationShutdown {
-  private readonly classes = new WeakMap<object, AdmissionClass>();
-
   constructor(
     private readonly reflector: Reflector,
     @Inject(ADMISSION) private readonly admission: Admission | null,
@@ -51,7 +57,7 @@ export class AdmissionGuard implements CanActivate, OnApplicationShutdown {
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    const cls = this.classOf(handler);
+    const cls = admissionClassOf(request);
     const arrivedAt = Date.now() - reply.elapsedTime;
     const held = this.holder(reply);
     const callId = request.method === 'GET' ? undefined : (request.params as { callId?: string }).callId;
@@ -118,14 +124,5 @@ export class AdmissionGuard implements CanActivate, OnApplicationShutdown {
     admissionRefusals.inc({ class: cls, reason });
     const message = status === 503 ? `${refusal.refused}; retry later.` : refusal.refused;
     return new GraphHttpError(status, code, message, { 'Retry-After': RETRY_AFTER_SECONDS });
-  }
-
-  private classOf(handler: object): AdmissionClass {
-    let cls = this.classes.get(handler);
-    if (!cls) {
-      cls = this.reflector.get<boolean>(ADMIT_FIRST, handler as never) ? 'critical' : 'normal';
-      this.classes.set(handler, cls);
-    }
-    return cls;
   }
 }

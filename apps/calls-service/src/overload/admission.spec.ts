@@ -8,6 +8,7 @@ const settings: AdmissionSettings = {
   minLimit: 2,
   maxLimit: 2,
   queueBudgetMs: 20,
+  overloadQueueBudgetMs: 5,
   criticalQueueBudgetMs: 100,
   maxQueue: 2,
 };
@@ -115,10 +116,47 @@ describe('Admission', () => {
     expect(isRefusal(admission.acquire('critical', 0, 0) as Refusal)).toBe(true);
   });
 
+  it('shortens the ordinary budget once the queue has overflowed, for a second after its last refusal', () => {
+    ticket(admission.acquire('normal', 0, 0));
+    ticket(admission.acquire('normal', 0, 0));
+    expect(admission.acquire('normal', 0, 10)).toBeInstanceOf(Promise); // 10 ms late: within the usual 20
+    void admission.acquire('normal', 10, 10);
+    expect(admission.acquire('normal', 10, 10)).toEqual({ refused: expect.stringMatching(/at capacity/) });
+    // Overflowed at 10: 8 ms late is now too late.
+    expect(admission.acquire('normal', 492, 500)).toEqual({ refused: expect.stringMatching(/waited 8 ms/) });
+    // Each refusal keeps the short budget a second longer.
+    expect(admission.acquire('normal', 1392, 1400)).toEqual({ refused: expect.stringMatching(/waited 8 ms/) });
+    // A second after the last refusal the usual budget is back: 8 ms late is in time (refused only for the full queue).
+    expect(admission.acquire('normal', 2492, 2500)).toEqual({ refused: expect.stringMatching(/at capacity/) });
+  });
+
   it('gives a critical request its longer budget', () => {
     for (let i = 0; i < 3; i++) ticket(admission.acquire('critical', 0, 0));
     expect(admission.acquire('critical', 0, 50)).toBeInstanceOf(Promise);
     expect(admission.acquire('normal', 0, 50)).toEqual({ refused: expect.stringMatching(/waited 50 ms/) });
+  });
+
+  it('refuses on arrival only what could neither take a place nor wait', () => {
+    expect(admission.refuseIfFull('normal')).toBeUndefined();
+    ticket(admission.acquire('normal', 0, 0));
+    ticket(admission.acquire('normal', 0, 0));
+    expect(admission.refuseIfFull('normal')).toBeUndefined(); // it may still wait
+    void admission.acquire('normal', 0, 0);
+    void admission.acquire('normal', 0, 0);
+    expect(admission.refuseIfFull('normal')).toEqual({ refused: expect.stringMatching(/at capacity/) });
+    expect(admission.refuseIfFull('critical')).toBeUndefined(); // it takes the place of a waiting ordinary one
+    expect(admission.counts.refusedFull).toBe(1);
+  });
+
+  it('refuses a critical request on arrival only when critical requests fill the places and the queue', () => {
+    for (let i = 0; i < 2; i++) ticket(admission.acquire('critical', 0, 0));
+    void admission.acquire('normal', 0, 0);
+    void admission.acquire('normal', 0, 0);
+    expect(admission.refuseIfFull('critical')).toBeUndefined(); // a place of its headroom is free
+    ticket(admission.acquire('critical', 0, 0));
+    void admission.acquire('critical', 0, 0); // displaces an ordinary one
+    void admission.acquire('critical', 0, 0); // and the other
+    expect(admission.refuseIfFull('critical')).toEqual({ refused: expect.stringMatching(/at capacity/) });
   });
 
   it('releases a place once however often it is released', () => {

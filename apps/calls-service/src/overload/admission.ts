@@ -19,6 +19,9 @@ export type AdmissionClass = 'critical' | 'normal';
 /** Share of the limit that critical requests may take beyond it: they are short, and each stops audio. */
 const CRITICAL_HEADROOM = 0.25;
 
+/** How long after its last refusal the door keeps the short budget. */
+const OVERLOAD_HOLD_MS = 1000;
+
 /** A place in flight; release it once the answer has gone (or the client has). */
 export interface Ticket {
   release(now?: number): void;
@@ -66,6 +69,8 @@ export class Admission {
   private running = 0;
   private readonly waiting = { critical: new Fifo<Waiter>(), normal: new Fifo<Waiter>() };
   private sweeper: NodeJS.Timeout | undefined;
+  /** Until when the short budget applies (epoch ms). */
+  private overloadedUntil = 0;
   /** Counts since start, by outcome, for the metrics. */
   readonly counts = { admitted: 0, queued: 0, refusedFull: 0, refusedLate: 0 };
 
@@ -100,22 +105,37 @@ export class Admission {
     const ahead = cls === 'critical' ? this.waiting.critical.length : this.queued;
     if (ahead === 0 && this.running < this.capacityOf(cls)) return this.admit(now);
     // Only a request that would queue is judged by its wait: a pause of the loop alone (a GC) refuses nothing.
-    if (now - arrivedAt > this.budgetOf(cls)) return this.refuseLate(now - arrivedAt);
+    if (now - arrivedAt > this.budgetOf(cls, now)) return this.refuseLate(now - arrivedAt, now);
     if (this.queued >= this.settings.maxQueue) {
       // A critical request takes the place of the ordinary one that arrived last.
       const displaced = cls === 'critical' ? this.waiting.normal.pop() : undefined;
-      if (!displaced) return this.refuseFull();
-      displaced.settle(this.refuseFull());
+      if (!displaced) return this.refuseFull(now);
+      displaced.settle(this.refuseFull(now));
     }
     this.counts.queued += 1;
     return new Promise((settle) => {
       this.waiting[cls].push({ cls, arrivedAt, settle });
       if (!this.sweeper) {
         // Waiters past their budget are refused even while no answer frees a place.
-        this.sweeper = setInterval(() => this.drain(), Math.max(1, Math.min(this.settings.queueBudgetMs, 10)));
+        this.sweeper = setInterval(
+          () => this.drain(),
+          Math.max(1, Math.min(this.settings.overloadQueueBudgetMs / 2, 10)),
+        );
         this.sweeper.unref();
       }
     });
+  }
+
+  /**
+   * A refusal now when the request could neither take a place nor wait for
+   * one, else nothing: checked as a request arrives, so that while the
+   * queue is full a refusal costs no authentication, parsing or guard.
+   */
+  refuseIfFull(cls: AdmissionClass, now: number = Date.now()): Refusal | undefined {
+    if (this.queued < this.settings.maxQueue) return undefined;
+    if (cls === 'critical' && (this.waiting.normal.length > 0 || this.running < this.capacityOf(cls))) return undefined;
+    if (cls === 'normal' && this.queued === 0 && this.running < this.capacityOf(cls)) return undefined;
+    return this.refuseFull(now);
   }
 
   private admit(now: number): Ticket {
@@ -138,8 +158,8 @@ export class Admission {
   private drain(now: number = Date.now()): void {
     for (const cls of ['critical', 'normal'] as const) {
       const queue = this.waiting[cls];
-      for (let head = queue.peek(); head && now - head.arrivedAt > this.budgetOf(cls); head = queue.peek()) {
-        queue.shift()!.settle(this.refuseLate(now - head.arrivedAt));
+      for (let head = queue.peek(); head && now - head.arrivedAt > this.budgetOf(cls, now); head = queue.peek()) {
+        queue.shift()!.settle(this.refuseLate(now - head.arrivedAt, now));
       }
     }
     for (const cls of ['critical', 'normal'] as const) {
@@ -157,16 +177,28 @@ export class Admission {
     return cls === 'critical' ? limit + Math.ceil(limit * CRITICAL_HEADROOM) : limit;
   }
 
-  private budgetOf(cls: AdmissionClass): number {
-    return cls === 'critical' ? this.settings.criticalQueueBudgetMs : this.settings.queueBudgetMs;
+  /**
+   * An ordinary request's budget is long while the queue only absorbs
+   * bursts and clients that wait for their answers (as many as the limit
+   * and the queue hold), and short once more arrive than that: from the
+   * queue's overflowing until it has refused nobody for OVERLOAD_HOLD_MS.
+   * Then a waiter past the short budget is refused, so that what is
+   * accepted does not wait behind a standing queue, and what is refused
+   * learns it fast (CoDel's idea, with the full queue as its trigger).
+   */
+  private budgetOf(cls: AdmissionClass, now: number = Date.now()): number {
+    if (cls === 'critical') return this.settings.criticalQueueBudgetMs;
+    return now < this.overloadedUntil ? this.settings.overloadQueueBudgetMs : this.settings.queueBudgetMs;
   }
 
-  private refuseFull(): Refusal {
+  private refuseFull(now: number): Refusal {
+    this.overloadedUntil = now + OVERLOAD_HOLD_MS;
     this.counts.refusedFull += 1;
     return { refused: `the service is at capacity (${this.queued} requests waiting)` };
   }
 
-  private refuseLate(waitedMs: number): Refusal {
+  private refuseLate(waitedMs: number, now: number): Refusal {
+    if (now < this.overloadedUntil) this.overloadedUntil = now + OVERLOAD_HOLD_MS;
     this.counts.refusedLate += 1;
     return { refused: `the service is overloaded (the request waited ${Math.round(waitedMs)} ms to start)` };
   }

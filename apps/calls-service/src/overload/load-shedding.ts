@@ -2,6 +2,9 @@ import underPressure, { TYPE_EVENT_LOOP_DELAY, TYPE_HEALTH_CHECK } from '@fastif
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { LoadSheddingSettings } from '@calls/config';
 import { graphErrorBody, requestIdsOf } from '@calls/graph';
+import { admissionRefusals } from '@calls/runtime';
+import type { Admission } from './admission';
+import { admissionClassOf } from './admission.guard';
 
 /** Process endpoints answer under any load: a liveness probe that timed out would restart a busy pod. */
 const EXEMPT = /^\/(health\/|metrics$|\.well-known\/)/;
@@ -22,6 +25,7 @@ export async function registerLoadShedding(
   fastify: FastifyInstance,
   settings: LoadSheddingSettings,
   probeDatabase: () => Promise<unknown>,
+  admission: Admission | null = null,
 ): Promise<void> {
   const databaseAnswersInTime = async (): Promise<boolean> => {
     let timer: NodeJS.Timeout | undefined;
@@ -50,6 +54,7 @@ export async function registerLoadShedding(
     void reply.status(503).header('Retry-After', String(settings.retryAfterSeconds)).type('application/json');
     return graphErrorBody(error, requestId, clientRequestId);
   };
+  if (admission) refuseWhileFull(fastify, admission, refuse);
   await fastify.register(underPressure, {
     sampleInterval: settings.sampleIntervalMs,
     maxEventLoopDelay: settings.maxEventLoopDelayMs,
@@ -71,5 +76,27 @@ export async function registerLoadShedding(
     ...(settings.maxDatabaseWaitMs > 0
       ? { healthCheck: databaseAnswersInTime, healthCheckInterval: settings.sampleIntervalMs }
       : {}),
+  });
+}
+
+/**
+ * While the door's queue is full (admission.ts), a request that could
+ * neither take a place nor wait is refused as it arrives: before its body
+ * is parsed, its token checked or Nest runs, so that refusing the excess
+ * costs a fraction of serving it. The guard (admission.guard.ts) decides
+ * everything else after throttling.
+ */
+function refuseWhileFull(
+  fastify: FastifyInstance,
+  admission: Admission,
+  refuse: (reply: FastifyReply, why: string) => Record<string, unknown>,
+): void {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (EXEMPT.test(request.url)) return done();
+    const cls = admissionClassOf(request);
+    const refusal = admission.refuseIfFull(cls);
+    if (!refusal) return done();
+    admissionRefusals.inc({ class: cls, reason: 'queue_full' });
+    void reply.send(refuse(reply, refusal.refused));
   });
 }
