@@ -61,22 +61,30 @@ export async function registerLoadShedding(
     // What the handler returns (other than nothing) under-pressure sends as the answer, and stops there.
     pressureHandler: ((request: FastifyRequest, reply: FastifyReply, type: string, value: number | undefined) => {
       if (EXEMPT.test(request.url)) return undefined; // handled as if nothing happened
-      // under-pressure reads a window with no sample as Infinity (its issue 125): the process was not
-      // scheduled (a CPU limit, a busy node, a start-up), which says nothing of the load. The door's
-      // queueing delay (admission.ts) judges that; refusing everything for a window would not.
-      if (type === TYPE_EVENT_LOOP_DELAY && !Number.isFinite(value)) return undefined;
-      const why =
-        type === TYPE_EVENT_LOOP_DELAY
-          ? `the service is overloaded (event loop ${Math.round(value ?? 0)} ms late)`
-          : type === TYPE_HEALTH_CHECK
-            ? 'the service is overloaded (its database is slow to answer)'
-            : 'the service is overloaded';
-      return refuse(reply, why);
+      const why = pressureReason(type, value);
+      return why === undefined ? undefined : refuse(reply, why);
     }) as unknown as (request: FastifyRequest, reply: FastifyReply, type: string, value: number | undefined) => void,
     ...(settings.maxDatabaseWaitMs > 0
       ? { healthCheck: databaseAnswersInTime, healthCheckInterval: settings.sampleIntervalMs }
       : {}),
   });
+}
+
+/**
+ * Why a pressure under-pressure reports sheds a request, or nothing when it
+ * should not. under-pressure reads a window with no sample as an event loop
+ * Infinity ms late (its issue 125): the process was not scheduled (a CPU
+ * limit, a busy node, a start-up), which says nothing of the load. The
+ * door's queueing delay (admission.ts) judges that; refusing everything
+ * for a window would not.
+ */
+export function pressureReason(type: string, value: number | undefined): string | undefined {
+  if (type === TYPE_EVENT_LOOP_DELAY) {
+    return Number.isFinite(value) ? `the service is overloaded (event loop ${Math.round(value!)} ms late)` : undefined;
+  }
+  return type === TYPE_HEALTH_CHECK
+    ? 'the service is overloaded (its database is slow to answer)'
+    : 'the service is overloaded';
 }
 
 /**
