@@ -71,17 +71,22 @@ describe('load shedding on the wait for a database connection (HTTP, PostgreSQL)
 
 describe('load shedding on event-loop delay (HTTP, PostgreSQL)', () => {
   const suite = serviceForSuite(createPostgresDatabase, {
-    SHED_EVENT_LOOP_DELAY_MS: '50',
-    SHED_SAMPLE_INTERVAL_MS: '50',
+    SHED_EVENT_LOOP_DELAY_MS: '30',
+    SHED_SAMPLE_INTERVAL_MS: '200',
   });
 
   it('sheds while the event loop runs late, and keeps answering the liveness probe', async () => {
     const callId = await newCall(suite);
-    // Keep the process's event loop busy 95% of the time, as a CPU-bound overload would.
-    const busy = setInterval(() => {
-      const until = Date.now() + 190;
+    // Keep the process's event loop busy almost all the time, as a CPU-bound overload would, in blocks
+    // of 60 ms: within each 200 ms window under-pressure's histogram takes samples (about 61 ms late).
+    // A window without one (blocks longer than the window) reads as Infinity, which sheds nothing.
+    let busy = true;
+    const work = () => {
+      const until = Date.now() + 60;
       while (Date.now() < until);
-    }, 200);
+      if (busy) setTimeout(work, 1);
+    };
+    setTimeout(work, 1);
     try {
       // The delay is sampled in the background: within a sample or two of the overload, requests are shed.
       const shed = await eventually(
@@ -92,7 +97,7 @@ describe('load shedding on event-loop delay (HTTP, PostgreSQL)', () => {
       expectShed(shed, /event loop \d+ ms late/); // a window without a sample (Infinity) sheds nothing
       expect((await request(suite.service.url).get('/health/live')).status).toBe(200);
     } finally {
-      clearInterval(busy);
+      busy = false;
     }
     await expectRecovery(suite, callId);
   });
