@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import type { Pool } from 'pg';
 import { CALLS_V1 } from '@calls/messaging';
 import { serviceNodeFlags, startProcess, stop } from './bench-process';
+import { fetchRetryingAsSdk } from './open-loop';
 
 /*
  * Cancel-to-silence: from the moment the bot has the cancel's 200 to the
@@ -188,7 +189,7 @@ async function playingCalls(
   count: number,
 ): Promise<string[]> {
   const post = async (path: string, body: object) => {
-    const response = await fetch(`${url}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+    const response = await fetchRetryingAsSdk(`${url}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
     if (!response.ok) throw new Error(`POST ${path}: ${response.status} ${await response.text()}`);
     return (await response.json()) as { id: string };
   };

@@ -32,6 +32,7 @@ import { productionEnv, startIdentityProvider } from './bench-identity';
 import { cpuMsOf, serviceNodeFlags, startProcess, stop } from './bench-process';
 import { writeLastRun } from './bench-report';
 import { cancelToSilence, Quantiles } from './cancel-to-silence';
+import { fetchRetryingAsSdk } from './open-loop';
 
 const AMQP_URL = process.env.BENCH_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 /** The bench's own rtpengine, with room for 2,000 calls (4 ports each). */
@@ -124,7 +125,7 @@ async function main(): Promise<void> {
     });
     children.push(gateway.child);
     const api = async (method: string, path: string, body?: object) => {
-      const response = await fetch(`${service.url}${path}`, {
+      const response = await fetchRetryingAsSdk(`${service.url}${path}`, {
         method,
         headers,
         body: body ? JSON.stringify(body) : undefined,

@@ -151,3 +151,26 @@ export async function closedLoop(bots: Bots, concurrency: number, seconds: numbe
   );
   return answers;
 }
+
+/**
+ * fetch as a Graph SDK client sends a request: a 429, 503 or 504 is retried
+ * up to 3 times after its Retry-After (the RetryHandler's rule above), so a
+ * bench that sets up calls under load is not stopped by the door's refusals.
+ */
+export async function fetchRetryingAsSdk(url: string, init: RequestInit): Promise<Response> {
+  for (let attempt = 0; ; attempt++) {
+    const response = await fetch(
+      url,
+      attempt === 0
+        ? init
+        : { ...init, headers: { ...(init.headers as Record<string, string>), 'retry-attempt': String(attempt) } },
+    );
+    const retryable = response.status === 429 || response.status === 503 || response.status === 504;
+    if (!retryable || attempt >= MAX_RETRIES) return response;
+    await response.arrayBuffer();
+    const retryAfter = response.headers.get('retry-after');
+    await new Promise((resolve) =>
+      setTimeout(resolve, (retryAfter !== null ? Number(retryAfter) : DEFAULT_DELAY_S) * 1000),
+    );
+  }
+}

@@ -130,6 +130,19 @@ describe('Admission', () => {
     expect(admission.acquire('normal', 2492, 2500)).toEqual({ refused: expect.stringMatching(/at capacity/) });
   });
 
+  it('keeps the long budget for critical requests while only ordinary ones overflow, and shortens it when they do', () => {
+    ticket(admission.acquire('normal', 0, 0));
+    ticket(admission.acquire('normal', 0, 0));
+    void admission.acquire('normal', 0, 0);
+    void admission.acquire('normal', 0, 0);
+    expect(isRefusal(admission.acquire('normal', 0, 0) as Refusal)).toBe(true); // ordinary ones overflow
+    ticket(admission.acquire('critical', 0, 0)); // the headroom's place
+    expect(admission.acquire('critical', 0, 50)).toBeInstanceOf(Promise); // 50 ms late: within its 100
+    expect(admission.acquire('critical', 0, 50)).toBeInstanceOf(Promise); // displaces the other ordinary one
+    expect(isRefusal(admission.acquire('critical', 50, 50) as Refusal)).toBe(true); // critical ones overflow now
+    expect(admission.acquire('critical', 100, 108)).toEqual({ refused: expect.stringMatching(/waited 8 ms/) });
+  });
+
   it('gives a critical request its longer budget', () => {
     for (let i = 0; i < 3; i++) ticket(admission.acquire('critical', 0, 0));
     expect(admission.acquire('critical', 0, 50)).toBeInstanceOf(Promise);

@@ -69,8 +69,8 @@ export class Admission {
   private running = 0;
   private readonly waiting = { critical: new Fifo<Waiter>(), normal: new Fifo<Waiter>() };
   private sweeper: NodeJS.Timeout | undefined;
-  /** Until when the short budget applies (epoch ms). */
-  private overloadedUntil = 0;
+  /** Until when the short budget applies, by class (epoch ms). */
+  private readonly overloadedUntil = { critical: 0, normal: 0 };
   /** Counts since start, by outcome, for the metrics. */
   readonly counts = { admitted: 0, queued: 0, refusedFull: 0, refusedLate: 0 };
 
@@ -105,12 +105,12 @@ export class Admission {
     const ahead = cls === 'critical' ? this.waiting.critical.length : this.queued;
     if (ahead === 0 && this.running < this.capacityOf(cls)) return this.admit(now);
     // Only a request that would queue is judged by its wait: a pause of the loop alone (a GC) refuses nothing.
-    if (now - arrivedAt > this.budgetOf(cls, now)) return this.refuseLate(now - arrivedAt, now);
+    if (now - arrivedAt > this.budgetOf(cls, now)) return this.refuseLate(now - arrivedAt, now, cls);
     if (this.queued >= this.settings.maxQueue) {
       // A critical request takes the place of the ordinary one that arrived last.
       const displaced = cls === 'critical' ? this.waiting.normal.pop() : undefined;
-      if (!displaced) return this.refuseFull(now);
-      displaced.settle(this.refuseFull(now));
+      if (!displaced) return this.refuseFull(now, cls);
+      displaced.settle(this.refuseFull(now, 'normal'));
     }
     this.counts.queued += 1;
     return new Promise((settle) => {
@@ -135,7 +135,7 @@ export class Admission {
     if (this.queued < this.settings.maxQueue) return undefined;
     if (cls === 'critical' && (this.waiting.normal.length > 0 || this.running < this.capacityOf(cls))) return undefined;
     if (cls === 'normal' && this.queued === 0 && this.running < this.capacityOf(cls)) return undefined;
-    return this.refuseFull(now);
+    return this.refuseFull(now, cls);
   }
 
   private admit(now: number): Ticket {
@@ -159,7 +159,7 @@ export class Admission {
     for (const cls of ['critical', 'normal'] as const) {
       const queue = this.waiting[cls];
       for (let head = queue.peek(); head && now - head.arrivedAt > this.budgetOf(cls, now); head = queue.peek()) {
-        queue.shift()!.settle(this.refuseLate(now - head.arrivedAt, now));
+        queue.shift()!.settle(this.refuseLate(now - head.arrivedAt, now, cls));
       }
     }
     for (const cls of ['critical', 'normal'] as const) {
@@ -185,20 +185,24 @@ export class Admission {
    * Then a waiter past the short budget is refused, so that what is
    * accepted does not wait behind a standing queue, and what is refused
    * learns it fast (CoDel's idea, with the full queue as its trigger).
+   * Critical requests keep their long budget unless they overflow the
+   * queue themselves: only a flood of cancels and hang-ups sheds them so.
    */
   private budgetOf(cls: AdmissionClass, now: number = Date.now()): number {
-    if (cls === 'critical') return this.settings.criticalQueueBudgetMs;
-    return now < this.overloadedUntil ? this.settings.overloadQueueBudgetMs : this.settings.queueBudgetMs;
+    const overloaded = now < this.overloadedUntil[cls];
+    if (overloaded) return this.settings.overloadQueueBudgetMs;
+    return cls === 'critical' ? this.settings.criticalQueueBudgetMs : this.settings.queueBudgetMs;
   }
 
-  private refuseFull(now: number): Refusal {
-    this.overloadedUntil = now + OVERLOAD_HOLD_MS;
+  /** A class whose own requests overflow the queue (a flood of cancels alone) is shed on the short budget too. */
+  private refuseFull(now: number, cls: AdmissionClass): Refusal {
+    this.overloadedUntil[cls] = now + OVERLOAD_HOLD_MS;
     this.counts.refusedFull += 1;
     return { refused: `the service is at capacity (${this.queued} requests waiting)` };
   }
 
-  private refuseLate(waitedMs: number, now: number): Refusal {
-    if (now < this.overloadedUntil) this.overloadedUntil = now + OVERLOAD_HOLD_MS;
+  private refuseLate(waitedMs: number, now: number, cls: AdmissionClass): Refusal {
+    if (now < this.overloadedUntil[cls]) this.overloadedUntil[cls] = now + OVERLOAD_HOLD_MS;
     this.counts.refusedLate += 1;
     return { refused: `the service is overloaded (the request waited ${Math.round(waitedMs)} ms to start)` };
   }
