@@ -202,7 +202,8 @@ async function main(): Promise<void> {
       );
     };
     const phases: [string, number, MixFigures][] = [];
-    const unloaded = figuresOf(await closedLoop(mix(false), 1, 5), 5);
+    // The denominator of every ratio below: long enough for a p99 of a few thousand answers.
+    const unloaded = figuresOf(await closedLoop(mix(false), 1, SECONDS), SECONDS);
     phases.push(['unloaded (1 bot)', unloaded.goodput, unloaded]);
     await settleOutbox(pool);
     const peakPhase = figuresOf(await closedLoop(mix(false), SATURATING, SECONDS), SECONDS);
