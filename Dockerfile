@@ -13,7 +13,7 @@ COPY libs ./libs
 COPY scripts ./scripts
 # The media bench (scripts/bench) plays its calls with the media example's caller.
 COPY examples ./examples
-RUN npm run build && npm prune --omit=dev
+RUN npm run build:clean && rm dist/.tsbuildinfo && npm prune --omit=dev
 
 # Run: production dependencies and compiled code only, as the unprivileged
 # `node` user. Every command is exec form: nothing needs a shell at run time.

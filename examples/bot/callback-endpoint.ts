@@ -23,6 +23,15 @@ export interface CallbackEndpoint {
 }
 
 /**
+ * Why a notification may not come, named where the wait ends: the most
+ * common cause is a service started with AMQP_URL and no notifier.
+ */
+export const NO_NOTIFICATION = (timeoutMs: number) =>
+  `no such notification within ${timeoutMs / 1000} s. Is something notifying this bot? With AMQP_URL set the ` +
+  'service leaves that to the notifier app: start both with `npm run start:with-broker`, or the service ' +
+  'alone without AMQP_URL (`npm start`).';
+
+/**
  * The bot's callback endpoint. Each POST carries `Authorization: Bearer
  * <JWT>` signed by the service; the bot trusts it only if it verifies
  * against the keys the service's OpenID configuration names, with the
@@ -34,6 +43,8 @@ export async function startCallbackEndpoint(options: {
   appId: string;
   port?: number;
   host?: string;
+  /** Called with each notification that passed validation, as it arrives. */
+  onNotification?: (notification: CommsNotification) => void;
 }): Promise<CallbackEndpoint> {
   const discovery = (await (await fetch(`${options.serviceUrl}/.well-known/openid-configuration`)).json()) as {
     issuer: string;
@@ -54,6 +65,7 @@ export async function startCallbackEndpoint(options: {
           const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { value: CommsNotification[] };
           for (const notification of body.value) {
             received.push(notification);
+            options.onNotification?.(notification);
             for (const waiter of waiters.filter((w) => w.match(notification))) {
               waiters.splice(waiters.indexOf(waiter), 1);
               waiter.resolve(notification);
@@ -81,7 +93,7 @@ export async function startCallbackEndpoint(options: {
       const already = received.find(match);
       if (already) return Promise.resolve(already);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('no such notification in time')), timeoutMs);
+        const timer = setTimeout(() => reject(new Error(NO_NOTIFICATION(timeoutMs))), timeoutMs);
         waiters.push({
           match,
           resolve: (notification) => {

@@ -195,7 +195,7 @@ describe('calls and media actions (HTTP, SQLite, simulated media plane)', () => 
 
     const many = (n: number) => Array.from({ length: n }, () => PROMPT);
     it.each([
-      ['playPrompt', 'no prompts', {}, /prompts must contain at least 1 elements/],
+      ['playPrompt', 'no prompts', {}, /^prompts must be an array$/],
       ['playPrompt', 'an empty prompt list', { prompts: [] }, /prompts must contain at least 1 elements/],
       ['playPrompt', '21 prompts', { prompts: many(21) }, /prompts must contain no more than 20 elements/],
       ['playPrompt', 'a prompt without a uri', { prompts: [{ mediaInfo: {} }] }, /prompts\[0\]\.mediaInfo\.uri/],

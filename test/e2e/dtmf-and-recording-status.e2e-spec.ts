@@ -264,7 +264,7 @@ describe('sendDtmfTones and updateRecordingStatus (HTTP, PostgreSQL)', () => {
       const callId = await notifiedCall(suite.service, receiver);
       const path = `/communications/calls/${callId}/updateRecordingStatus`;
       for (const [body, message] of [
-        [{}, 'status must be one of the following values: notRecording, recording, failed'],
+        [{}, 'status should not be null or undefined'],
         [{ status: 'paused' }, 'status must be one of the following values: notRecording, recording, failed'],
       ] as const) {
         const res = await post(path, body);

@@ -72,9 +72,9 @@ describe('identity (HTTP, JWKS identity provider)', () => {
 
   it.each([
     ['no token', () => undefined, /empty/],
-    ['garbage', () => 'Bearer not-a-token', /validation failure/],
-    ['the Bearer scheme missing', () => signWith(key, claims()), /empty/],
-    ['the Bearer scheme misspelled', () => `Bearer_ ${signWith(key, claims())}`, /empty/],
+    ['garbage', () => 'Bearer not-a-token', /^Access token validation failure\. The token is not a JWT/],
+    ['the Bearer scheme missing', () => signWith(key, claims()), /must be 'Bearer <access token>'/],
+    ['the Bearer scheme misspelled', () => `Bearer_ ${signWith(key, claims())}`, /must be 'Bearer <access token>'/],
     ['alg none', () => `Bearer ${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims())}.`, /validation failure/],
     [
       'HS256 signed with the public key as secret',
@@ -85,13 +85,13 @@ describe('identity (HTTP, JWKS identity provider)', () => {
       },
       /validation failure/,
     ],
-    ['a key not in the JWKS', () => `Bearer ${signWith(newSigningKey(), claims())}`, /validation failure/],
+    ['a key not in the JWKS', () => `Bearer ${signWith(newSigningKey(), claims())}`, /kid is missing or unknown/],
     [
       'a kid of the JWKS on another key',
       () => `Bearer ${signWith(newSigningKey(), claims(), { kid: key.kid })}`,
       /signature/,
     ],
-    ['no kid', () => `Bearer ${signWith(key, claims(), { kid: null })}`, /validation failure/],
+    ['no kid', () => `Bearer ${signWith(key, claims(), { kid: null })}`, /kid is missing or unknown/],
     ['an expired token', () => `Bearer ${signWith(key, claims({ exp: now() - 120 }))}`, /expired/],
     ['nbf beyond the clock tolerance', () => `Bearer ${signWith(key, claims({ nbf: now() + 300 }))}`, /not yet valid/],
     ['the wrong audience', () => `Bearer ${signWith(key, claims({ aud: 'api://other' }))}`, /audience/],

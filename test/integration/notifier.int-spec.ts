@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as jwt from 'jsonwebtoken';
+import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { NotificationSigner } from '@calls/auth';
 import { Call } from '@calls/domain';
@@ -150,14 +151,25 @@ describe.each(TEST_DATABASES)('notifier on %s', (_kind, create) => {
     expect(jwt.decode(token, { complete: true })?.header.kid).toBe(jwk.kid);
   });
 
-  it('retries a 500, honours Retry-After on a 429, and then delivers', async () => {
+  it('retries a 500, honours Retry-After on a 429, and then delivers, saying so at each failed attempt', async () => {
     receiver.respond = (n) =>
       n === 1 ? { status: 500 } : n === 2 ? { status: 429, headers: { 'Retry-After': '1' } } : { status: 200 };
+    const warnings = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     const { events } = cancelledCallEvents();
     await inbox.accept(events.filter((event) => event.type === 'calls.v1.call.established'));
     dispatcher.wake();
 
     await until(() => receiver.received.length === 3);
+    const said = warnings.mock.calls.map(([message]) => String(message));
+    warnings.mockRestore();
+    expect(said).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `to ${new URL(receiver.url).origin.replace(/[.]/g, '\\.')} failed \\(attempt 1\\): HTTP 500; retrying in \\d+ s$`,
+        ),
+      ),
+      expect.stringMatching(/failed \(attempt 2\): HTTP 429; retrying in 1 s$/),
+    ]);
     const [first, second, third] = receiver.received.map((n) => n.at);
     expect(second).toBeGreaterThan(first);
     expect(third - second).toBeGreaterThanOrEqual(950); // waited as told

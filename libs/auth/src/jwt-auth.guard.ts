@@ -4,14 +4,38 @@ import { AuthGuard } from '@nestjs/passport';
 import { GraphHttpError } from '@calls/graph';
 import { IS_PUBLIC } from './auth.decorators';
 
-/** Graph-like wording for why a token was refused; the token itself is never repeated. */
+/**
+ * Graph's wording for why a token was refused (InvalidAuthenticationToken,
+ * "Access token is empty.", "Access token has expired or is not yet
+ * valid.", "Access token validation failure."), followed by a reason a
+ * person can act on. The token itself is never repeated.
+ */
 function refusal(info: unknown): string {
   const name = (info as { name?: string } | undefined)?.name;
   const message = (info as { message?: string } | undefined)?.message ?? '';
   if (name === 'TokenExpiredError') return 'Access token has expired or is not yet valid.';
   if (name === 'NotBeforeError') return 'Access token has expired or is not yet valid.';
   if (message === 'No auth token') return 'Access token is empty.';
+  // The dev issuer's and jwks-rsa's words for a kid the identity provider does not publish (jwks-rsa answers no
+  // key for an unknown kid, which jsonwebtoken words as a missing key).
+  if (
+    /signing key not found|unable to find a signing key|names no signing key|secret or public key must be provided/i.test(
+      message,
+    )
+  )
+    return "Access token validation failure. It is not signed by a key of the identity provider's key set (its kid is missing or unknown).";
   return `Access token validation failure. ${message || 'Invalid token.'}`.trim();
+}
+
+/** A JWT in compact form: three base64url parts, the first a JSON header. */
+function isCompactJwt(token: string): boolean {
+  const parts = token.split('.');
+  if (parts.length !== 3 || !parts.every((part) => /^[A-Za-z0-9_-]*$/.test(part))) return false;
+  try {
+    return typeof JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8')) === 'object';
+  } catch {
+    return false;
+  }
 }
 
 /** Entra access tokens are a few KB; 8 KB leaves room for many roles. */
@@ -32,6 +56,23 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
       .headers.authorization;
     if (typeof authorization === 'string' && authorization.length > MAX_AUTHORIZATION_LENGTH) {
       throw new GraphHttpError(401, 'InvalidAuthenticationToken', 'Access token is too large.');
+    }
+    if (typeof authorization === 'string' && authorization.trim() !== '') {
+      const bearer = /^Bearer +(\S+)$/i.exec(authorization.trim());
+      if (!bearer) {
+        throw new GraphHttpError(
+          401,
+          'InvalidAuthenticationToken',
+          "Access token is empty. The Authorization header must be 'Bearer <access token>'.",
+        );
+      }
+      if (!isCompactJwt(bearer[1])) {
+        throw new GraphHttpError(
+          401,
+          'InvalidAuthenticationToken',
+          'Access token validation failure. The token is not a JWT (three base64url parts separated by dots).',
+        );
+      }
     }
     return super.canActivate(context);
   }

@@ -1,5 +1,16 @@
 import { Type } from 'class-transformer';
-import { IsArray, IsIn, IsObject, IsOptional, IsString, IsUUID, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
 import { GraphValidationPipe } from './graph-validation.pipe';
 
 class Inner {
@@ -22,6 +33,18 @@ class Body {
   @IsOptional()
   @IsIn(['a', 'b'], { each: true })
   letters?: string[];
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(8)
+  clientContext?: string;
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(3)
+  @IsUUID('all', { each: true })
+  operationIds?: string[];
 }
 
 /** The 400's message for a body, or 'valid'. */
@@ -59,5 +82,28 @@ describe(GraphValidationPipe.name, () => {
     expect(await messageFor({ ids: 'abc' })).toMatch(/^ids/);
     // An unknown property whose name is blank (the HTTP fuzz test found it) is still a 400.
     expect(await messageFor({ ' ': null })).toMatch(/should not exist$/);
+  });
+
+  it('says one thing per bad field: its type when the type is wrong', async () => {
+    expect(await messageFor({ clientContext: 5 })).toBe('clientContext must be a string');
+    expect(await messageFor({ operationIds: 'abc' })).toBe('operationIds must be an array');
+    expect(await messageFor({ clientContext: 'x'.repeat(9) })).toBe(
+      'clientContext must be shorter than or equal to 8 characters',
+    );
+    expect(await messageFor({ operationIds: [] })).toBe('operationIds must contain at least 1 elements');
+  });
+
+  it('suggests the known property an unknown one is a slip of (edit distance 2 at most)', async () => {
+    expect(await messageFor({ clientContex: 'x' })).toBe(
+      'property clientContex should not exist; did you mean clientContext?',
+    );
+    expect(await messageFor({ operationids: [ID] })).toBe(
+      'property operationids should not exist; did you mean operationIds?',
+    );
+    expect(await messageFor({ nothingLikeIt: 1 })).toBe('property nothingLikeIt should not exist');
+    expect(await messageFor({ items: [{ nmae: 'n' }] })).toBe(
+      // Two fields: the unknown one, and the one it was meant to be, which is missing.
+      'property items[0].nmae should not exist; did you mean name?; items[0].name must be a string',
+    );
   });
 });

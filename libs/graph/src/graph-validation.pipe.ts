@@ -50,15 +50,71 @@ function messagesOf(error: ValidationError, path: string, constraint: string, me
   ];
 }
 
+/** The checks of a value's type: when one fails, the others say nothing more a client can act on. */
+const TYPE_CHECKS = new Set(['isString', 'isNumber', 'isInt', 'isBoolean', 'isArray', 'isObject', 'isDateString']);
+
 /**
- * Every problem, each naming the full path of the property (or array element)
- * it is about. An element that an each-rule already named (`items[1] must be
- * an object`) is not named again by the nested check that cannot descend into it.
+ * The one failed check to tell about a property: for a missing one, that
+ * it is required (where it is), else what it must be; for one that is
+ * there, its type when that is wrong (`"clientContext": 5` is not a string;
+ * that it is also too long says nothing), else the first other check.
+ * A check of the whole value goes before the same check of each element.
+ */
+function mostSpecific(error: ValidationError): [string, string][] {
+  const failed = Object.entries(error.constraints ?? {});
+  const whole = failed.filter(([, message]) => !message.startsWith('each value in '));
+  const missing = error.value === undefined || error.value === null;
+  const pick =
+    (missing ? failed.find(([constraint]) => constraint === 'isDefined') : undefined) ??
+    whole.find(([constraint]) => TYPE_CHECKS.has(constraint)) ??
+    failed.find(([constraint]) => TYPE_CHECKS.has(constraint)) ??
+    failed[0];
+  return pick ? [pick] : [];
+}
+
+/** Edit distance (Levenshtein) between two names. */
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++)
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = current;
+  }
+  return previous[b.length];
+}
+
+/** The known property of the body an unknown one is most likely a slip of (edit distance 2 at most), if any. */
+function suggestionFor(error: ValidationError): string | undefined {
+  if (!error.target) return undefined;
+  const known = new Set(
+    getMetadataStorage()
+      .getTargetValidationMetadatas(error.target.constructor, '', true, false)
+      .map((metadata) => metadata.propertyName),
+  );
+  let best: { name: string; distance: number } | undefined;
+  for (const name of known) {
+    const d = distance(error.property.toLowerCase(), name.toLowerCase());
+    if (d <= 2 && d < error.property.length && (!best || d < best.distance)) best = { name, distance: d };
+  }
+  return best?.name;
+}
+
+/**
+ * One problem per bad property (its most specific), each naming the full
+ * path of the property (or array element) it is about. An element that an
+ * each-rule already named (`items[1] must be an object`) is not named again
+ * by the nested check that cannot descend into it. An unknown property is
+ * told the known one it is likely a slip of.
  */
 function describe(errors: ValidationError[], parent = '', named = new Set<string | undefined>()): string[] {
   return errors.flatMap((error) => {
     const path = pathOf(parent, error.property);
-    const own = Object.entries(error.constraints ?? {})
+    if (error.constraints?.whitelistValidation) {
+      const suggestion = suggestionFor(error);
+      return [`property ${path} should not exist${suggestion ? `; did you mean ${suggestion}?` : ''}`];
+    }
+    const own = mostSpecific(error)
       .filter(([constraint]) => !(constraint === 'nestedValidation' && named.has(path)))
       .flatMap(([constraint, message]) => messagesOf(error, path, constraint, message));
     const elements = new Set(own.map((message) => /^\S+/.exec(message)?.[0]));

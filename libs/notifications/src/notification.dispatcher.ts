@@ -86,6 +86,12 @@ export class NotificationDispatcher extends BackgroundLoop {
       return this.giveUp(item, `${failure}; gave up after ${item.attempts + 1} attempts`);
     }
     notifierDeliveries.inc({ outcome: 'retry' });
+    // Said at every failed attempt, the first one included: a callbackUri nobody answers is seen at once.
+    // Its origin only: a bot may carry a secret in the path or the query.
+    this.logger.warn(
+      `notification ${item.eventId} for call ${item.callId} to ${new URL(notification.callbackUri).origin} failed (attempt ` +
+        `${item.attempts + 1}): ${failure}; retrying in ${Math.round(delay / 1000)} s`,
+    );
     await this.inbox.scheduleRetry(item, next, failure);
   }
 

@@ -27,6 +27,13 @@ export const CALL_TURNS = Symbol('CALL_TURNS');
 /** What a refused request is told to wait (s): Graph's SDKs wait this long before their retry. */
 const RETRY_AFTER_SECONDS = '1';
 
+/** What a request holds at the door, and whether its client has gone. */
+interface Held {
+  closed: boolean;
+  turn?: Ticket;
+  place?: Ticket;
+}
+
 /**
  * The door of every authenticated route, after authentication and
  * throttling (registered after both): an app over its own limit has had
@@ -36,12 +43,6 @@ const RETRY_AFTER_SECONDS = '1';
  * answer has gone or the client has gone. A refusal is thrown before any
  * database work.
  */
-interface Held {
-  closed: boolean;
-  turn?: Ticket;
-  place?: Ticket;
-}
-
 @Injectable()
 export class AdmissionGuard implements CanActivate, OnApplicationShutdown {
   constructor(
