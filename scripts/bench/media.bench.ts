@@ -31,8 +31,9 @@ import { createBenchDatabase } from './bench-database';
 import { productionEnv, startIdentityProvider } from './bench-identity';
 import { cpuMsOf, serviceNodeFlags, startProcess, stop } from './bench-process';
 import { writeLastRun } from './bench-report';
+import { lostPackets } from '@calls/media-plane';
 import { cancelToSilence, Quantiles } from './cancel-to-silence';
-import { fetchRetryingAsSdk } from './open-loop';
+import { atMost, fetchRetryingAsSdk } from './open-loop';
 
 const AMQP_URL = process.env.BENCH_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 /** The bench's own rtpengine, with room for 2,000 calls (4 ports each). */
@@ -51,6 +52,9 @@ function quantiles(values: number[]): Quantiles {
   return { p50: at(0.5), p99: at(0.99), max: sorted[sorted.length - 1] ?? NaN };
 }
 const ms = (q: Quantiles) => `p50 ${q.p50.toFixed(0)} ms, p99 ${q.p99.toFixed(0)} ms, max ${q.max.toFixed(0)} ms`;
+
+/** Setup requests (prompts, hang-ups) in flight at once: the calls' bots, spread out. */
+const SETUP_PARALLEL = 20;
 
 async function main(): Promise<void> {
   const lines: string[] = [];
@@ -135,16 +139,16 @@ async function main(): Promise<void> {
     };
     const connect = (count: number) => connectedCalls(count, api, gateway.url);
     const play = async (calls: readonly Call[], uri: string) =>
-      Promise.all(
-        calls.map(async (call) => {
-          const op = await api('POST', `/communications/calls/${call.id}/playPrompt`, {
-            prompts: [{ mediaInfo: { uri, resourceId: 'bench-tone' } }],
-          });
-          call.operationId = op.id as string;
-        }),
-      );
+      atMost(SETUP_PARALLEL, calls, async (call) => {
+        const op = await api('POST', `/communications/calls/${call.id}/playPrompt`, {
+          prompts: [{ mediaInfo: { uri, resourceId: 'bench-tone' } }],
+        });
+        call.operationId = op.id as string;
+      });
     const hangUp = async (calls: readonly Call[]) => {
-      await Promise.all(calls.map((call) => api('DELETE', `/communications/calls/${call.id}`).catch(() => undefined)));
+      await atMost(SETUP_PARALLEL, calls, (call) =>
+        api('DELETE', `/communications/calls/${call.id}`).catch(() => undefined),
+      );
       // The gateway stops the media on the call's terminated event: the callers' ports stay bound meanwhile,
       // so none is taken by a new caller while its old prompt still plays.
       await sleep(2000);
@@ -240,10 +244,8 @@ async function main(): Promise<void> {
         const heard = call.caller.audio(from).filter((packet) => packet.at <= to);
         // The prompt's own stream (rtpengine's player has one SSRC per playback).
         const window = heard.filter((packet) => packet.ssrc === heard[0]?.ssrc);
-        for (let i = 1; i < window.length; i++) {
-          gaps.push(window[i].at - window[i - 1].at);
-          lost += Math.max(0, ((window[i].sequence - window[i - 1].sequence + 0x10000) % 0x10000) - 1);
-        }
+        for (let i = 1; i < window.length; i++) gaps.push(window[i].at - window[i - 1].at);
+        lost += lostPackets(window.map((packet) => packet.sequence));
       }
       const gap = quantiles(gaps);
       const ok = gap.p99 <= 30 && lost === 0;

@@ -174,3 +174,21 @@ export async function fetchRetryingAsSdk(url: string, init: RequestInit): Promis
     );
   }
 }
+
+/**
+ * `work` on every item, at most `limit` at a time. A bench that sets up
+ * hundreds of calls sends their requests as a fleet of bots would, spread
+ * out, rather than all at once: at once they would all be refused together
+ * and, retried after the same Retry-After, refused together again.
+ */
+export async function atMost<T>(
+  limit: number,
+  items: readonly T[],
+  work: (item: T) => Promise<unknown>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
