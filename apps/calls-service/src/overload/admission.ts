@@ -71,7 +71,7 @@ export class Admission {
   private sweeper: NodeJS.Timeout | undefined;
   /** Until when the short budget applies, by class (epoch ms). */
   private readonly overloadedUntil = { critical: 0, normal: 0 };
-  /** Counts since start, by outcome, for the metrics. */
+  /** Counts since start, by outcome, for tests and diagnostics (the metrics count refusals by reason). */
   readonly counts = { admitted: 0, queued: 0, refusedFull: 0, refusedLate: 0 };
 
   constructor(private readonly settings: AdmissionSettings) {
