@@ -18,7 +18,7 @@ import {
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
 import { registerLoadShedding } from './overload/load-shedding';
-import { ADMISSION } from './overload/admission.guard';
+import { ADMISSION, CALL_TURNS } from './overload/admission.guard';
 import { registerHttpMetrics } from './metrics/http-metrics';
 import { registerReplayedHeader } from './idempotency/idempotency.hook';
 import { loadConfig } from '@calls/config';
@@ -61,7 +61,10 @@ export async function createApp(
   acceptJsonBodiesOnly(fastify, config.http.bodyLimitBytes);
   // After the request ids (its refusals carry them), before authentication and any database work.
   const dataSource = app.get(DataSource);
-  await registerLoadShedding(fastify, config.http.shedding, () => dataSource.query('SELECT 1'), app.get(ADMISSION));
+  await registerLoadShedding(fastify, config.http.shedding, () => dataSource.query('SELECT 1'), {
+    admission: app.get(ADMISSION),
+    turns: app.get(CALL_TURNS),
+  });
   app.useGlobalFilters(new GraphErrorFilter(logger, config.http.drainLimitBytes));
   app.useGlobalPipes(new GraphValidationPipe());
   serveOpenApi(app);

@@ -47,6 +47,16 @@ describe('CallTurns', () => {
     expect(turns.take('a', 'normal')).toBeInstanceOf(Promise);
   });
 
+  it('says on arrival whether a call line is full, without joining it', () => {
+    const turns = new CallTurns(1);
+    expect(turns.refuseIfFull('a')).toBeUndefined(); // no line yet
+    now(turns.take('a', 'normal'));
+    expect(turns.refuseIfFull('a')).toBeUndefined(); // one may still wait
+    void turns.take('a', 'normal');
+    expect(turns.refuseIfFull('a')).toEqual({ refused: 'Too many requests are waiting on this call (1).' });
+    expect(turns.refuseIfFull('b')).toBeUndefined();
+  });
+
   it('frees a turn once however often it is released', () => {
     const turns = new CallTurns(2);
     const first = now(turns.take('a', 'normal'));

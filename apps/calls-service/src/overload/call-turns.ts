@@ -32,10 +32,16 @@ export class CallTurns {
       this.lines.set(callId, { busy: true, critical: [], normal: [] });
       return this.ticketFor(callId);
     }
-    if (line.critical.length + line.normal.length >= this.maxWaiting) {
-      return { refused: `Too many requests are waiting on this call (${this.maxWaiting}).` };
-    }
+    const full = this.refuseIfFull(callId);
+    if (full) return full;
     return new Promise((resolve) => line[cls].push(resolve));
+  }
+
+  /** A refusal when the call's line holds as many waiting as it may, else nothing (checked as a request arrives). */
+  refuseIfFull(callId: string): Refusal | undefined {
+    const line = this.lines.get(callId);
+    if (!line || line.critical.length + line.normal.length < this.maxWaiting) return undefined;
+    return { refused: `Too many requests are waiting on this call (${this.maxWaiting}).` };
   }
 
   private ticketFor(callId: string): Ticket {

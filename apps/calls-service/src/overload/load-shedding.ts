@@ -4,6 +4,7 @@ import type { LoadSheddingSettings } from '@calls/config';
 import { graphErrorBody, requestIdsOf } from '@calls/graph';
 import { admissionRefusals } from '@calls/runtime';
 import type { Admission } from './admission';
+import type { CallTurns } from './call-turns';
 import { admissionClassOf } from './admission.guard';
 
 /** Process endpoints answer under any load: a liveness probe that timed out would restart a busy pod. */
@@ -25,7 +26,7 @@ export async function registerLoadShedding(
   fastify: FastifyInstance,
   settings: LoadSheddingSettings,
   probeDatabase: () => Promise<unknown>,
-  admission: Admission | null = null,
+  door: { admission: Admission | null; turns: CallTurns | null } = { admission: null, turns: null },
 ): Promise<void> {
   const databaseAnswersInTime = async (): Promise<boolean> => {
     let timer: NodeJS.Timeout | undefined;
@@ -42,19 +43,19 @@ export async function registerLoadShedding(
       clearTimeout(timer);
     }
   };
-  const refuse = (reply: FastifyReply, why: string) => {
+  const refuse = (reply: FastifyReply, why: string, status: 503 | 429 = 503) => {
     const { requestId, clientRequestId } = requestIdsOf(reply);
     const error = {
-      status: 503,
-      code: 'serviceNotAvailable',
-      message: `${why}; retry later.`,
+      status,
+      code: status === 503 ? 'serviceNotAvailable' : 'activityLimitReached',
+      message: status === 503 ? `${why}; retry later.` : why,
       headers: {},
       unexpected: false,
     };
-    void reply.status(503).header('Retry-After', String(settings.retryAfterSeconds)).type('application/json');
+    void reply.status(status).header('Retry-After', String(settings.retryAfterSeconds)).type('application/json');
     return graphErrorBody(error, requestId, clientRequestId);
   };
-  if (admission) refuseWhileFull(fastify, admission, refuse);
+  if (door.admission || door.turns) refuseWhileFull(fastify, door.admission, door.turns, refuse);
   await fastify.register(underPressure, {
     sampleInterval: settings.sampleIntervalMs,
     maxEventLoopDelay: settings.maxEventLoopDelayMs,
@@ -88,21 +89,30 @@ export function pressureReason(type: string, value: number | undefined): string 
 }
 
 /**
- * While the door's queue is full (admission.ts), a request that could
- * neither take a place nor wait is refused as it arrives: before its body
- * is parsed, its token checked or Nest runs, so that refusing the excess
- * costs a fraction of serving it. The guard (admission.guard.ts) decides
- * everything else after throttling.
+ * While the door's queue is full (admission.ts), or a call's line is
+ * (call-turns.ts), a request that could neither take a place nor wait is
+ * refused as it arrives: before its body is parsed, its token checked or
+ * Nest runs, so that refusing the excess costs a fraction of serving it
+ * (clients that do not back off send the next one at once). The guard
+ * (admission.guard.ts) decides everything else after throttling.
  */
 function refuseWhileFull(
   fastify: FastifyInstance,
-  admission: Admission,
-  refuse: (reply: FastifyReply, why: string) => Record<string, unknown>,
+  admission: Admission | null,
+  turns: CallTurns | null,
+  refuse: (reply: FastifyReply, why: string, status?: 503 | 429) => Record<string, unknown>,
 ): void {
   fastify.addHook('onRequest', (request, reply, done) => {
     if (EXEMPT.test(request.url)) return done();
     const cls = admissionClassOf(request);
-    const refusal = admission.refuseIfFull(cls);
+    const callId = request.method === 'GET' ? undefined : (request.params as { callId?: string } | undefined)?.callId;
+    const lineFull = callId && turns ? turns.refuseIfFull(callId) : undefined;
+    if (lineFull) {
+      admissionRefusals.inc({ class: cls, reason: 'call_queue_full' });
+      void reply.send(refuse(reply, lineFull.refused, 429));
+      return;
+    }
+    const refusal = admission?.refuseIfFull(cls);
     if (!refusal) return done();
     admissionRefusals.inc({ class: cls, reason: 'queue_full' });
     void reply.send(refuse(reply, refusal.refused));
