@@ -27,6 +27,19 @@ function refusal(info: unknown): string {
   return `Access token validation failure. ${message || 'Invalid token.'}`.trim();
 }
 
+/**
+ * What is wrong with the Authorization header itself, if anything: looked at
+ * only once a token has been refused, so an accepted one costs nothing more.
+ */
+function headerProblem(authorization: unknown): string | undefined {
+  if (typeof authorization !== 'string' || authorization.trim() === '') return undefined;
+  const bearer = /^Bearer +(\S+)$/i.exec(authorization.trim());
+  if (!bearer) return "Access token is empty. The Authorization header must be 'Bearer <access token>'.";
+  if (!isCompactJwt(bearer[1]))
+    return 'Access token validation failure. The token is not a JWT (three base64url parts separated by dots).';
+  return undefined;
+}
+
 /** A JWT in compact form: three base64url parts, the first a JSON header. */
 function isCompactJwt(token: string): boolean {
   const parts = token.split('.');
@@ -57,29 +70,16 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     if (typeof authorization === 'string' && authorization.length > MAX_AUTHORIZATION_LENGTH) {
       throw new GraphHttpError(401, 'InvalidAuthenticationToken', 'Access token is too large.');
     }
-    if (typeof authorization === 'string' && authorization.trim() !== '') {
-      const bearer = /^Bearer +(\S+)$/i.exec(authorization.trim());
-      if (!bearer) {
-        throw new GraphHttpError(
-          401,
-          'InvalidAuthenticationToken',
-          "Access token is empty. The Authorization header must be 'Bearer <access token>'.",
-        );
-      }
-      if (!isCompactJwt(bearer[1])) {
-        throw new GraphHttpError(
-          401,
-          'InvalidAuthenticationToken',
-          'Access token validation failure. The token is not a JWT (three base64url parts separated by dots).',
-        );
-      }
-    }
     return super.canActivate(context);
   }
 
-  override handleRequest<TUser>(error: unknown, user: TUser | false, info: unknown): TUser {
+  override handleRequest<TUser>(error: unknown, user: TUser | false, info: unknown, context: ExecutionContext): TUser {
     if (error) throw error;
-    if (!user) throw new GraphHttpError(401, 'InvalidAuthenticationToken', refusal(info));
+    if (!user) {
+      const authorization = context.switchToHttp().getRequest<{ headers: Record<string, unknown> }>()
+        .headers.authorization;
+      throw new GraphHttpError(401, 'InvalidAuthenticationToken', headerProblem(authorization) ?? refusal(info));
+    }
     return user;
   }
 }
