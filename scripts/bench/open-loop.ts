@@ -34,6 +34,13 @@ export interface Bots {
 const TIMEOUT_MS = 10_000;
 const MAX_RETRIES = 3;
 const DEFAULT_DELAY_S = 3;
+
+/** The RetryHandler's rule: how long to wait before trying again (s), or nothing when it does not retry. */
+function sdkRetryDelayS(status: number, retryAfter: string | null | undefined, attempt: number): number | undefined {
+  const retryable = status === 429 || status === 503 || status === 504;
+  if (!retryable || attempt >= MAX_RETRIES) return undefined;
+  return retryAfter !== null && retryAfter !== undefined ? Number(retryAfter) : DEFAULT_DELAY_S;
+}
 const agent = new Agent({ keepAlive: true, maxSockets: 2048 });
 
 function send(
@@ -83,9 +90,8 @@ async function step(
     const sent = performance.now();
     const answer = await send(bots.url, method, path, token, body, attempt);
     record({ step: kind, status: answer.status, ms: performance.now() - sent, sentAt: sent - origin });
-    const retryable = answer.status === 429 || answer.status === 503 || answer.status === 504;
-    if (!bots.retry || !retryable || attempt >= MAX_RETRIES) return answer;
-    const delayS = answer.retryAfter !== undefined ? Number(answer.retryAfter) : DEFAULT_DELAY_S;
+    const delayS = bots.retry ? sdkRetryDelayS(answer.status, answer.retryAfter, attempt) : undefined;
+    if (delayS === undefined) return answer;
     await new Promise((resolve) => setTimeout(resolve, delayS * 1000));
   }
 }
@@ -165,13 +171,10 @@ export async function fetchRetryingAsSdk(url: string, init: RequestInit): Promis
         ? init
         : { ...init, headers: { ...(init.headers as Record<string, string>), 'retry-attempt': String(attempt) } },
     );
-    const retryable = response.status === 429 || response.status === 503 || response.status === 504;
-    if (!retryable || attempt >= MAX_RETRIES) return response;
+    const delayS = sdkRetryDelayS(response.status, response.headers.get('retry-after'), attempt);
+    if (delayS === undefined) return response;
     await response.arrayBuffer();
-    const retryAfter = response.headers.get('retry-after');
-    await new Promise((resolve) =>
-      setTimeout(resolve, (retryAfter !== null ? Number(retryAfter) : DEFAULT_DELAY_S) * 1000),
-    );
+    await new Promise((resolve) => setTimeout(resolve, delayS * 1000));
   }
 }
 
