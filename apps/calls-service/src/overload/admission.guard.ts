@@ -21,6 +21,11 @@ export function admissionClassOf(request: FastifyRequest): AdmissionClass {
   return (request.routeOptions.config as { admitFirst?: boolean }).admitFirst === true ? 'critical' : 'normal';
 }
 
+/** The call whose line a request waits in: any command on a call (every method but GET). */
+export function lineOf(request: FastifyRequest): string | undefined {
+  return request.method === 'GET' ? undefined : (request.params as { callId?: string } | undefined)?.callId;
+}
+
 export const ADMISSION = Symbol('ADMISSION');
 export const CALL_TURNS = Symbol('CALL_TURNS');
 
@@ -61,10 +66,10 @@ export class AdmissionGuard implements CanActivate, OnApplicationShutdown {
     const cls = admissionClassOf(request);
     const arrivedAt = Date.now() - reply.elapsedTime;
     const held = this.holder(reply);
-    const callId = request.method === 'GET' ? undefined : (request.params as { callId?: string }).callId;
+    const callId = lineOf(request);
     const turn = callId && this.turns ? this.turns.take(callId, cls) : undefined;
     if (turn instanceof Promise) return turn.then((ticket) => this.enter(held, ticket, cls, arrivedAt));
-    if (turn && isRefusal(turn)) throw this.refusal(429, 'activityLimitReached', turn, cls, 'call_queue_full');
+    if (turn && isRefusal(turn)) throw this.refusal(429, 'activityLimitReached', turn, cls);
     return this.enter(held, turn, cls, arrivedAt);
   }
 
@@ -101,8 +106,7 @@ export class AdmissionGuard implements CanActivate, OnApplicationShutdown {
     const decide = (outcome: Ticket | Refusal): boolean => {
       if (isRefusal(outcome)) {
         turn?.release();
-        const reason = outcome.refused.includes('waited') ? 'waited_too_long' : 'queue_full';
-        throw this.refusal(503, 'serviceNotAvailable', outcome, cls, reason);
+        throw this.refusal(503, 'serviceNotAvailable', outcome, cls);
       }
       held.place = outcome;
       return held.closed ? this.abandon(held) : true;
@@ -121,8 +125,8 @@ export class AdmissionGuard implements CanActivate, OnApplicationShutdown {
     );
   }
 
-  private refusal(status: number, code: string, refusal: Refusal, cls: AdmissionClass, reason: string): GraphHttpError {
-    admissionRefusals.inc({ class: cls, reason });
+  private refusal(status: number, code: string, refusal: Refusal, cls: AdmissionClass): GraphHttpError {
+    admissionRefusals.inc({ class: cls, reason: refusal.reason });
     const message = status === 503 ? `${refusal.refused}; retry later.` : refusal.refused;
     return new GraphHttpError(status, code, message, { 'Retry-After': RETRY_AFTER_SECONDS });
   }

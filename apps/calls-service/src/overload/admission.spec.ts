@@ -43,6 +43,7 @@ describe('Admission', () => {
     void admission.acquire('normal', 0, 0);
     expect(admission.acquire('normal', 0, 0)).toEqual({
       refused: expect.stringMatching(/at capacity \(2 requests waiting\)/),
+      reason: 'queue_full',
     });
   });
 
@@ -52,7 +53,10 @@ describe('Admission', () => {
     ticket(admission.acquire('normal', now, now));
     const started = Date.now();
     const outcome = await admission.acquire('normal', now, now);
-    expect(outcome).toEqual({ refused: expect.stringMatching(/overloaded \(the request waited \d+ ms to start\)/) });
+    expect(outcome).toEqual({
+      refused: expect.stringMatching(/overloaded \(the request waited \d+ ms to start\)/),
+      reason: 'waited_too_long',
+    });
     expect(Date.now() - started).toBeLessThan(100); // the sweep, not the client, ended the wait
     expect(admission.counts.refusedLate).toBe(1);
   });
@@ -60,7 +64,10 @@ describe('Admission', () => {
   it('judges a request that would queue by the time since it arrived, not since it asked', () => {
     ticket(admission.acquire('normal', 0, 0));
     ticket(admission.acquire('normal', 0, 0));
-    expect(admission.acquire('normal', 0, 30)).toEqual({ refused: expect.stringMatching(/waited 30 ms/) });
+    expect(admission.acquire('normal', 0, 30)).toEqual({
+      refused: expect.stringMatching(/waited 30 ms/),
+      reason: 'waited_too_long',
+    });
   });
 
   it('admits a late request when a place is free: a paused loop alone refuses nothing', () => {
@@ -102,11 +109,11 @@ describe('Admission', () => {
     const later = admission.acquire('normal', 0, 0) as Promise<Ticket | Refusal>;
     const critical = admission.acquire('critical', 0, 0);
     expect(critical).toBeInstanceOf(Promise);
-    expect(await later).toEqual({ refused: expect.stringMatching(/at capacity/) });
+    expect(await later).toEqual({ refused: expect.stringMatching(/at capacity/), reason: 'queue_full' });
     expect(admission.queued).toBe(2);
     admission.close();
     expect(isRefusal(await earlier)).toBe(true);
-    expect(await critical).toEqual({ refused: 'the service is shutting down' });
+    expect(await critical).toEqual({ refused: 'the service is shutting down', reason: 'shutting_down' });
   });
 
   it('refuses a critical request only when the queue is full of critical requests', () => {
@@ -121,13 +128,25 @@ describe('Admission', () => {
     ticket(admission.acquire('normal', 0, 0));
     expect(admission.acquire('normal', 0, 10)).toBeInstanceOf(Promise); // 10 ms late: within the usual 20
     void admission.acquire('normal', 10, 10);
-    expect(admission.acquire('normal', 10, 10)).toEqual({ refused: expect.stringMatching(/at capacity/) });
+    expect(admission.acquire('normal', 10, 10)).toEqual({
+      refused: expect.stringMatching(/at capacity/),
+      reason: 'queue_full',
+    });
     // Overflowed at 10: 8 ms late is now too late.
-    expect(admission.acquire('normal', 492, 500)).toEqual({ refused: expect.stringMatching(/waited 8 ms/) });
+    expect(admission.acquire('normal', 492, 500)).toEqual({
+      refused: expect.stringMatching(/waited 8 ms/),
+      reason: 'waited_too_long',
+    });
     // Each refusal keeps the short budget a second longer.
-    expect(admission.acquire('normal', 1392, 1400)).toEqual({ refused: expect.stringMatching(/waited 8 ms/) });
+    expect(admission.acquire('normal', 1392, 1400)).toEqual({
+      refused: expect.stringMatching(/waited 8 ms/),
+      reason: 'waited_too_long',
+    });
     // A second after the last refusal the usual budget is back: 8 ms late is in time (refused only for the full queue).
-    expect(admission.acquire('normal', 2492, 2500)).toEqual({ refused: expect.stringMatching(/at capacity/) });
+    expect(admission.acquire('normal', 2492, 2500)).toEqual({
+      refused: expect.stringMatching(/at capacity/),
+      reason: 'queue_full',
+    });
   });
 
   it('keeps the long budget for critical requests while only ordinary ones overflow, and shortens it when they do', () => {
@@ -140,13 +159,19 @@ describe('Admission', () => {
     expect(admission.acquire('critical', 0, 50)).toBeInstanceOf(Promise); // 50 ms late: within its 100
     expect(admission.acquire('critical', 0, 50)).toBeInstanceOf(Promise); // displaces the other ordinary one
     expect(isRefusal(admission.acquire('critical', 50, 50) as Refusal)).toBe(true); // critical ones overflow now
-    expect(admission.acquire('critical', 100, 108)).toEqual({ refused: expect.stringMatching(/waited 8 ms/) });
+    expect(admission.acquire('critical', 100, 108)).toEqual({
+      refused: expect.stringMatching(/waited 8 ms/),
+      reason: 'waited_too_long',
+    });
   });
 
   it('gives a critical request its longer budget', () => {
     for (let i = 0; i < 3; i++) ticket(admission.acquire('critical', 0, 0));
     expect(admission.acquire('critical', 0, 50)).toBeInstanceOf(Promise);
-    expect(admission.acquire('normal', 0, 50)).toEqual({ refused: expect.stringMatching(/waited 50 ms/) });
+    expect(admission.acquire('normal', 0, 50)).toEqual({
+      refused: expect.stringMatching(/waited 50 ms/),
+      reason: 'waited_too_long',
+    });
   });
 
   it('refuses on arrival only what could neither take a place nor wait', () => {
@@ -156,7 +181,10 @@ describe('Admission', () => {
     expect(admission.refuseIfFull('normal')).toBeUndefined(); // it may still wait
     void admission.acquire('normal', 0, 0);
     void admission.acquire('normal', 0, 0);
-    expect(admission.refuseIfFull('normal')).toEqual({ refused: expect.stringMatching(/at capacity/) });
+    expect(admission.refuseIfFull('normal')).toEqual({
+      refused: expect.stringMatching(/at capacity/),
+      reason: 'queue_full',
+    });
     expect(admission.refuseIfFull('critical')).toBeUndefined(); // it takes the place of a waiting ordinary one
     expect(admission.counts.refusedFull).toBe(1);
   });
@@ -169,7 +197,10 @@ describe('Admission', () => {
     ticket(admission.acquire('critical', 0, 0));
     void admission.acquire('critical', 0, 0); // displaces an ordinary one
     void admission.acquire('critical', 0, 0); // and the other
-    expect(admission.refuseIfFull('critical')).toEqual({ refused: expect.stringMatching(/at capacity/) });
+    expect(admission.refuseIfFull('critical')).toEqual({
+      refused: expect.stringMatching(/at capacity/),
+      reason: 'queue_full',
+    });
   });
 
   it('releases a place once however often it is released', () => {

@@ -28,7 +28,10 @@ export interface Ticket {
 }
 
 export interface Refusal {
+  /** Why, for the client. */
   readonly refused: string;
+  /** Why, for the metrics. */
+  readonly reason: 'queue_full' | 'waited_too_long' | 'call_queue_full' | 'shutting_down';
 }
 
 interface Waiter {
@@ -71,8 +74,8 @@ export class Admission {
   private sweeper: NodeJS.Timeout | undefined;
   /** Until when the short budget applies, by class (epoch ms). */
   private readonly overloadedUntil = { critical: 0, normal: 0 };
-  /** Counts since start, by outcome, for tests and diagnostics (the metrics count refusals by reason). */
-  readonly counts = { admitted: 0, queued: 0, refusedFull: 0, refusedLate: 0 };
+  /** Refusals since start, for tests (the metrics count them by reason where they are answered). */
+  readonly counts = { refusedFull: 0, refusedLate: 0 };
 
   constructor(private readonly settings: AdmissionSettings) {
     const { initialLimit, minLimit, maxLimit } = settings;
@@ -101,9 +104,7 @@ export class Admission {
     arrivedAt: number,
     now: number = Date.now(),
   ): Ticket | Refusal | Promise<Ticket | Refusal> {
-    // A critical request passes queued ordinary ones; nobody passes its own class.
-    const ahead = cls === 'critical' ? this.waiting.critical.length : this.queued;
-    if (ahead === 0 && this.running < this.capacityOf(cls)) return this.admit(now);
+    if (this.admitsNow(cls)) return this.admit(now);
     // Only a request that would queue is judged by its wait: a pause of the loop alone (a GC) refuses nothing.
     if (now - arrivedAt > this.budgetOf(cls, now)) return this.refuseLate(now - arrivedAt, now, cls);
     if (this.queued >= this.settings.maxQueue) {
@@ -112,7 +113,6 @@ export class Admission {
       if (!displaced) return this.refuseFull(now, cls);
       displaced.settle(this.refuseFull(now, 'normal'));
     }
-    this.counts.queued += 1;
     return new Promise((settle) => {
       this.waiting[cls].push({ cls, arrivedAt, settle });
       if (!this.sweeper) {
@@ -132,15 +132,20 @@ export class Admission {
    * queue is full a refusal costs no authentication, parsing or guard.
    */
   refuseIfFull(cls: AdmissionClass, now: number = Date.now()): Refusal | undefined {
-    if (this.queued < this.settings.maxQueue) return undefined;
-    if (cls === 'critical' && (this.waiting.normal.length > 0 || this.running < this.capacityOf(cls))) return undefined;
-    if (cls === 'normal' && this.queued === 0 && this.running < this.capacityOf(cls)) return undefined;
+    if (this.queued < this.settings.maxQueue || this.admitsNow(cls)) return undefined;
+    // A critical request would take the place of a waiting ordinary one.
+    if (cls === 'critical' && this.waiting.normal.length > 0) return undefined;
     return this.refuseFull(now, cls);
+  }
+
+  /** A place free for this class, and nobody it may not pass waiting: a critical request passes ordinary ones. */
+  private admitsNow(cls: AdmissionClass): boolean {
+    const ahead = cls === 'critical' ? this.waiting.critical.length : this.queued;
+    return ahead === 0 && this.running < this.capacityOf(cls);
   }
 
   private admit(now: number): Ticket {
     this.running += 1;
-    this.counts.admitted += 1;
     const inFlightAtStart = this.running;
     let released = false;
     return {
@@ -198,13 +203,16 @@ export class Admission {
   private refuseFull(now: number, cls: AdmissionClass): Refusal {
     this.overloadedUntil[cls] = now + OVERLOAD_HOLD_MS;
     this.counts.refusedFull += 1;
-    return { refused: `the service is at capacity (${this.queued} requests waiting)` };
+    return { refused: `the service is at capacity (${this.queued} requests waiting)`, reason: 'queue_full' };
   }
 
   private refuseLate(waitedMs: number, now: number, cls: AdmissionClass): Refusal {
     if (now < this.overloadedUntil[cls]) this.overloadedUntil[cls] = now + OVERLOAD_HOLD_MS;
     this.counts.refusedLate += 1;
-    return { refused: `the service is overloaded (the request waited ${Math.round(waitedMs)} ms to start)` };
+    return {
+      refused: `the service is overloaded (the request waited ${Math.round(waitedMs)} ms to start)`,
+      reason: 'waited_too_long',
+    };
   }
 
   /** Stops the sweep (application shutdown); waiters are refused. */
@@ -213,7 +221,7 @@ export class Admission {
     this.sweeper = undefined;
     for (const cls of ['critical', 'normal'] as const)
       for (let waiter = this.waiting[cls].shift(); waiter; waiter = this.waiting[cls].shift())
-        waiter.settle({ refused: 'the service is shutting down' });
+        waiter.settle({ refused: 'the service is shutting down', reason: 'shutting_down' });
   }
 }
 

@@ -40,7 +40,10 @@ describe('CallTurns', () => {
     const turns = new CallTurns(2);
     const first = now(turns.take('a', 'normal'));
     const waiting = [turns.take('a', 'normal'), turns.take('a', 'critical')] as Promise<Ticket>[];
-    expect(turns.take('a', 'critical')).toEqual({ refused: 'Too many requests are waiting on this call (2).' });
+    expect(turns.take('a', 'critical')).toEqual({
+      refused: 'Too many requests are waiting on this call (2).',
+      reason: 'call_queue_full',
+    });
     expect(turns.take('b', 'normal')).not.toHaveProperty('refused'); // another call is not affected
     first.release();
     (await waiting[1]).release();
@@ -53,7 +56,10 @@ describe('CallTurns', () => {
     now(turns.take('a', 'normal'));
     expect(turns.refuseIfFull('a')).toBeUndefined(); // one may still wait
     void turns.take('a', 'normal');
-    expect(turns.refuseIfFull('a')).toEqual({ refused: 'Too many requests are waiting on this call (1).' });
+    expect(turns.refuseIfFull('a')).toEqual({
+      refused: 'Too many requests are waiting on this call (1).',
+      reason: 'call_queue_full',
+    });
     expect(turns.refuseIfFull('b')).toBeUndefined();
   });
 

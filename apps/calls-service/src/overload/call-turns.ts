@@ -10,8 +10,8 @@ import type { AdmissionClass, Refusal, Ticket } from './admission';
  * with a 429 and Retry-After. Replicas are not coordinated: across them the
  * row's version check still orders the commands.
  */
+/** A call with a command running: who waits behind it, by class. */
 interface Line {
-  busy: boolean;
   readonly critical: ((ticket: Ticket) => void)[];
   readonly normal: ((ticket: Ticket) => void)[];
 }
@@ -29,7 +29,7 @@ export class CallTurns {
   take(callId: string, cls: AdmissionClass): Ticket | Refusal | Promise<Ticket> {
     const line = this.lines.get(callId);
     if (!line) {
-      this.lines.set(callId, { busy: true, critical: [], normal: [] });
+      this.lines.set(callId, { critical: [], normal: [] });
       return this.ticketFor(callId);
     }
     const full = this.refuseIfFull(callId);
@@ -41,7 +41,7 @@ export class CallTurns {
   refuseIfFull(callId: string): Refusal | undefined {
     const line = this.lines.get(callId);
     if (!line || line.critical.length + line.normal.length < this.maxWaiting) return undefined;
-    return { refused: `Too many requests are waiting on this call (${this.maxWaiting}).` };
+    return { refused: `Too many requests are waiting on this call (${this.maxWaiting}).`, reason: 'call_queue_full' };
   }
 
   private ticketFor(callId: string): Ticket {

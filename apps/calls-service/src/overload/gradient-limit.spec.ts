@@ -1,7 +1,7 @@
-import { DEFAULT_GRADIENT_LIMIT, GradientLimit } from './gradient-limit';
+import { GRADIENT_TUNING, GradientLimit } from './gradient-limit';
 
 const settings = {
-  ...DEFAULT_GRADIENT_LIMIT,
+  ...GRADIENT_TUNING,
   initialLimit: 20,
   minLimit: 4,
   maxLimit: 100,

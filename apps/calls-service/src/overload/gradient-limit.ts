@@ -40,13 +40,6 @@ export const GRADIENT_TUNING = {
   minSamples: 10,
 } as const;
 
-export const DEFAULT_GRADIENT_LIMIT: GradientLimitSettings = {
-  initialLimit: 20,
-  minLimit: 4,
-  maxLimit: 200,
-  ...GRADIENT_TUNING,
-};
-
 export class GradientLimit {
   private value: number;
   private longMs = 0;
@@ -56,7 +49,7 @@ export class GradientLimit {
   private windowMaxInFlight = 0;
 
   constructor(
-    private readonly settings: GradientLimitSettings = DEFAULT_GRADIENT_LIMIT,
+    private readonly settings: GradientLimitSettings,
     now: number = Date.now(),
   ) {
     this.value = settings.initialLimit;

@@ -5,7 +5,7 @@ import { graphErrorBody, requestIdsOf } from '@calls/graph';
 import { admissionRefusals } from '@calls/runtime';
 import type { Admission } from './admission';
 import type { CallTurns } from './call-turns';
-import { admissionClassOf } from './admission.guard';
+import { admissionClassOf, lineOf } from './admission.guard';
 
 /** Process endpoints answer under any load: a liveness probe that timed out would restart a busy pod. */
 const EXEMPT = /^\/(health\/|metrics$|\.well-known\/)/;
@@ -105,16 +105,16 @@ function refuseWhileFull(
   fastify.addHook('onRequest', (request, reply, done) => {
     if (EXEMPT.test(request.url)) return done();
     const cls = admissionClassOf(request);
-    const callId = request.method === 'GET' ? undefined : (request.params as { callId?: string } | undefined)?.callId;
+    const callId = lineOf(request);
     const lineFull = callId && turns ? turns.refuseIfFull(callId) : undefined;
     if (lineFull) {
-      admissionRefusals.inc({ class: cls, reason: 'call_queue_full' });
+      admissionRefusals.inc({ class: cls, reason: lineFull.reason });
       void reply.send(refuse(reply, lineFull.refused, 429));
       return;
     }
     const refusal = admission?.refuseIfFull(cls);
     if (!refusal) return done();
-    admissionRefusals.inc({ class: cls, reason: 'queue_full' });
+    admissionRefusals.inc({ class: cls, reason: refusal.reason });
     void reply.send(refuse(reply, refusal.refused));
   });
 }
